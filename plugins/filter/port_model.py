@@ -1,0 +1,188 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: port_model
+short_description: Compute the Lync Server 2013 reverse-proxy port model from a topology
+version_added: 1.0.0
+author: lync.reverse_proxy contributors
+description:
+  - Validates a C(lync_topology) and computes the reverse-proxy port model of Microsoft's
+    I(Port summary - Reverse proxy in Lync Server 2013) - the firewall rules of the external and
+    internal interface, the publishing rules (routes) a reverse proxy needs, the names the
+    listener certificate must carry, and warnings for the operator.
+  - Every other filter, module and role of the collection renders this model; none derives a
+    port, a source or a destination on its own.
+  - The same model holds for Skype for Business Server 2015 and 2019.
+extends_documentation_fragment:
+  - lync.reverse_proxy.topology
+requirements:
+  - netaddr (Python library, on the controller)
+seealso:
+  - plugin: lync.reverse_proxy.firewall_rules
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.publishing_rules
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.certificate_names
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.port_table
+    plugin_type: filter
+  - module: lync.reverse_proxy.port_model_info
+"""
+
+EXAMPLES = r"""
+- name: Compute the model once and keep it
+  ansible.builtin.set_fact:
+    lync_model: "{{ lync_topology | lync.reverse_proxy.port_model }}"
+
+- name: Show what the operator should know
+  ansible.builtin.debug:
+    msg: "{{ lync_model.warnings }}"
+
+- name: Ports the internal firewall must open towards the pools
+  ansible.builtin.debug:
+    msg: "{{ lync_model.rules | selectattr('interface', 'equalto', 'internal') | map(attribute='port') | list }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The port model.
+  type: dict
+  contains:
+    product:
+      description: The product of the topology.
+      type: str
+      sample: lync2013
+    options:
+      description: The effective switches, defaults filled in; C(external_sources) as merged CIDRs.
+      type: dict
+    rules:
+      description:
+        - Firewall rules, in the order of the source's tables (external interface first). A rule
+          is present only when the topology and options call for it.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: >-
+            Stable identifier: V(external-http), V(external-https), V(internal-http-pools),
+            V(internal-https-pools), V(internal-https-office-web-apps).
+          type: str
+        interface:
+          description: V(external) or V(internal).
+          type: str
+        protocol:
+          description: Always V(tcp).
+          type: str
+        port:
+          description: The destination port.
+          type: int
+        application:
+          description: V(http) or V(https).
+          type: str
+        sources:
+          description: Source CIDRs, merged and sorted (IPv4 first). "Any" is C(0.0.0.0/0) and C(::/0).
+          type: list
+          elements: str
+        destinations:
+          description: Destination CIDRs, merged and sorted.
+          type: list
+          elements: str
+        roles:
+          description: >-
+            What the destinations are: V(reverse_proxy_listener), V(front_end_server),
+            V(front_end_pool), V(director), V(director_pool), V(office_web_apps).
+          type: list
+          elements: str
+        source_roles:
+          description: What the sources are (V(any), V(external_sources), V(reverse_proxy_internal_interface)).
+          type: list
+          elements: str
+        source_groups:
+          description: The sources by role and name, each with its own addresses.
+          type: list
+          elements: dict
+        destination_groups:
+          description: The destinations by role and name (pool, Director, proxy), each with its own addresses.
+          type: list
+          elements: dict
+        required:
+          description: Whether the source makes the rule required under the given options.
+          type: bool
+        source_ref:
+          description: Where in the source document the rule comes from.
+          type: str
+          sample: internal interface table, row HTTPS/TCP/4443
+        facts:
+          description: Keys of the facts the rule rests on; port_table renders them as notes.
+          type: list
+          elements: str
+        reason:
+          description: Why the rule exists, in English.
+          type: str
+        translated_from:
+          description: For the internal pool rules, the external port the traffic arrived on.
+          type: dict
+          sample: {interface: external, port: 443}
+    routes:
+      description: Publishing rules for the proxy roles. No host name is in two routes of one frontend port.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: Route name, for example V(https-fe-pool01), V(https-lyncdiscover), V(http-redirect).
+          type: str
+        frontend_port:
+          description: V(443) or V(80).
+          type: int
+        host_names:
+          description: The published host names this route answers, sorted.
+          type: list
+          elements: str
+        backend:
+          description: Name of the pool, Director pool or Office Web Apps farm; null for a redirect.
+          type: str
+        backend_kind:
+          description: V(front_end_pool), V(director_pool) or V(office_web_apps); null for a redirect.
+          type: str
+        backend_port:
+          description: V(4443), V(8080) or V(443); null for a redirect.
+          type: int
+        backend_tls:
+          description: Whether the proxy speaks TLS to the backend (TLS bridging, never offloading).
+          type: bool
+        backend_addresses:
+          description: The VIP if the topology gives one, else the servers.
+          type: list
+          elements: str
+        redirect_to_https:
+          description: True for the port 80 route that only redirects to HTTPS.
+          type: bool
+    certificate_names:
+      description: Sorted, de-duplicated names the listener certificate must carry.
+      type: list
+      elements: str
+    warnings:
+      description: Sentences for the operator (the 4443 / CMS replication warning among them).
+      type: list
+      elements: str
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def port_model(topology):
+    """Compute the port model from a lync_topology."""
+    return compute_model(topology)
+
+
+class FilterModule:
+    """The port_model filter."""
+
+    def filters(self):
+        return {"port_model": port_model}

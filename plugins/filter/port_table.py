@@ -1,0 +1,82 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: port_table
+short_description: The reverse-proxy port summary as Markdown, CSV or HTML, in English or Korean
+version_added: 1.0.0
+author: lync.reverse_proxy contributors
+description:
+  - Renders the firewall rules of the port model the way Microsoft's I(Port summary - Reverse
+    proxy in Lync Server 2013) lays them out - one table per interface (external, then
+    internal), the columns protocol/TCP or UDP/port, source, destination and notes, one row per
+    rule in the source's order.
+  - Sources and destinations are named by role as the source names them (in Korean with
+    V(ko), as the Korean edition does) and, when the topology has them, the real addresses
+    beside the roles.
+  - The notes state the source's facts for each row; C((Optional)) marks a rule the options
+    do not make required.
+extends_documentation_fragment:
+  - lync.reverse_proxy.topology
+options:
+  format:
+    description: The output format. V(csv) gives one table with an interface column.
+    type: str
+    choices: [markdown, csv, html]
+    default: markdown
+  lang:
+    description: The language of headings, role names and notes.
+    type: str
+    choices: [en, ko]
+    default: en
+  interface:
+    description: Only the table of this interface.
+    type: str
+    choices: [external, internal]
+  addresses:
+    description: Show the addresses beside the roles when the topology gives them.
+    type: bool
+    default: true
+requirements:
+  - netaddr (Python library, on the controller)
+seealso:
+  - plugin: lync.reverse_proxy.port_model
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: The port summary in Korean, as Markdown
+  ansible.builtin.debug:
+    msg: "{{ lync_topology | lync.reverse_proxy.port_table(lang='ko') }}"
+
+- name: The port summary for a change ticket
+  ansible.builtin.copy:
+    content: "{{ lync_topology | lync.reverse_proxy.port_table(format='html') }}"
+    dest: /tmp/port-summary.html
+    mode: "0644"
+"""
+
+RETURN = r"""
+_value:
+  description: The rendered tables.
+  type: str
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, render_port_table
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def port_table(data, format="markdown", lang="en", interface=None, addresses=True):  # pylint: disable=redefined-builtin
+    """The port summary tables of the model."""
+    return render_port_table(ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses)
+
+
+class FilterModule:
+    """The port_table filter."""
+
+    def filters(self):
+        return {"port_table": port_table}

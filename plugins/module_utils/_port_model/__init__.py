@@ -1,0 +1,50 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The Lync Server 2013 reverse-proxy port model.
+
+PRIVATE to the lync.reverse_proxy collection: names, signatures and behaviour may change
+without notice. Use the filters (lync.reverse_proxy.port_model and friends) or the module
+lync.reverse_proxy.port_model_info instead.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+    MissingLibraryError,
+    PortModelError,
+    TopologyError,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
+    compute_model,
+    ensure_model,
+    is_model,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
+    normalize_topology,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
+    FORMATS,
+    render_port_table,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
+    select_routes,
+    select_rules,
+    query_model,
+)
+
+__all__ = [
+    "FORMATS",
+    "MissingLibraryError",
+    "PortModelError",
+    "TopologyError",
+    "compute_model",
+    "ensure_model",
+    "is_model",
+    "normalize_topology",
+    "query_model",
+    "render_port_table",
+    "select_routes",
+    "select_rules",
+]

@@ -1,0 +1,290 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Computation of the port model from a validated topology. PRIVATE to the lync.reverse_proxy collection.
+
+The model has four parts (see the collection's DESIGN contract):
+
+- ``rules``: the firewall rules of the source's two tables that the topology calls for;
+- ``routes``: the publishing rules a reverse proxy needs (host name -> backend and port);
+- ``certificate_names``: the names the listener certificate must carry;
+- ``warnings``: sentences for the operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
+    FACTS,
+    ROLE_ORDER,
+    RULE_DEFS,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
+    netaddr,
+    validate_topology,
+)
+
+__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model"]
+
+MODEL_KEYS = ("rules", "routes", "certificate_names", "warnings")
+
+_ANY = ("0.0.0.0/0", "::/0")
+_BACKEND_KIND = {
+    "front_end_pools": "front_end_pool",
+    "directors": "director_pool",
+    "office_web_apps": "office_web_apps",
+}
+_ROUTE_PREFIX = {"front_end_pools": "fe", "directors": "dir", "office_web_apps": "owa"}
+# (role of the VIP, role of the servers) for each kind of backend.
+_DESTINATION_ROLES = {
+    "front_end_pools": ("front_end_pool", "front_end_server"),
+    "directors": ("director_pool", "director"),
+    "office_web_apps": ("office_web_apps", "office_web_apps"),
+}
+
+
+def _merge(networks) -> list[str]:
+    """Merge address lists with netaddr and sort them: IPv4 first, then IPv6."""
+    merged = netaddr.cidr_merge(list(networks))
+    return [str(network) for network in sorted(merged, key=lambda n: (n.version, n.first, n.prefixlen))]
+
+
+def _hosts(networks) -> list[str]:
+    """Host addresses as plain text, de-duplicated and sorted, without merging."""
+    unique = {network.ip: None for network in networks}
+    return [str(ip) for ip in sorted(unique, key=lambda ip: (ip.version, int(ip)))]
+
+
+def _backend_addresses(entry: dict) -> list[str]:
+    return _hosts([entry["vip"]] if entry["vip"] is not None else entry["servers"])
+
+
+def _group(role: str, name: str | None, networks) -> dict:
+    return {"role": role, "name": name, "addresses": _merge(networks)}
+
+
+def _roles(groups: list[dict]) -> list[str]:
+    present = {group["role"] for group in groups}
+    return [role for role in ROLE_ORDER if role in present]
+
+
+def _backend_groups(topo: dict, sections) -> list[dict]:
+    groups = []
+    for section in sections:
+        vip_role, server_role = _DESTINATION_ROLES[section]
+        for entry in topo[section]:
+            if vip_role == server_role:
+                networks = ([entry["vip"]] if entry["vip"] is not None else []) + entry["servers"]
+                groups.append(_group(vip_role, entry["name"], networks))
+                continue
+            if entry["vip"] is not None:
+                groups.append(_group(vip_role, entry["name"], [entry["vip"]]))
+            if entry["servers"]:
+                groups.append(_group(server_role, entry["name"], entry["servers"]))
+    return groups
+
+
+def _proxy_groups(topo: dict, role: str, key: str) -> list[dict]:
+    proxies = topo["reverse_proxies"]
+    if not proxies:
+        return [{"role": role, "name": None, "addresses": []}]
+    return [_group(role, proxy["name"], proxy[key]) for proxy in proxies]
+
+
+def _rules(topo: dict) -> list[dict]:
+    options = topo["options"]
+    mobile_http = options["mobile_autodiscover_over_http"]
+    redirect = options["http_redirect"]
+
+    sources = _merge(options["external_sources"])
+    if tuple(sources) == _ANY:
+        external_sources = [{"role": "any", "name": None, "addresses": sources}]
+    else:
+        external_sources = [{"role": "external_sources", "name": None, "addresses": sources}]
+    listener = _proxy_groups(topo, "reverse_proxy_listener", "external_addresses")
+    internal = _proxy_groups(topo, "reverse_proxy_internal_interface", "internal_addresses")
+    pools = _backend_groups(topo, ("front_end_pools", "directors"))
+    office = _backend_groups(topo, ("office_web_apps",))
+
+    # rule id -> (present, required, facts, source groups, destination groups)
+    wanted = {
+        "external-http": (
+            redirect or mobile_http,
+            mobile_http,
+            (["http_redirect"] if redirect else []) + (["mobile_autodiscover_http"] if mobile_http else []),
+            external_sources,
+            listener,
+        ),
+        "external-https": (True, True, ["web_services_over_tls"], external_sources, listener),
+        "internal-http-pools": (
+            mobile_http, True, ["mobile_autodiscover_http", "port_80_to_8080"], internal, pools,
+        ),
+        "internal-https-pools": (True, True, ["port_443_to_4443", "not_cms_replication"], internal, pools),
+        "internal-https-office-web-apps": (bool(office), True, ["office_web_apps_https"], internal, office),
+    }
+    rules = []
+    for definition in RULE_DEFS:
+        present, required, facts, source_groups, destination_groups = wanted[definition["id"]]
+        if not present:
+            continue
+        rule = {
+            "id": definition["id"],
+            "interface": definition["interface"],
+            "protocol": "tcp",
+            "port": definition["port"],
+            "application": definition["application"],
+            "sources": _merge(n for g in source_groups for n in g["addresses"]),
+            "destinations": _merge(n for g in destination_groups for n in g["addresses"]),
+            "roles": _roles(destination_groups),
+            "source_roles": _roles(source_groups),
+            "source_groups": source_groups,
+            "destination_groups": destination_groups,
+            "required": required,
+            "source_ref": definition["source_ref"],
+            "facts": facts,
+            "reason": ("" if required else "Optional. ") + " ".join(FACTS["en"][fact] for fact in facts),
+        }
+        if "translated_from" in definition:
+            rule["translated_from"] = dict(definition["translated_from"])
+        rules.append(rule)
+    return rules
+
+
+def _route(name: str, port: int, hosts, backend: dict | None, backend_port: int | None, tls: bool) -> dict:
+    return {
+        "name": name,
+        "frontend_port": port,
+        "host_names": sorted(hosts),
+        "backend": backend["name"] if backend else None,
+        "backend_kind": backend["kind"] if backend else None,
+        "backend_port": backend_port,
+        "backend_tls": tls,
+        "backend_addresses": _backend_addresses(backend) if backend else [],
+        "redirect_to_https": backend is None,
+    }
+
+
+def _routes(topo: dict) -> list[dict]:
+    options = topo["options"]
+    mobile_http = options["mobile_autodiscover_over_http"]
+
+    backends = []  # (route suffix, host names, backend entry) for pool-backed names
+    for section in ("front_end_pools", "directors"):
+        for entry in topo[section]:
+            entry = dict(entry, kind=_BACKEND_KIND[section])
+            backends.append(("%s-%s" % (_ROUTE_PREFIX[section], entry["name"]), [entry["external_web_fqdn"]], entry))
+    # Simple URLs and Autodiscover go to the first Director pool if there is one, else to
+    # the first Front End pool.
+    hub = backends[len(topo["front_end_pools"])] if topo["directors"] else backends[0]
+    hub_entry = hub[2]
+    simple = topo["simple_urls"]["meet"] + topo["simple_urls"]["dialin"]
+    if simple:
+        backends.append(("simple-urls", simple, hub_entry))
+    autodiscover = ["lyncdiscover." + domain for domain in topo["sip_domains"]]
+
+    routes = [_route("https-" + suffix, 443, hosts, entry, 4443, True) for suffix, hosts, entry in backends]
+    if not mobile_http:
+        routes.append(_route("https-lyncdiscover", 443, autodiscover, hub_entry, 4443, True))
+    for entry in topo["office_web_apps"]:
+        entry = dict(entry, kind="office_web_apps")
+        routes.append(_route("https-owa-" + entry["name"], 443, [entry["fqdn"]], entry, 443, True))
+
+    if mobile_http:
+        # Port 80 is bridged to the pools' 8080 for every pool-backed name, Autodiscover included.
+        routes.extend(_route("http-" + suffix, 80, hosts, entry, 8080, False) for suffix, hosts, entry in backends)
+        routes.append(_route("http-lyncdiscover", 80, autodiscover, hub_entry, 8080, False))
+    if options["http_redirect"]:
+        bridged = {host for route in routes if route["frontend_port"] == 80 for host in route["host_names"]}
+        secure = [host for route in routes if route["frontend_port"] == 443 for host in route["host_names"]]
+        redirected = [host for host in secure if host not in bridged]
+        if redirected:
+            routes.append(_route("http-redirect", 80, redirected, None, None, False))
+    return routes
+
+
+def _warnings(topo: dict, rules: list[dict]) -> list[str]:
+    warnings = []
+    by_id = {rule["id"]: rule for rule in rules}
+    if "internal-https-pools" in by_id:
+        warnings.append(
+            "internal-https-pools: TCP 4443 here runs from the reverse proxy's internal interface "
+            "to the pools' external web sites. Do not merge it with, or mistake it for, Central "
+            "Management Store replication, which also uses TCP 4443 but starts at a Standard "
+            "Edition server or the Front End pool that holds the CMS and needs rules of its own."
+        )
+    if topo["options"]["mobile_autodiscover_over_http"]:
+        warnings.append(
+            "options.mobile_autodiscover_over_http is true: external TCP 80 and internal TCP 8080 "
+            "are required and the lyncdiscover names stay off the listener certificate. Microsoft "
+            "supports this but recommends a certificate that carries lyncdiscover.<SIP domain> for "
+            "every SIP domain instead."
+        )
+    if not topo["reverse_proxies"]:
+        warnings.append(
+            "reverse_proxies is empty: the rules name the listener and the internal interface by "
+            "role only, without addresses; list the reverse proxies (the playbooks fill them in "
+            "from the inventory) to get rules a firewall can apply."
+        )
+    for section, label in (("front_end_pools", "Front End pool"), ("directors", "Director pool")):
+        for index, entry in enumerate(topo[section]):
+            if entry["vip"] is None and len(entry["servers"]) > 1:
+                warnings.append(
+                    "%s[%d] (%s): no vip, so the reverse proxy spreads requests over %d servers "
+                    "itself; for the %s's web traffic Microsoft supports only a hardware load "
+                    "balancer in front of the servers."
+                    % (section, index, entry["name"], len(entry["servers"]), label)
+                )
+    meet = topo["simple_urls"]["meet"]
+    for index, domain in enumerate(topo["sip_domains"]):
+        if not any(name == domain or name.endswith("." + domain) for name in meet):
+            warnings.append(
+                "sip_domains[%d] (%s): no meet simple URL in this domain (simple_urls.meet); "
+                "each SIP domain needs one." % (index, domain)
+            )
+    for rule in rules:
+        if not rule["sources"] or not rule["destinations"]:
+            continue
+        source_versions = {netaddr.IPNetwork(s).version for s in rule["sources"]}
+        for version in sorted({netaddr.IPNetwork(d).version for d in rule["destinations"]} - source_versions):
+            warnings.append(
+                "%s: destinations include IPv%d addresses but no source is IPv%d, so IPv%d traffic "
+                "for this rule is never admitted." % (rule["id"], version, version, version)
+            )
+    return warnings
+
+
+def compute_model(topology: object) -> dict:
+    """Validate ``topology`` and compute the port model from it.
+
+    Raises TopologyError (every problem, with its path) or MissingLibraryError.
+    """
+    topo = validate_topology(topology)
+    rules = _rules(topo)
+    routes = _routes(topo)
+    names = {host for route in routes if route["frontend_port"] == 443 for host in route["host_names"]}
+    return {
+        "product": topo["product"],
+        "options": {
+            "http_redirect": topo["options"]["http_redirect"],
+            "mobile_autodiscover_over_http": topo["options"]["mobile_autodiscover_over_http"],
+            "external_sources": _merge(topo["options"]["external_sources"]),
+        },
+        "rules": rules,
+        "routes": routes,
+        "certificate_names": sorted(names),
+        "warnings": _warnings(topo, rules),
+    }
+
+
+def is_model(data: object) -> bool:
+    """True when ``data`` looks like a computed model rather than a topology."""
+    return isinstance(data, Mapping) and all(key in data for key in MODEL_KEYS)
+
+
+def ensure_model(data: object) -> dict:
+    """Return ``data`` when it is already a model, else compute the model from it as a topology."""
+    if is_model(data):
+        return data
+    return compute_model(data)

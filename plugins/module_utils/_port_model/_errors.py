@@ -1,0 +1,45 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Errors of the port model. PRIVATE to the lync.reverse_proxy collection."""
+
+from __future__ import annotations
+
+__all__ = ["MissingLibraryError", "PortModelError", "TopologyError"]
+
+
+class PortModelError(ValueError):
+    """Base class of every error the port model raises on purpose."""
+
+
+class MissingLibraryError(PortModelError):
+    """A Python library the model needs (netaddr, jmespath) is not installed."""
+
+    def __init__(self, library: str, purpose: str) -> None:
+        self.library = library
+        super().__init__(
+            "the Python library %s is required %s but is not installed where this runs; "
+            "install it with 'pip install %s' (or the distribution package python3-%s)"
+            % (library, purpose, library, library)
+        )
+
+
+class TopologyError(PortModelError):
+    """The topology is invalid. ``problems`` lists ``(path, message)`` pairs, in input order."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            path, message = self.problems[0]
+            text = "invalid lync_topology: %s: %s" % (path, message)
+        else:
+            text = "invalid lync_topology (%d problems):\n%s" % (
+                len(self.problems),
+                "\n".join("  - %s: %s" % (path, message) for path, message in self.problems),
+            )
+        super().__init__(text)
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, dummy in self.problems]

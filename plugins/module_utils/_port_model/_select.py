@@ -1,0 +1,62 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Selecting parts of the model, and JMESPath queries on it. PRIVATE to the lync.reverse_proxy collection."""
+
+from __future__ import annotations
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+    MissingLibraryError,
+    PortModelError,
+)
+
+try:
+    import jmespath
+except ImportError:  # pragma: no cover - exercised through the missing-library tests
+    jmespath = None
+
+__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules"]
+
+HAS_JMESPATH = jmespath is not None
+
+
+def query_model(data: object, expression: str) -> object:
+    """Evaluate the JMESPath ``expression`` on ``data`` (a model or part of one)."""
+    if jmespath is None:
+        raise MissingLibraryError("jmespath", "for a JMESPath query")
+    if not isinstance(expression, str):
+        raise PortModelError("query must be a JMESPath expression (a string), got %r" % (expression,))
+    try:
+        return jmespath.search(expression, data)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise PortModelError("query %r is not a valid JMESPath expression: %s" % (expression, exc)) from None
+
+
+def select_rules(model: dict, interface: str | None = None, query: str | None = None) -> object:
+    """The model's rules, optionally of one interface, optionally through a JMESPath query."""
+    rules = model["rules"]
+    if interface is not None:
+        if interface not in INTERFACES:
+            raise PortModelError(
+                "interface must be one of %s, got %r" % (", ".join(INTERFACES), interface)
+            )
+        rules = [rule for rule in rules if rule["interface"] == interface]
+    if query is not None:
+        return query_model(rules, query)
+    return rules
+
+
+def select_routes(model: dict, frontend_port: int | None = None) -> list:
+    """The model's routes, optionally those of one frontend port (443 or 80)."""
+    routes = model["routes"]
+    if frontend_port is None:
+        return routes
+    try:
+        port = int(frontend_port)
+    except (TypeError, ValueError):
+        port = None
+    if port not in (80, 443):
+        raise PortModelError("frontend_port must be 443 or 80, got %r" % (frontend_port,))
+    return [route for route in routes if route["frontend_port"] == port]

@@ -1,0 +1,173 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The port summary tables (markdown, csv, html; en, ko). PRIVATE to the lync.reverse_proxy collection.
+
+The tables have the source's shape: one per interface, the columns protocol/port, source,
+destination and notes, one row per rule in the source's order. Cells name roles as the source
+does and, when the model has them, the real addresses beside the roles.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
+    FACTS,
+    INTERFACES,
+    LANGUAGES,
+    ROLE_LABELS,
+    ROLE_ORDER,
+    TABLE_TEXT,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+
+__all__ = ["FORMATS", "render_port_table", "table_rows"]
+
+FORMATS = ("markdown", "csv", "html")
+
+
+def _address(cidr: str) -> str:
+    """A host route without its prefix, a network as it is."""
+    address, dummy, prefix = cidr.partition("/")
+    if prefix in ("32", "128") and (prefix == "32") == ("." in address):
+        return address
+    return cidr
+
+
+def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
+    labels = ROLE_LABELS[lang]
+    roles = rule["source_roles"] if side == "source" else rule["roles"]
+    groups = rule.get(side + "_groups") or []
+    if not addresses or not any(group["addresses"] for group in groups):
+        return ", ".join(labels[role] for role in roles)
+    parts = []
+    for group in sorted(groups, key=lambda g: ROLE_ORDER.index(g["role"])):
+        label = labels[group["role"]]
+        if group["role"] == "any":
+            parts.append(label)
+            continue
+        if group["name"]:
+            label = "%s %s" % (label, group["name"])
+        if group["addresses"]:
+            label = "%s: %s" % (label, ", ".join(_address(a) for a in group["addresses"]))
+        else:
+            label = "%s (%s)" % (label, TABLE_TEXT[lang]["unknown_addresses"])
+        parts.append(label)
+    return "; ".join(parts)
+
+
+def _notes(rule: dict, lang: str) -> str:
+    text = " ".join(FACTS[lang][fact] for fact in rule["facts"])
+    if not rule["required"]:
+        text = "%s %s" % (TABLE_TEXT[lang]["optional"], text)
+    return text
+
+
+def table_rows(rules: list, lang: str = "en", interface: str | None = None, addresses: bool = True) -> list:
+    """The table rows: dicts with interface, protocol (the first cell), source, destination, notes."""
+    rows = []
+    for rule in rules:
+        if interface is not None and rule["interface"] != interface:
+            continue
+        rows.append({
+            "interface": rule["interface"],
+            "rule": rule["id"],
+            "protocol": "%s/%s/%d" % (rule["application"].upper(), rule["protocol"].upper(), rule["port"]),
+            "source": _endpoint_cell(rule, "source", lang, addresses),
+            "destination": _endpoint_cell(rule, "destination", lang, addresses),
+            "notes": _notes(rule, lang),
+        })
+    return rows
+
+
+_CELLS = ("protocol", "source", "destination", "notes")
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _markdown(sections, text: dict) -> str:
+    lines = []
+    for interface, rows in sections:
+        lines.append("### %s" % text["heading"][interface])
+        lines.append("")
+        if not rows:
+            lines.append(text["no_rules"])
+        else:
+            lines.append("| %s |" % " | ".join(text["columns"]))
+            lines.append("|%s" % ("---|" * len(text["columns"])))
+            for row in rows:
+                lines.append("| %s |" % " | ".join(_markdown_cell(row[cell]) for cell in _CELLS))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _csv(sections, text: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow((text["interface_column"],) + tuple(text["columns"]))
+    for interface, rows in sections:
+        for row in rows:
+            writer.writerow([text["interface"][interface]] + [row[cell] for cell in _CELLS])
+    return buffer.getvalue()
+
+
+def _html(sections, text: dict, lang: str) -> str:
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="%s">' % lang,
+        "<head>",
+        '<meta charset="utf-8">',
+        "<title>%s</title>" % html.escape(text["title"]),
+        "</head>",
+        "<body>",
+        "<h2>%s</h2>" % html.escape(text["title"]),
+    ]
+    for interface, rows in sections:
+        out.append('<h3 id="%s">%s</h3>' % (interface, html.escape(text["heading"][interface])))
+        if not rows:
+            out.append("<p>%s</p>" % html.escape(text["no_rules"]))
+            continue
+        out.append('<table data-interface="%s">' % interface)
+        out.append("<thead>")
+        out.append("<tr>%s</tr>" % "".join("<th>%s</th>" % html.escape(c) for c in text["columns"]))
+        out.append("</thead>")
+        out.append("<tbody>")
+        for row in rows:
+            cells = "".join("<td>%s</td>" % html.escape(row[cell]) for cell in _CELLS)
+            out.append('<tr data-rule="%s">%s</tr>' % (html.escape(row["rule"]), cells))
+        out.append("</tbody>")
+        out.append("</table>")
+    out.extend(["</body>", "</html>", ""])
+    return "\n".join(out)
+
+
+def render_port_table(
+    model: dict,
+    fmt: str = "markdown",
+    lang: str = "en",
+    interface: str | None = None,
+    addresses: bool = True,
+) -> str:
+    """Render the model's rules as the source's two tables."""
+    if fmt not in FORMATS:
+        raise PortModelError("format must be one of %s, got %r" % (", ".join(FORMATS), fmt))
+    if lang not in LANGUAGES:
+        raise PortModelError("lang must be one of %s, got %r" % (", ".join(LANGUAGES), lang))
+    if interface is not None and interface not in INTERFACES:
+        raise PortModelError("interface must be one of %s, got %r" % (", ".join(INTERFACES), interface))
+    if not isinstance(addresses, bool):
+        raise PortModelError("addresses must be true or false, got %r" % (addresses,))
+    text = TABLE_TEXT[lang]
+    interfaces = INTERFACES if interface is None else (interface,)
+    sections = [(name, table_rows(model["rules"], lang, name, addresses)) for name in interfaces]
+    if fmt == "markdown":
+        return _markdown(sections, text)
+    if fmt == "csv":
+        return _csv(sections, text)
+    return _html(sections, text, lang)

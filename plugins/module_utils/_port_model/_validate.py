@@ -1,0 +1,418 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Validation and normalisation of a lync_topology. PRIVATE to the lync.reverse_proxy collection.
+
+Every problem is collected with the path of the bad value (``front_end_pools[1].servers[0]``)
+and raised together as one TopologyError; nothing else escapes, whatever the input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+    MissingLibraryError,
+    TopologyError,
+)
+
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - exercised through the missing-library tests
+    netaddr = None
+
+__all__ = ["HAS_NETADDR", "SCHEMA", "normalize_topology", "validate_topology"]
+
+HAS_NETADDR = netaddr is not None
+
+PRODUCTS = ("lync2013", "sfb2015", "sfb2019")
+NAME_RE = re.compile(r"^[a-z0-9_-]{1,63}$")
+LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+# key -> (kind, required). Kinds are handled by Validator._value.
+_POOL = {
+    "name": ("name", True),
+    "external_web_fqdn": ("dns", True),
+    "vip": ("host", False),
+    "servers": ("hosts", False),
+}
+_OFFICE_WEB_APPS = {
+    "name": ("name", True),
+    "fqdn": ("dns", True),
+    "vip": ("host", False),
+    "servers": ("hosts", False),
+}
+_REVERSE_PROXY = {
+    "name": ("name", True),
+    "external_addresses": ("hosts", True),
+    "internal_addresses": ("hosts", True),
+}
+_SIMPLE_URLS = {
+    "meet": ("dns_list", False),
+    "dialin": ("dns_list", False),
+}
+_OPTIONS = {
+    "http_redirect": ("bool", False),
+    "mobile_autodiscover_over_http": ("bool", False),
+    "external_sources": ("sources", False),
+}
+SCHEMA = {
+    "product": ("product", False),
+    "sip_domains": ("dns_list", True),
+    "front_end_pools": (("list_of", _POOL), True),
+    "directors": (("list_of", _POOL), False),
+    "office_web_apps": (("list_of", _OFFICE_WEB_APPS), False),
+    "simple_urls": (("mapping", _SIMPLE_URLS), False),
+    "reverse_proxies": (("list_of", _REVERSE_PROXY), False),
+    "options": (("mapping", _OPTIONS), False),
+}
+DEFAULT_OPTIONS = {
+    "http_redirect": True,
+    "mobile_autodiscover_over_http": False,
+    "external_sources": ["any"],
+}
+
+
+def _show(value: object) -> str:
+    """A short, safe rendering of a bad value for an error message."""
+    if isinstance(value, str):
+        text = str(value)
+        if len(text) > 80:
+            text = text[:77] + "..."
+        return "'%s'" % text
+    try:
+        text = repr(value)
+    except Exception:  # pylint: disable=broad-except
+        text = "<unprintable>"
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return "%s (%s)" % (text, type(value).__name__)
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return "%s[%d]" % (path, key)
+    return "%s.%s" % (path, key) if path else str(key)
+
+
+class _Validator:
+    """Walks the topology, collects problems, returns the normalised data."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def bad(self, path: str, message: str) -> None:
+        self.problems.append((path or "lync_topology", message))
+
+    # -- containers ---------------------------------------------------------------------
+    def mapping(self, value: object, path: str, schema: dict) -> dict | None:
+        if not isinstance(value, Mapping):
+            self.bad(path, "expected a mapping with keys %s, got %s" % (", ".join(schema), _show(value)))
+            return None
+        result: dict = {}
+        for key in value:
+            if not isinstance(key, str) or key not in schema:
+                hint = ""
+                if isinstance(key, str):
+                    close = difflib.get_close_matches(key, list(schema), n=1)
+                    if close:
+                        hint = " (did you mean '%s'?)" % close[0]
+                self.bad(
+                    _join(path, key if isinstance(key, str) else _show(key)),
+                    "unknown key%s; valid keys: %s" % (hint, ", ".join(schema)),
+                )
+        for key, (kind, required) in schema.items():
+            item = value.get(key)
+            if item is None:
+                if required:
+                    self.bad(_join(path, key), "is required")
+                continue
+            result[key] = self.value(item, _join(path, key), kind)
+        return result
+
+    def list_of(self, value: object, path: str, kind: object) -> list:
+        if not isinstance(value, (list, tuple)):
+            self.bad(path, "expected a list, got %s" % _show(value))
+            return []
+        return [self.value(item, _join(path, index), kind) for index, item in enumerate(value)]
+
+    def value(self, value: object, path: str, kind: object) -> object:
+        if isinstance(kind, tuple):
+            container, schema = kind
+            if container == "mapping":
+                return self.mapping(value, path, schema)
+            # None marks an entry that was not a mapping (already reported); keeping it keeps
+            # the indexes of later entries right for the cross-field checks.
+            return self.list_of(value, path, ("mapping", schema))
+        return getattr(self, "check_" + str(kind))(value, path)
+
+    # -- scalars ------------------------------------------------------------------------
+    def string(self, value: object, path: str, what: str) -> str | None:
+        if isinstance(value, str):
+            return str(value)
+        self.bad(path, "expected %s, got %s" % (what, _show(value)))
+        return None
+
+    def check_product(self, value: object, path: str) -> str | None:
+        text = self.string(value, path, "one of %s" % ", ".join(PRODUCTS))
+        if text is not None and text not in PRODUCTS:
+            self.bad(path, "%s is not a supported product; valid: %s" % (_show(value), ", ".join(PRODUCTS)))
+            return None
+        return text
+
+    def check_bool(self, value: object, path: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.bad(path, "expected true or false, got %s" % _show(value))
+        return None
+
+    def check_name(self, value: object, path: str) -> str | None:
+        text = self.string(value, path, "a name")
+        if text is not None and not NAME_RE.match(text):
+            self.bad(path, "%s is not a valid name (1 to 63 of a-z, 0-9, '_' and '-')" % _show(value))
+            return None
+        return text
+
+    def check_dns(self, value: object, path: str) -> str | None:
+        text = self.string(value, path, "a DNS name")
+        if text is None:
+            return None
+        name = text.strip().lower()
+        if name.endswith("."):
+            name = name[:-1]
+        labels = name.split(".")
+        hint = ""
+        if "://" in name or "/" in name:
+            hint = " (give the host name only, e.g. meet.contoso.com)"
+        elif "*" in name:
+            hint = " (wildcards are for certificates; list the names that are published)"
+        if (
+            hint
+            or len(name) > 253
+            or len(labels) < 2
+            or not all(LABEL_RE.match(label) for label in labels)
+            or labels[-1].isdigit()
+        ):
+            self.bad(path, "%s is not a DNS name%s" % (_show(value), hint))
+            return None
+        return name
+
+    def check_dns_list(self, value: object, path: str) -> list:
+        names = self.list_of(value, path, "dns")
+        seen: dict = {}
+        for index, name in enumerate(names):
+            if name is None:
+                continue
+            if name in seen:
+                self.bad(_join(path, index), "'%s' is listed twice (also %s)" % (name, _join(path, seen[name])))
+            else:
+                seen[name] = index
+        # Any bad or repeated entry is reported; keeping positions keeps later paths right.
+        return names
+
+    def check_host(self, value: object, path: str):
+        text = self.string(value, path, "an IP address")
+        if text is None:
+            return None
+        address, slash, prefix = text.strip().partition("/")
+        try:
+            ip = netaddr.IPAddress(address, flags=netaddr.INET_PTON)
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            self.bad(path, "%s is not an IP address" % _show(value))
+            return None
+        full = 32 if ip.version == 4 else 128
+        if slash and prefix != str(full):
+            self.bad(path, "%s is not a host address (a server or VIP is one address, not a network)" % _show(value))
+            return None
+        return netaddr.IPNetwork("%s/%d" % (ip, full))
+
+    def check_hosts(self, value: object, path: str) -> list:
+        hosts = self.list_of(value, path, "host")
+        seen: dict = {}
+        for index, host in enumerate(hosts):
+            if host is None:
+                continue
+            if host in seen:
+                self.bad(_join(path, index), "%s is listed twice (also %s)" % (host.ip, _join(path, seen[host])))
+            else:
+                seen[host] = index
+        return hosts
+
+    def check_cidr(self, value: object, path: str):
+        text = self.string(value, path, "an IP network in CIDR notation")
+        if text is None:
+            return None
+        text = text.strip()
+        if "/" not in text:
+            return self.check_host(text, path)
+        address, dummy, prefix = text.partition("/")
+        try:
+            netaddr.IPAddress(address, flags=netaddr.INET_PTON)
+            if not prefix.isdigit():
+                raise ValueError(prefix)
+            network = netaddr.IPNetwork(text)
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            self.bad(path, "%s is not an IP network in CIDR notation" % _show(value))
+            return None
+        if network.ip != network.network:
+            self.bad(path, "%s has host bits set; did you mean %s?" % (_show(value), network.cidr))
+            return None
+        return network.cidr
+
+    def check_sources(self, value: object, path: str) -> list:
+        if not isinstance(value, (list, tuple)):
+            self.bad(path, "expected a list of CIDRs or 'any', got %s" % _show(value))
+            return []
+        if not value:
+            self.bad(path, "is empty; use [any] to admit every source, or list the CIDRs to admit")
+            return []
+        result = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and item.strip().lower() == "any":
+                result.extend([netaddr.IPNetwork("0.0.0.0/0"), netaddr.IPNetwork("::/0")])
+            else:
+                network = self.check_cidr(item, _join(path, index))
+                if network is not None:
+                    result.append(network)
+        return result
+
+
+def _entries(topo: dict, section: str):
+    """(index, entry) of a list section, skipping entries that were not mappings."""
+    return [(index, item) for index, item in enumerate(topo.get(section) or []) if item is not None]
+
+
+def _check_relations(topo: dict, bad) -> None:
+    """Cross-field rules: unique names, addresses and published host names."""
+    names: dict = {}
+    for section in ("front_end_pools", "directors", "office_web_apps"):
+        for index, item in _entries(topo, section):
+            path = "%s[%d]" % (section, index)
+            if item.get("name") is not None:
+                if item["name"] in names:
+                    bad(path + ".name", "'%s' is already the name of %s" % (item["name"], names[item["name"]]))
+                else:
+                    names[item["name"]] = path
+            if "vip" not in item and not item.get("servers"):
+                bad(path, "needs a vip, servers, or both")
+
+    proxy_names: dict = {}
+    for index, proxy in _entries(topo, "reverse_proxies"):
+        name = proxy.get("name")
+        if name is not None:
+            if name in proxy_names:
+                bad("reverse_proxies[%d].name" % index, "'%s' is already the name of %s" % (name, proxy_names[name]))
+            else:
+                proxy_names[name] = "reverse_proxies[%d]" % index
+
+    # Addresses: a backend address belongs to one pool, Director or Office Web Apps entry;
+    # a reverse proxy address belongs to one reverse proxy (its external and internal lists
+    # may share an address: a one-armed proxy) and to no backend.
+    claims: dict = {}
+
+    def claim(address, path: str, owner: str) -> None:
+        if address is None:
+            return
+        if address in claims:
+            other_path, other_owner = claims[address]
+            if other_owner != owner:
+                bad(path, "%s is already used by %s" % (address.ip, other_path))
+        else:
+            claims[address] = (path, owner)
+
+    for section in ("front_end_pools", "directors", "office_web_apps"):
+        for index, item in _entries(topo, section):
+            owner = "%s[%d]" % (section, index)
+            if "vip" in item:
+                claim(item["vip"], owner + ".vip", owner + ".vip")
+            for s_index, server in enumerate(item.get("servers", [])):
+                claim(server, "%s.servers[%d]" % (owner, s_index), owner + ".servers")
+    for index, proxy in _entries(topo, "reverse_proxies"):
+        owner = "reverse_proxies[%d]" % index
+        for key in ("external_addresses", "internal_addresses"):
+            for a_index, address in enumerate(proxy.get(key, [])):
+                claim(address, "%s.%s[%d]" % (owner, key, a_index), owner)
+
+    # Host names: every published name goes to exactly one place.
+    published: dict = {}
+
+    def publish(name, path: str) -> None:
+        if name is None:
+            return
+        if name in published:
+            bad(path, "'%s' is already published by %s" % (name, published[name]))
+        else:
+            published[name] = path
+
+    for section, key in (("front_end_pools", "external_web_fqdn"), ("directors", "external_web_fqdn"),
+                         ("office_web_apps", "fqdn")):
+        for index, item in _entries(topo, section):
+            publish(item.get(key), "%s[%d].%s" % (section, index, key))
+    for kind in ("meet", "dialin"):
+        for index, name in enumerate((topo.get("simple_urls") or {}).get(kind) or []):
+            publish(name, "simple_urls.%s[%d]" % (kind, index))
+    domains = topo.get("sip_domains") or []
+    for index, domain in enumerate(domains):
+        if domain is not None and domain not in domains[:index]:
+            publish("lyncdiscover." + domain, "sip_domains[%d] (as lyncdiscover.%s)" % (index, domain))
+
+    if "sip_domains" in topo and not topo["sip_domains"]:
+        bad("sip_domains", "needs at least one SIP domain")
+    if "front_end_pools" in topo and not topo["front_end_pools"]:
+        bad("front_end_pools", "needs at least one Front End pool")
+
+
+def validate_topology(topology: object) -> dict:
+    """Validate ``topology`` and return it normalised, addresses as netaddr.IPNetwork objects.
+
+    Raises TopologyError listing every problem, or MissingLibraryError without netaddr.
+    """
+    if netaddr is None:
+        raise MissingLibraryError("netaddr", "to validate a Lync topology")
+    validator = _Validator()
+    topo = validator.mapping(topology, "", SCHEMA)
+    if topo is not None:
+        _check_relations(topo, validator.bad)
+    if validator.problems:
+        raise TopologyError(validator.problems)
+    topo.setdefault("product", "lync2013")
+    for key in ("directors", "office_web_apps", "reverse_proxies"):
+        topo.setdefault(key, [])
+    simple_urls = topo.setdefault("simple_urls", {})
+    for key in _SIMPLE_URLS:
+        simple_urls.setdefault(key, [])
+    options = topo.setdefault("options", {})
+    for key, default in DEFAULT_OPTIONS.items():
+        if key not in options:
+            options[key] = validator.check_sources(default, "") if key == "external_sources" else default
+    for section in ("front_end_pools", "directors", "office_web_apps"):
+        for item in topo[section]:
+            item.setdefault("vip", None)
+            item.setdefault("servers", [])
+    return topo
+
+
+def _plain(value: object) -> object:
+    if netaddr is not None and isinstance(value, netaddr.IPNetwork):
+        if value.prefixlen == (32 if value.version == 4 else 128):
+            return str(value.ip)
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def normalize_topology(topology: object) -> dict:
+    """The validated topology as plain data: defaults filled in, names lower-cased,
+    addresses in canonical text form (hosts without a prefix, networks as CIDRs)."""
+    topo = validate_topology(topology)
+    plain = _plain(topo)
+    sources = plain["options"]["external_sources"]
+    if "0.0.0.0/0" in sources and "::/0" in sources:
+        plain["options"]["external_sources"] = ["any"] + [s for s in sources if s not in ("0.0.0.0/0", "::/0")]
+    return plain
