@@ -62,7 +62,11 @@ def _backend_addresses(entry: dict) -> list[str]:
 
 
 def _group(role: str, name: str | None, networks) -> dict:
-    return {"role": role, "name": name, "addresses": _merge(networks)}
+    """One named member of a rule's sources or destinations; its addresses are not merged,
+    so each host stays visible (the rule's own lists are the merged ones)."""
+    unique = {network: None for network in networks}
+    ordered = sorted(unique, key=lambda n: (n.version, n.first, n.prefixlen))
+    return {"role": role, "name": name, "addresses": [str(network) for network in ordered]}
 
 
 def _roles(groups: list[dict]) -> list[str]:

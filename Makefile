@@ -1,0 +1,116 @@
+# lync.reverse_proxy — build, demo and test.
+#
+#   make demo   the port summary of the example topology (markdown/html, en/ko) and the
+#               certificate names, written to ./port-table and printed
+#   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
+#               units (with golden files and property-based tests), integration through
+#               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin
+#
+# Only python3 (3.11 or newer) is needed up front: the rest comes from PyPI into $(VENV).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+BUILD := $(CURDIR)/build
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD)/dist/lync-reverse_proxy-$(VERSION).tar.gz
+COLLECTIONS := $(BUILD)/collections
+STAGE := $(BUILD)/stage/ansible_collections/lync/reverse_proxy
+PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+TOPOLOGY ?= playbooks/vars/example_topology.yml
+OUTPUT ?= $(CURDIR)/port-table
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+FILTERS := port_model firewall_rules publishing_rules certificate_names port_table
+MODULES := port_model_info
+
+.PHONY: help setup build install demo test lint yamllint ansible-lint stage sanity units \
+        integration docs bench changelog clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+# -- environment -------------------------------------------------------------------------
+$(VENV)/.installed: tests/requirements-dev.txt requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# -- build and install the collection (dependencies come with the `ansible` package) -----
+build: setup
+	rm -rf $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+install: build
+	rm -rf $(COLLECTIONS)/ansible_collections/lync/reverse_proxy
+	$(BIN)/ansible-galaxy collection install --offline --force -p $(COLLECTIONS) $(TARBALL)
+
+# -- the demo: the port summary of the example topology ----------------------------------
+demo: install
+	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(abspath $(TOPOLOGY)) \
+	  -e lync_port_table_dir=$(OUTPUT)
+
+# -- tests -------------------------------------------------------------------------------
+test: lint sanity units integration docs
+	@echo "make test: all checks passed"
+
+lint: yamllint ansible-lint
+
+yamllint: setup
+	$(BIN)/yamllint --strict .
+
+ansible-lint: install
+	$(BIN)/ansible-lint --profile production --offline
+
+# ansible-test needs a real copy under ansible_collections/<ns>/<name> with a git tree of its
+# own, and a local pip bootstrap (tests/tooling/get_pip_offline.py) since its download host
+# is unreachable from here.
+stage: setup
+	rm -rf $(BUILD)/stage
+	mkdir -p $(STAGE)
+	git ls-files -z --cached --others --exclude-standard | \
+	  while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done | \
+	  tar --null -T - -cf - | tar -xf - -C $(STAGE)
+	cd $(STAGE) && git init -q && git add -A
+	$(BIN)/python tests/tooling/get_pip_offline.py
+
+sanity: stage
+	cd $(STAGE) && ansible-test sanity --python $(PYVER) --color no --exclude '.*\.ps1'
+
+units: stage
+	cd $(STAGE) && ansible-test units --python $(PYVER) --color no
+
+integration: stage
+	cd $(STAGE) && ansible-test integration --python $(PYVER) --color no
+
+docs: install
+	set -e; for f in $(FILTERS); do \
+	  $(BIN)/ansible-doc -t filter lync.reverse_proxy.$$f > /dev/null; \
+	  echo "ansible-doc -t filter lync.reverse_proxy.$$f: ok"; done
+	set -e; for m in $(MODULES); do \
+	  $(BIN)/ansible-doc -t module lync.reverse_proxy.$$m > /dev/null; \
+	  echo "ansible-doc -t module lync.reverse_proxy.$$m: ok"; done
+	cd $(COLLECTIONS)/ansible_collections/lync/reverse_proxy && \
+	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# -- other -------------------------------------------------------------------------------
+bench: install
+	$(BIN)/python benchmarks/bench_model.py
+
+changelog: setup
+	$(BIN)/antsibull-changelog lint
+
+clean:
+	rm -rf $(BUILD) $(OUTPUT) tests/output
