@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: certificate_names
 short_description: The names the Lync reverse-proxy listener certificate must carry
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Returns the sorted, de-duplicated host names published on 443, which the listener
     certificate must carry as subject alternative names.

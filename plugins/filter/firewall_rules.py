@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: firewall_rules
 short_description: The firewall rules of the Lync reverse-proxy port model
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Returns the firewall rules of the port model (see P(lync.reverse_proxy.port_model#filter)),
     all of them or those of one interface, optionally reshaped with a JMESPath query so that

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: port_model
 short_description: Compute the Lync Server 2013 reverse-proxy port model from a topology
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Validates a C(lync_topology) and computes the reverse-proxy port model of Microsoft's
     I(Port summary - Reverse proxy in Lync Server 2013) - the firewall rules of the external and

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: port_table
 short_description: The reverse-proxy port summary as Markdown, CSV or HTML, in English or Korean
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Renders the firewall rules of the port model the way Microsoft's I(Port summary - Reverse
     proxy in Lync Server 2013) lays them out - one table per interface (external, then

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: publishing_rules
 short_description: The publishing rules (routes) a Lync reverse proxy needs
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Returns the routes of the port model (see P(lync.reverse_proxy.port_model#filter)); for each
     frontend port, which published host names go to which pool, Director pool or Office Web

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: port_model_info
 short_description: Compute the Lync reverse-proxy port model, or query it with JMESPath
 version_added: 1.0.0
-author: lync.reverse_proxy contributors
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Validates a Lync Server 2013 / Skype for Business topology and returns the reverse-proxy
     port model that P(lync.reverse_proxy.port_model#filter) computes - firewall rules, routes,
