@@ -114,16 +114,12 @@ class _Validator:
             return None
         result: dict = {}
         for key in value:
-            if not isinstance(key, str) or key not in schema:
-                hint = ""
-                if isinstance(key, str):
-                    close = difflib.get_close_matches(key, list(schema), n=1)
-                    if close:
-                        hint = " (did you mean '%s'?)" % close[0]
-                self.bad(
-                    _join(path, key if isinstance(key, str) else _show(key)),
-                    "unknown key%s; valid keys: %s" % (hint, ", ".join(schema)),
-                )
+            if not isinstance(key, str):
+                self.bad(path, "unknown key %s; valid keys: %s" % (_show(key), ", ".join(schema)))
+            elif key not in schema:
+                close = difflib.get_close_matches(key, list(schema), n=1)
+                hint = " (did you mean '%s'?)" % close[0] if close else ""
+                self.bad(_join(path, key), "unknown key%s; valid keys: %s" % (hint, ", ".join(schema)))
         for key, (kind, required) in schema.items():
             item = value.get(key)
             if item is None:
