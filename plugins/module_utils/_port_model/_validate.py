@@ -92,9 +92,15 @@ def _show(value: object) -> str:
     return "%s (%s)" % (text, type(value).__name__)
 
 
+_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
 def _join(path: str, key: object) -> str:
+    """``parent.key``, ``parent[3]``, or ``parent['odd key']`` for a key that is not a plain word."""
     if isinstance(key, int):
         return "%s[%d]" % (path, key)
+    if not _KEY_RE.match(str(key)):
+        return "%s[%r]" % (path, str(key))
     return "%s.%s" % (path, key) if path else str(key)
 
 

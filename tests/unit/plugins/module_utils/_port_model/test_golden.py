@@ -1,0 +1,70 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Golden files: every renderer's output for every case in tests/golden/cases (and the example
+topology of the playbooks) is stored in tests/golden/<renderer>/<case>.ref.
+
+A mismatch writes <case>.actual beside the reference, so that
+``diff tests/golden/<renderer>/<case>.ref tests/golden/<renderer>/<case>.actual`` shows it.
+After a reviewed, intended change: LYNC_GOLDEN_UPDATE=1 rewrites the references.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model, render_port_table
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    GOLDEN_DIR,
+    golden_cases,
+)
+
+CASES = golden_cases()
+
+
+def _model(model):
+    return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+
+
+def _certificate_names(model):
+    return "".join(name + "\n" for name in model["certificate_names"])
+
+
+RENDERERS = {"model": _model, "certificate_names": _certificate_names}
+for _fmt in ("markdown", "csv", "html"):
+    for _lang in ("en", "ko"):
+        RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (
+            lambda model, fmt=_fmt, lang=_lang: render_port_table(model, fmt, lang)
+        )
+
+
+@pytest.mark.parametrize("renderer", sorted(RENDERERS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden(case, renderer):
+    actual = RENDERERS[renderer](compute_model(CASES[case]))
+    reference = GOLDEN_DIR / renderer / (case + ".ref")
+    mismatch = reference.with_suffix(".actual")
+    if os.environ.get("LYNC_GOLDEN_UPDATE") == "1":
+        reference.parent.mkdir(parents=True, exist_ok=True)
+        reference.write_text(actual, encoding="utf-8")
+    assert reference.exists(), "no reference %s; review the output and run with LYNC_GOLDEN_UPDATE=1" % reference
+    expected = reference.read_text(encoding="utf-8")
+    if actual != expected:
+        mismatch.write_text(actual, encoding="utf-8")
+        pytest.fail("%s differs from its reference; see: diff %s %s" % (renderer, reference, mismatch))
+    elif mismatch.exists():
+        mismatch.unlink()
+
+
+def test_no_stray_references():
+    """Every stored reference belongs to a case and a renderer that exist."""
+    stray = [
+        str(path.relative_to(GOLDEN_DIR))
+        for path in GOLDEN_DIR.glob("*/*.ref")
+        if path.parent.name not in RENDERERS or path.stem not in CASES
+    ]
+    assert not stray
