@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The port_table playbook end to end: writes the tables and names of a topology, and writes
+# nothing at all for an invalid one.
+set -euo pipefail
+
+out="${OUTPUT_DIR:-$(mktemp -d)}/port-table"
+topology=""
+for dir in ${ANSIBLE_COLLECTIONS_PATH//:/ }; do
+  candidate="$dir/ansible_collections/lync/reverse_proxy/playbooks/vars/example_topology.yml"
+  if [ -f "$candidate" ]; then topology="$candidate"; break; fi
+done
+test -n "$topology" || { echo "cannot find the collection under test in ANSIBLE_COLLECTIONS_PATH"; exit 1; }
+rm -rf "$out"
+
+ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$topology" -e "lync_port_table_dir=$out" "$@"
+
+for f in port-table.en.md port-table.ko.md port-table.en.html port-table.ko.html certificate-names.txt warnings.txt; do
+  test -s "$out/$f" || { echo "missing or empty: $out/$f"; exit 1; }
+done
+grep -qx '| HTTPS/TCP/443 | Any | Reverse proxy listener rp01: 198.51.100.10, 2001:db8:100::10; Reverse proxy listener rp02: 198.51.100.11, 2001:db8:100::11 | Carries every published web service over SSL/TLS: address book download, Address Book Web Query service, Autodiscover, client updates, meeting content, device updates, group expansion, Office Web Apps for conferencing, dial-in conferencing and meetings. |' "$out/port-table.en.md"
+grep -q '<html lang="ko">' "$out/port-table.ko.html"
+grep -q '역방향 프록시 수신기' "$out/port-table.ko.md"
+test "$(wc -l < "$out/certificate-names.txt")" -eq 8
+head -n1 "$out/certificate-names.txt" | grep -qx 'dialin.contoso.com'
+grep -q 'Central Management Store' "$out/warnings.txt"
+
+# A second run changes nothing.
+ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$topology" -e "lync_port_table_dir=$out" "$@" \
+  | tee "$out.second.log"
+grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$out.second.log"
+
+# An invalid topology fails before anything is written, with the path of the bad value.
+bad="$(mktemp)"
+sed 's/10.0.10.12/10.0.10.312/' "$topology" > "$bad"
+rm -rf "$out.bad"
+if ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$bad" -e "lync_port_table_dir=$out.bad" \
+    "$@" > "$out.bad.log" 2>&1; then
+  echo "the playbook accepted an invalid topology"; exit 1
+fi
+grep -q "front_end_pools\[0\].servers\[1\]: '10.0.10.312' is not an IP address" "$out.bad.log"
+! grep -q Traceback "$out.bad.log"
+test ! -e "$out.bad"
+echo "port_table playbook: ok"
