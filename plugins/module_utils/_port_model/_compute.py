@@ -46,9 +46,29 @@ _DESTINATION_ROLES = {
 
 
 def _merge(networks) -> list[str]:
-    """Merge address lists with netaddr and sort them: IPv4 first, then IPv6."""
-    merged = netaddr.cidr_merge(list(networks))
-    return [str(network) for network in sorted(merged, key=lambda n: (n.version, n.first, n.prefixlen))]
+    """Merge address lists into the fewest CIDRs and sort them, IPv4 first, then IPv6.
+
+    The same result as netaddr.cidr_merge, computed on integer spans: adjacent and overlapping
+    spans join, and netaddr turns each joined span into CIDRs.
+    """
+    spans: dict = {4: [], 6: []}
+    for network in networks:
+        spans[network.version].append((network.first, network.last))
+    merged_cidrs = []
+    for version in (4, 6):
+        joined: list = []
+        for first, last in sorted(spans[version]):
+            if joined and first <= joined[-1][1] + 1:
+                if last > joined[-1][1]:
+                    joined[-1][1] = last
+            else:
+                joined.append([first, last])
+        for first, last in joined:
+            merged_cidrs.extend(
+                str(cidr)
+                for cidr in netaddr.iprange_to_cidrs(netaddr.IPAddress(first, version), netaddr.IPAddress(last, version))
+            )
+    return merged_cidrs
 
 
 def _hosts(networks) -> list[str]:
@@ -62,11 +82,14 @@ def _backend_addresses(entry: dict) -> list[str]:
 
 
 def _group(role: str, name: str | None, networks) -> dict:
-    """One named member of a rule's sources or destinations; its addresses are not merged,
-    so each host stays visible (the rule's own lists are the merged ones)."""
-    unique = {network: None for network in networks}
-    ordered = sorted(unique, key=lambda n: (n.version, n.first, n.prefixlen))
-    return {"role": role, "name": name, "addresses": [str(network) for network in ordered]}
+    """One named member of a rule's sources or destinations. ``networks`` (netaddr objects) is
+    kept for merging and dropped from the model; ``addresses`` lists each host on its own."""
+    unique = sorted({network: None for network in networks}, key=lambda n: (n.version, n.first, n.prefixlen))
+    return {"role": role, "name": name, "addresses": [str(network) for network in unique], "networks": unique}
+
+
+def _public(groups: list[dict]) -> list[dict]:
+    return [{key: value for key, value in group.items() if key != "networks"} for group in groups]
 
 
 def _roles(groups: list[dict]) -> list[str]:
@@ -93,7 +116,7 @@ def _backend_groups(topo: dict, sections) -> list[dict]:
 def _proxy_groups(topo: dict, role: str, key: str) -> list[dict]:
     proxies = topo["reverse_proxies"]
     if not proxies:
-        return [{"role": role, "name": None, "addresses": []}]
+        return [_group(role, None, [])]
     return [_group(role, proxy["name"], proxy[key]) for proxy in proxies]
 
 
@@ -103,10 +126,8 @@ def _rules(topo: dict) -> list[dict]:
     redirect = options["http_redirect"]
 
     sources = _merge(options["external_sources"])
-    if tuple(sources) == _ANY:
-        external_sources = [{"role": "any", "name": None, "addresses": sources}]
-    else:
-        external_sources = [{"role": "external_sources", "name": None, "addresses": sources}]
+    role = "any" if tuple(sources) == _ANY else "external_sources"
+    external_sources = [dict(_group(role, None, []), addresses=sources, networks=options["external_sources"])]
     listener = _proxy_groups(topo, "reverse_proxy_listener", "external_addresses")
     internal = _proxy_groups(topo, "reverse_proxy_internal_interface", "internal_addresses")
     pools = _backend_groups(topo, ("front_end_pools", "directors"))
@@ -128,6 +149,13 @@ def _rules(topo: dict) -> list[dict]:
         "internal-https-pools": (True, True, ["port_443_to_4443", "not_cms_replication"], internal, pools),
         "internal-https-office-web-apps": (bool(office), True, ["office_web_apps_https"], internal, office),
     }
+    merged: dict = {}  # id of a group list -> its merged CIDRs; several rules share one list
+
+    def merge(groups: list[dict]) -> list[str]:
+        if id(groups) not in merged:
+            merged[id(groups)] = _merge(n for group in groups for n in group["networks"])
+        return merged[id(groups)]
+
     rules = []
     for definition in RULE_DEFS:
         present, required, facts, source_groups, destination_groups = wanted[definition["id"]]
@@ -139,12 +167,12 @@ def _rules(topo: dict) -> list[dict]:
             "protocol": "tcp",
             "port": definition["port"],
             "application": definition["application"],
-            "sources": _merge(n for g in source_groups for n in g["addresses"]),
-            "destinations": _merge(n for g in destination_groups for n in g["addresses"]),
+            "sources": merge(source_groups),
+            "destinations": merge(destination_groups),
             "roles": _roles(destination_groups),
             "source_roles": _roles(source_groups),
-            "source_groups": source_groups,
-            "destination_groups": destination_groups,
+            "source_groups": _public(source_groups),
+            "destination_groups": _public(destination_groups),
             "required": required,
             "source_ref": definition["source_ref"],
             "facts": facts,
@@ -250,8 +278,8 @@ def _warnings(topo: dict, rules: list[dict]) -> list[str]:
     for rule in rules:
         if not rule["sources"] or not rule["destinations"]:
             continue
-        source_versions = {netaddr.IPNetwork(s).version for s in rule["sources"]}
-        for version in sorted({netaddr.IPNetwork(d).version for d in rule["destinations"]} - source_versions):
+        source_versions = {6 if ":" in cidr else 4 for cidr in rule["sources"]}
+        for version in sorted({6 if ":" in cidr else 4 for cidr in rule["destinations"]} - source_versions):
             warnings.append(
                 "%s: destinations include IPv%d addresses but no source is IPv%d, so IPv%d traffic "
                 "for this rule is never admitted." % (rule["id"], version, version, version)

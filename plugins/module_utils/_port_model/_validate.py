@@ -229,7 +229,7 @@ class _Validator:
         if slash and prefix != str(full):
             self.bad(path, "%s is not a host address (a server or VIP is one address, not a network)" % _show(value))
             return None
-        return netaddr.IPNetwork("%s/%d" % (ip, full))
+        return netaddr.IPNetwork(ip)
 
     def check_hosts(self, value: object, path: str) -> list:
         hosts = self.list_of(value, path, "host")
