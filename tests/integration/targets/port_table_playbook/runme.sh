@@ -38,6 +38,6 @@ if ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$bad" -
   echo "the playbook accepted an invalid topology"; exit 1
 fi
 grep -q "front_end_pools\[0\].servers\[1\]: '10.0.10.312' is not an IP address" "$out.bad.log"
-! grep -q Traceback "$out.bad.log"
+if grep -q Traceback "$out.bad.log"; then echo "a traceback reached the user"; exit 1; fi
 test ! -e "$out.bad"
 echo "port_table playbook: ok"
