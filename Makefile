@@ -5,6 +5,8 @@
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
 #               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin
+#   make bench  the model's compute time for growing topologies (benchmarks/results/)
+#   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
 #
 # Only python3 (3.11 or newer) is needed up front: the rest comes from PyPI into $(VENV).
 
@@ -34,13 +36,16 @@ FILTERS := port_model firewall_rules publishing_rules certificate_names port_tab
 MODULES := port_model_info
 
 .PHONY: help setup build install demo test lint yamllint ansible-lint stage sanity units \
-        integration docs bench changelog clean
+        integration docs bench golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 # -- environment -------------------------------------------------------------------------
 $(VENV)/.installed: tests/requirements-dev.txt requirements.txt
+	@# A Debian python3 without venv/ensurepip gets them from apt.
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-dev.txt
@@ -110,7 +115,15 @@ docs: install
 
 # -- other -------------------------------------------------------------------------------
 bench: install
-	$(BIN)/python benchmarks/bench_model.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py
+
+# Rewrite the golden references from the working tree, after a reviewed, intended change.
+DEV := $(BUILD)/dev
+golden: setup
+	mkdir -p $(DEV)/ansible_collections/lync
+	ln -sfn $(CURDIR) $(DEV)/ansible_collections/lync/reverse_proxy
+	LYNC_GOLDEN_UPDATE=1 PYTHONPATH=$(DEV) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/unit/plugins/module_utils/_port_model/test_golden.py
 
 changelog: setup
 	$(BIN)/antsibull-changelog lint
