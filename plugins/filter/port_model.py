@@ -148,6 +148,11 @@ _value:
         backend_kind:
           description: V(front_end_pool), V(director_pool) or V(office_web_apps); null for a redirect.
           type: str
+        backend_fqdn:
+          description: >-
+            The backend's own published name (the pool's external web services FQDN, the Office
+            Web Apps FQDN), the name its certificate carries; null for a redirect.
+          type: str
         backend_port:
           description: V(4443), V(8080) or V(443); null for a redirect.
           type: int

@@ -191,6 +191,7 @@ def _route(name: str, port: int, hosts, backend: dict | None, backend_port: int 
         "host_names": sorted(hosts),
         "backend": backend["name"] if backend else None,
         "backend_kind": backend["kind"] if backend else None,
+        "backend_fqdn": (backend.get("external_web_fqdn") or backend.get("fqdn")) if backend else None,
         "backend_port": backend_port,
         "backend_tls": tls,
         "backend_addresses": _backend_addresses(backend) if backend else [],

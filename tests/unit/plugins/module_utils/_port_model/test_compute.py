@@ -151,14 +151,14 @@ def test_minimal_routes_and_names():
     model = compute_model(minimal())
     assert model["routes"] == [
         {"name": "https-fe-pool01", "frontend_port": 443, "host_names": ["webext.contoso.com"],
-         "backend": "pool01", "backend_kind": "front_end_pool", "backend_port": 4443, "backend_tls": True,
+         "backend": "pool01", "backend_kind": "front_end_pool", "backend_fqdn": "webext.contoso.com", "backend_port": 4443, "backend_tls": True,
          "backend_addresses": ["10.0.10.11"], "redirect_to_https": False},
         {"name": "https-lyncdiscover", "frontend_port": 443, "host_names": ["lyncdiscover.contoso.com"],
-         "backend": "pool01", "backend_kind": "front_end_pool", "backend_port": 4443, "backend_tls": True,
+         "backend": "pool01", "backend_kind": "front_end_pool", "backend_fqdn": "webext.contoso.com", "backend_port": 4443, "backend_tls": True,
          "backend_addresses": ["10.0.10.11"], "redirect_to_https": False},
         {"name": "http-redirect", "frontend_port": 80,
          "host_names": ["lyncdiscover.contoso.com", "webext.contoso.com"],
-         "backend": None, "backend_kind": None, "backend_port": None, "backend_tls": False,
+         "backend": None, "backend_kind": None, "backend_fqdn": None, "backend_port": None, "backend_tls": False,
          "backend_addresses": [], "redirect_to_https": True},
     ]
     assert model["certificate_names"] == ["lyncdiscover.contoso.com", "webext.contoso.com"]
@@ -181,6 +181,8 @@ def test_full_routes():
     ]
     assert _route(model, "http-redirect")["host_names"] == ["officewebapps01.contoso.com"]
     assert _route(model, "https-simple-urls")["host_names"] == ["dialin.contoso.com", "meet.contoso.com"]
+    assert _route(model, "https-simple-urls")["backend_fqdn"] == "webdirext.contoso.com"
+    assert _route(model, "https-owa-owa01")["backend_fqdn"] == "officewebapps01.contoso.com"
     # VIP given: the proxy addresses the VIP only
     assert _route(model, "https-fe-pool01")["backend_addresses"] == ["10.0.10.10"]
     assert _route(model, "https-owa-owa01")["backend_addresses"] == ["10.0.30.11"]

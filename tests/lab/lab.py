@@ -1,0 +1,436 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lab: real systemd hosts (systemd-nspawn) in network namespaces, reached over SSH.
+
+    lab up | down | status | exec HOST -- CMD... | ctl -- CMD... | image | inventory
+
+Network safety: every lab link lives in namespaces the lab creates (the bridges in
+``lync-sw``, each host in ``lync-<host>``, the controller side in ``lync-ctl``). The root
+namespace gets no lab address, and no namespace has a default route, so lab traffic cannot
+leave the lab. Only ``image`` reaches out, to the Debian mirror apt already uses, to build the
+image once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+TOPOLOGY_FILE = HERE / "topology.yml"
+PACKAGES_FILE = HERE / "image-packages.txt"
+CACHE = pathlib.Path(os.environ.get("LYNC_LAB_CACHE", "/var/cache/lync-reverse-proxy-lab"))
+RUN = pathlib.Path(os.environ.get("LYNC_LAB_RUN", "/run/lync-reverse-proxy-lab"))
+SUITE = "bookworm"
+PREFIX = "lync-"
+SWITCH = PREFIX + "sw"
+CONTROLLER = PREFIX + "ctl"
+APT_NEEDS = {"systemd-nspawn": "systemd-container", "debootstrap": "debootstrap", "openssl": "openssl",
+             "ssh": "openssh-client", "ssh-keygen": "openssh-client", "ip": "iproute2"}
+IMAGE_RECIPE_VERSION = "3"  # bump when the image customisation below changes
+
+
+def log(message: str) -> None:
+    print("lab: %s" % message, file=sys.stderr, flush=True)
+
+
+def run(*args, check=True, capture=False, **kwargs):
+    result = subprocess.run([str(a) for a in args], check=False, text=True,
+                            stdout=subprocess.PIPE if capture else None,
+                            stderr=subprocess.PIPE if capture else None, **kwargs)
+    if check and result.returncode != 0:
+        raise SystemExit("lab: command failed (%d): %s\n%s" % (
+            result.returncode, " ".join(str(a) for a in args), (result.stderr or "") if capture else ""))
+    return result
+
+
+def load_lab() -> dict:
+    with open(TOPOLOGY_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+# -- prerequisites and image ------------------------------------------------------------------
+def ensure_tools() -> None:
+    missing = sorted({pkg for tool, pkg in APT_NEEDS.items() if shutil.which(tool) is None})
+    if missing:
+        log("installing from apt: %s" % " ".join(missing))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-q", env=env)
+        run("apt-get", "install", "-y", "-q", *missing, env=env)
+
+
+def packages() -> list:
+    return [line.strip() for line in PACKAGES_FILE.read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def mirror() -> str:
+    for path in sorted(pathlib.Path("/etc/apt/sources.list.d").glob("*.sources")):
+        for line in path.read_text().splitlines():
+            if line.startswith("URIs:") and "security" not in line:
+                return line.split()[1]
+    return "http://deb.debian.org/debian"
+
+
+def image_dir() -> pathlib.Path:
+    digest = hashlib.sha256(("%s\n%s\n%s" % (SUITE, IMAGE_RECIPE_VERSION, "\n".join(packages()))).encode())
+    return CACHE / ("image-" + digest.hexdigest()[:16])
+
+
+BACKEND_UNIT = """[Unit]
+Description=Lab backend (HTTPS/HTTP servers that report what they saw)
+ConditionPathExists=/opt/lab-host/backend.json
+After=network.target
+
+[Service]
+ExecStart=/usr/bin/python3 /opt/lab/backend.py /opt/lab-host/backend.json
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def build_image() -> pathlib.Path:
+    target = image_dir()
+    rootfs = target / "rootfs"
+    if (target / "complete").exists():
+        return rootfs
+    ensure_tools()
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    start = time.monotonic()
+    log("building the image in %s (once; cached until %s changes)" % (target, PACKAGES_FILE.name))
+    run("debootstrap", "--variant=minbase", "--include=" + ",".join(packages()), SUITE, rootfs, mirror())
+    # Hosts get their name from a bind mount; services the roles manage start disabled.
+    (rootfs / "etc" / "hostname").unlink(missing_ok=True)
+    for unit in ("haproxy", "nginx"):
+        run("chroot", rootfs, "systemctl", "disable", unit, check=False, capture=True)
+    (rootfs / "etc/systemd/system/lab-backend.service").write_text(BACKEND_UNIT)
+    run("chroot", rootfs, "systemctl", "enable", "lab-backend.service", capture=True)
+    (rootfs / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
+    (rootfs / "opt/lab").mkdir(parents=True, exist_ok=True)
+    (rootfs / "opt/lab-host").mkdir(parents=True, exist_ok=True)
+    run("chroot", rootfs, "apt-get", "clean")
+    (target / "complete").write_text(json.dumps({"packages": packages(), "seconds": time.monotonic() - start}))
+    for old in CACHE.glob("image-*"):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    log("image built in %.0f s" % (time.monotonic() - start))
+    return rootfs
+
+
+# -- PKI --------------------------------------------------------------------------------------
+def pki(lab: dict) -> None:
+    """A lab CA, a certificate per backend host, and the listener certificate of each proxy."""
+    directory = RUN / "pki"
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
+    if not ca_crt.exists():
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=Lync lab CA",
+            "-keyout", ca_key, "-out", ca_crt, capture=True)
+
+    def issue(name: str, dns: list, ips: list) -> None:
+        key, csr, crt = directory / (name + ".key"), directory / (name + ".csr"), directory / (name + ".crt")
+        ext = directory / (name + ".ext")
+        sans = ["DNS:%s" % d for d in dns] + ["IP:%s" % i for i in ips]
+        ext.write_text("subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n" % ",".join(sans))
+        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=%s" % dns[0], "-keyout", key,
+            "-out", csr, capture=True)
+        run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-days", "30",
+            "-extfile", ext, "-out", crt, capture=True)
+        os.chmod(key, 0o600)
+
+    for name, host in lab["lab"]["hosts"].items():
+        backend = host.get("backend")
+        if backend:
+            issue(name, backend["certificate_names"] + [name + ".lab.internal"],
+                  [a.split("/")[0] for a in host["networks"].values()])
+    names = certificate_names(lab["lync_topology"])
+    for name, host in lab["lab"]["hosts"].items():
+        if host.get("reverse_proxy"):
+            issue(name + "-listener", names, [])
+
+
+def certificate_names(topology: dict) -> list:
+    """The model's certificate names, from the collection in this tree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        link = pathlib.Path(tmp) / "ansible_collections" / "lync"
+        link.mkdir(parents=True)
+        (link / "reverse_proxy").symlink_to(REPO)
+        code = ("import json,sys\n"
+                "from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model\n"
+                "print(json.dumps(compute_model(json.load(sys.stdin))['certificate_names']))")
+        result = run(sys.executable, "-c", code, input=json.dumps(topology), capture=True,
+                     env=dict(os.environ, PYTHONPATH=tmp))
+    return json.loads(result.stdout)
+
+
+# -- network ----------------------------------------------------------------------------------
+def netns(name: str) -> str:
+    return PREFIX + name
+
+
+def ns_exists(name: str) -> bool:
+    return pathlib.Path("/run/netns", name).exists()
+
+
+def ip(*args, namespace=None, check=True):
+    prefix = ["ip", "-n", namespace] if namespace else ["ip"]
+    return run(*prefix, *args, check=check, capture=True)
+
+
+def link_name(host: str, network: str) -> str:
+    return ("%s-%s" % (host, network))[:15]
+
+
+def setup_network(lab: dict) -> None:
+    networks = lab["lab"]["networks"]
+    run("ip", "netns", "add", SWITCH)
+    ip("link", "set", "lo", "up", namespace=SWITCH)
+    for network in networks:
+        ip("link", "add", "br-" + network, "type", "bridge", namespace=SWITCH)
+        ip("link", "set", "br-" + network, "up", namespace=SWITCH)
+    members = dict(lab["lab"]["hosts"])
+    members["ctl"] = {"networks": {"mgmt": lab["lab"]["controller"]}}
+    for host, spec in members.items():
+        namespace = netns(host)
+        run("ip", "netns", "add", namespace)
+        ip("link", "set", "lo", "up", namespace=namespace)
+        run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0",
+            "net.ipv6.conf.default.accept_dad=0", capture=True)
+        for network, address in spec["networks"].items():
+            outer, inner = link_name(host, network), network + "0"
+            ip("link", "add", outer, "netns", SWITCH, "type", "veth", "peer", "name", inner, "netns", namespace)
+            ip("link", "set", outer, "master", "br-" + network, "up", namespace=SWITCH)
+            ip("addr", "add", address, "dev", inner, namespace=namespace)
+            ip("link", "set", inner, "up", namespace=namespace)
+
+
+def teardown_network(lab: dict) -> None:
+    names = list(lab["lab"]["hosts"]) + ["ctl"]
+    if ns_exists(SWITCH):
+        for host in names:
+            for network in lab["lab"]["networks"]:
+                ip("link", "del", link_name(host, network), namespace=SWITCH, check=False)
+    for name in [netns(h) for h in names] + [SWITCH]:
+        if ns_exists(name):
+            run("ip", "netns", "del", name, check=False, capture=True)
+
+
+# -- hosts ------------------------------------------------------------------------------------
+def ssh_key() -> pathlib.Path:
+    key = RUN / "ssh" / "id_ed25519"
+    if not key.exists():
+        key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "lync-lab", "-f", key)
+    return key
+
+
+def mgmt_address(lab: dict, host: str) -> str:
+    return lab["lab"]["hosts"][host]["networks"]["mgmt"].split("/")[0]
+
+
+def ssh_command(lab: dict, host: str) -> list:
+    return ["ip", "netns", "exec", CONTROLLER, "ssh", "-q", "-i", str(ssh_key()), "-o", "BatchMode=yes",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5",
+            "root@" + mgmt_address(lab, host)]
+
+
+def backend_config(name: str, spec: dict) -> dict:
+    return {
+        "host": name,
+        "cert": "/opt/lab-host/server.crt",
+        "key": "/opt/lab-host/server.key",
+        "https_ports": spec["backend"].get("https_ports", []),
+        "http_ports": spec["backend"].get("http_ports", []),
+    }
+
+
+def boot(lab: dict, rootfs: pathlib.Path) -> None:
+    key = ssh_key()
+    for name, spec in lab["lab"]["hosts"].items():
+        host_dir = RUN / "hosts" / name
+        files = host_dir / "lab-host"
+        files.mkdir(parents=True, exist_ok=True)
+        (host_dir / "hostname").write_text(name + "\n")
+        shutil.copy(key.with_suffix(".pub"), host_dir / "authorized_keys")
+        if spec.get("backend"):
+            shutil.copy(RUN / "pki" / (name + ".crt"), files / "server.crt")
+            shutil.copy(RUN / "pki" / (name + ".key"), files / "server.key")
+            (files / "backend.json").write_text(json.dumps(backend_config(name, spec)))
+        console = open(host_dir / "console.log", "w")  # pylint: disable=consider-using-with
+        process = subprocess.Popen(  # pylint: disable=consider-using-with
+            ["systemd-nspawn", "-q", "-D", str(rootfs), "--boot", "--volatile=overlay", "--register=no",
+             "--keep-unit", "--machine=" + netns(name), "--network-namespace-path=/run/netns/" + netns(name),
+             "--capability=CAP_NET_ADMIN,CAP_NET_RAW",
+             "--bind-ro=%s:/etc/hostname" % (host_dir / "hostname"),
+             "--bind-ro=%s:/root/.ssh/authorized_keys" % (host_dir / "authorized_keys"),
+             "--bind-ro=%s:/opt/lab" % (HERE / "files"),
+             "--bind-ro=%s:/opt/lab-host" % files,
+             "--console=passive"],
+            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        (host_dir / "pid").write_text(str(process.pid))
+    deadline = time.monotonic() + 90
+    for name in lab["lab"]["hosts"]:
+        while True:
+            probe = run(*ssh_command(lab, name), "true", check=False, capture=True)
+            if probe.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("lab: %s did not answer on SSH within 90 s; see %s" % (
+                    name, RUN / "hosts" / name / "console.log"))
+            time.sleep(0.3)
+
+
+def write_inventory(lab: dict) -> pathlib.Path:
+    hosts = {}
+    for name, spec in lab["lab"]["hosts"].items():
+        hosts[name] = {"ansible_host": mgmt_address(lab, name)}
+        hosts[name].update(spec.get("vars", {}))
+    groups = {}
+    for name, spec in lab["lab"]["hosts"].items():
+        for group in spec.get("groups", []):
+            groups.setdefault(group, {"hosts": {}})["hosts"][name] = {}
+    inventory = {
+        "all": {
+            "vars": {
+                "ansible_user": "root",
+                "ansible_ssh_private_key_file": str(ssh_key()),
+                "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+                "ansible_python_interpreter": "/usr/bin/python3",
+                "ansible_ssh_pipelining": True,
+                "lync_lab_pki": str(RUN / "pki"),
+                "lync_topology": lab["lync_topology"],
+            },
+            "hosts": hosts,
+            "children": groups,
+        }
+    }
+    path = RUN / "inventory.yml"
+    path.write_text("# Written by tests/lab/lab up.\n" + yaml.safe_dump(inventory, sort_keys=False))
+    return path
+
+
+def host_pids(lab: dict) -> dict:
+    pids = {}
+    for name in lab["lab"]["hosts"]:
+        pid_file = RUN / "hosts" / name / "pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text())
+            if pathlib.Path("/proc", str(pid)).exists():
+                pids[name] = pid
+    return pids
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_up(args) -> int:
+    lab = load_lab()
+    start = time.monotonic()
+    rootfs = build_image()
+    if host_pids(lab) or ns_exists(SWITCH):
+        log("a lab is up already; taking it down first")
+        cmd_down(args)
+    RUN.mkdir(parents=True, exist_ok=True)
+    booted = time.monotonic()
+    pki(lab)
+    setup_network(lab)
+    boot(lab, rootfs)
+    inventory = write_inventory(lab)
+    log("up: %d hosts in %.1f s (image ready after %.1f s); inventory %s" % (
+        len(lab["lab"]["hosts"]), time.monotonic() - booted, booted - start, inventory))
+    return 0
+
+
+def cmd_down(args) -> int:  # pylint: disable=unused-argument
+    lab = load_lab()
+    start = time.monotonic()
+    pids = host_pids(lab)
+    for pid in pids.values():
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while any(pathlib.Path("/proc", str(p)).exists() for p in pids.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids.values():
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if pathlib.Path("/proc", str(pid)).exists():
+                os.kill(pid, sig)
+                time.sleep(1)
+    teardown_network(lab)
+    shutil.rmtree(RUN / "hosts", ignore_errors=True)
+    log("down in %.1f s" % (time.monotonic() - start))
+    return 0
+
+
+def cmd_status(args) -> int:  # pylint: disable=unused-argument
+    lab = load_lab()
+    pids = host_pids(lab)
+    ok = True
+    for name in lab["lab"]["hosts"]:
+        reachable = name in pids and run(*ssh_command(lab, name), "true", check=False, capture=True).returncode == 0
+        ok = ok and reachable
+        print("%-6s %-8s %s" % (name, "up" if reachable else "down", mgmt_address(lab, name)))
+    print("image: %s (%s)" % (image_dir(), "ready" if (image_dir() / "complete").exists() else "not built"))
+    return 0 if ok else 1
+
+
+def cmd_exec(args) -> int:
+    lab = load_lab()
+    if args.host not in lab["lab"]["hosts"]:
+        raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
+    return run(*ssh_command(lab, args.host), *args.command, check=False).returncode
+
+
+def cmd_ctl(args) -> int:
+    """Run a command on the controller side: inside the lab's controller namespace."""
+    if not ns_exists(CONTROLLER):
+        raise SystemExit("lab: the lab is not up (run: tests/lab/lab up)")
+    env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"))
+    return run("ip", "netns", "exec", CONTROLLER, *args.command, check=False, env=env).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="lab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("up", help="build the image if needed, create the networks, boot the hosts")
+    sub.add_parser("down", help="halt the hosts and remove the lab's namespaces")
+    sub.add_parser("status", help="which hosts answer on SSH")
+    sub.add_parser("image", help="build the image only")
+    sub.add_parser("inventory", help="print the inventory path")
+    execute = sub.add_parser("exec", help="run a command on a lab host over SSH")
+    execute.add_argument("host")
+    execute.add_argument("command", nargs=argparse.REMAINDER)
+    ctl = sub.add_parser("ctl", help="run a command in the controller namespace")
+    ctl.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    for name in ("command",):
+        if getattr(args, name, None) and args.command[0] == "--":
+            args.command = args.command[1:]
+    if os.geteuid() != 0:
+        raise SystemExit("lab: must run as root (namespaces, systemd-nspawn)")
+    if args.action == "image":
+        print(build_image())
+        return 0
+    if args.action == "inventory":
+        print(RUN / "inventory.yml")
+        return 0
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec, "ctl": cmd_ctl}[args.action](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
