@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shlex
 import shutil
 import signal
 import socket
@@ -393,7 +394,7 @@ def cmd_exec(args) -> int:
     lab = load_lab()
     if args.host not in lab["lab"]["hosts"]:
         raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
-    return run(*ssh_command(lab, args.host), *args.command, check=False).returncode
+    return run(*ssh_command(lab, args.host), shlex.join(args.command), check=False).returncode
 
 
 def cmd_ctl(args) -> int:

@@ -1,0 +1,230 @@
+#!/usr/bin/python
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nft_table
+short_description: Keep one nftables table exactly as given, replaced atomically
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Compares the live nftables table O(family) O(name) with O(content) and, when they differ,
+    replaces the table in one transaction; other tables are never touched.
+  - The comparison is against the live ruleset (C(nft list table)), not against a file that was
+    written before, so a table that was flushed, edited or deleted by hand is detected and
+    repaired.
+  - O(content) must be written the way C(nft list table) prints it (the collection's templates
+    are), since live and desired are compared after collapsing whitespace only.
+  - The new ruleset is written to O(path), checked with C(nft -c -f) and loaded with
+    C(nft -f) from a file that creates, deletes and re-creates the table, so the swap is atomic;
+    a ruleset that does not validate is never loaded, and the table that was live stays live.
+  - With O(management_sources), the module refuses (fails before applying) a ruleset when the
+    address of the current SSH connection is not among them.
+options:
+  name:
+    description: The table name.
+    type: str
+    required: true
+  family:
+    description: The table family.
+    type: str
+    default: inet
+    choices: [inet, ip, ip6]
+  content:
+    description:
+      - The whole table, C(table <family> <name> { ... }), as nft lists it. Required with
+        O(state=present).
+    type: str
+  path:
+    description:
+      - Where the ruleset file is kept (persistence, for example loaded by C(nftables.service)
+        through a drop-in). Its directory is created.
+    type: path
+    required: true
+  state:
+    description: V(absent) deletes the table and the file.
+    type: str
+    default: present
+    choices: [present, absent]
+  management_sources:
+    description:
+      - Networks (CIDRs) from which management access must survive. When given, the address of
+        the SSH connection running this module must be in one of them, or nothing is applied.
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the table would change, with a diff, and changes nothing.
+  diff_mode:
+    support: full
+    description: Shows the live table before and the desired one after.
+  idempotent:
+    support: full
+    description: The live table is compared with the desired one; equal means no change.
+requirements:
+  - nft (the nftables command line) on the target
+notes:
+  - The ruleset file starts with C(table), C(delete table) and then the table, the atomic
+    replacement that works from nftables 0.9 on (C(destroy table) needs 1.0.8).
+seealso:
+  - role: lync.reverse_proxy.rp_firewall
+"""
+
+EXAMPLES = r"""
+- name: Keep our table as rendered
+  lync.reverse_proxy.nft_table:
+    name: lync_reverse_proxy
+    content: "{{ lookup('ansible.builtin.template', 'lync_reverse_proxy.nft.j2') }}"
+    path: /etc/nftables.d/lync_reverse_proxy.nft
+    management_sources: [10.250.0.0/24]
+"""
+
+RETURN = r"""
+live:
+  description: The table as nft listed it before the change (empty when it did not exist).
+  returned: always
+  type: str
+drift:
+  description: True when the file on disk matched the desired ruleset but the live table did not.
+  returned: always
+  type: bool
+connection_source:
+  description: The address of the SSH connection, when there is one.
+  returned: always
+  type: str
+"""
+
+import ipaddress
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
+
+
+def normalize(text: str) -> str:
+    """Whitespace-insensitive form of a table listing; comments and blank lines dropped."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return re.sub(r"\s+", " ", " ".join(lines)).strip()
+
+
+def ruleset_file(family: str, name: str, content: str) -> str:
+    return "%stable %s %s\ndelete table %s %s\n%s\n" % (HEADER, family, name, family, name, content.rstrip())
+
+
+def connection_source() -> str | None:
+    value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
+    return value.split()[0] if value.split() else None
+
+
+class NftTable:
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+        self.nft = module.get_bin_path("nft", required=True)
+
+    def live(self) -> str:
+        rc, out, err = self.module.run_command([self.nft, "list", "table", self.params["family"], self.params["name"]])
+        return out if rc == 0 else ""
+
+    def check_management(self) -> str | None:
+        source = connection_source()
+        networks = []
+        for cidr in self.params["management_sources"]:
+            try:
+                networks.append(ipaddress.ip_network(cidr, strict=False))
+            except ValueError:
+                self.module.fail_json(msg="management_sources: %r is not a network" % cidr)
+        if self.params["state"] == "present" and self.params["management_sources"] and source:
+            address = ipaddress.ip_address(source.split("%")[0])
+            if not any(address in network for network in networks):
+                self.module.fail_json(
+                    msg="refusing to apply: the current connection comes from %s, which is not in the "
+                        "management sources %s; the new ruleset could cut it" % (source, ", ".join(
+                            self.params["management_sources"])),
+                    connection_source=source)
+        return source
+
+    def write_and_load(self, text: str) -> None:
+        path = self.params["path"]
+        directory = os.path.dirname(path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+        candidate = path + ".candidate"
+        with open(candidate, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(candidate, 0o600)
+        rc, out, err = self.module.run_command([self.nft, "-c", "-f", candidate])
+        if rc != 0:
+            os.unlink(candidate)
+            self.module.fail_json(msg="the ruleset does not validate (nft -c -f); nothing was applied", stderr=err)
+        rc, out, err = self.module.run_command([self.nft, "-f", candidate])
+        if rc != 0:
+            os.unlink(candidate)
+            self.module.fail_json(msg="nft -f failed; the previous table stays live", stderr=err)
+        self.module.atomic_move(candidate, path)
+
+    def run(self) -> dict:
+        params = self.params
+        source = self.check_management()
+        live = self.live()
+        on_disk = ""
+        if os.path.exists(params["path"]):
+            with open(params["path"], encoding="utf-8") as handle:
+                on_disk = handle.read()
+        result = {"changed": False, "live": live, "drift": False, "connection_source": source or ""}
+        if params["state"] == "absent":
+            if live or on_disk:
+                result["changed"] = True
+                result["diff"] = {"before": live, "after": ""}
+                if not self.module.check_mode:
+                    if live:
+                        rc, out, err = self.module.run_command([self.nft, "delete", "table", params["family"], params["name"]])
+                        if rc != 0:
+                            self.module.fail_json(msg="nft delete table failed", stderr=err)
+                    if on_disk:
+                        os.unlink(params["path"])
+            return result
+        if not params["content"]:
+            self.module.fail_json(msg="content is required with state=present")
+        desired = ruleset_file(params["family"], params["name"], params["content"])
+        live_matches = normalize(live) == normalize(params["content"])
+        if live_matches and on_disk == desired:
+            return result
+        result["changed"] = True
+        result["drift"] = on_disk == desired and not live_matches
+        result["diff"] = {"before_header": "live table", "before": live, "after_header": "desired table",
+                          "after": params["content"].rstrip() + "\n"}
+        if not self.module.check_mode:
+            self.write_and_load(desired)
+            after = self.live()
+            if normalize(after) != normalize(params["content"]):
+                self.module.fail_json(
+                    msg="the table was loaded but nft lists it differently from the content given; "
+                        "the content is not in nft's listing form", live=after)
+        return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "family": {"type": "str", "default": "inet", "choices": ["inet", "ip", "ip6"]},
+            "content": {"type": "str"},
+            "path": {"type": "path", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "management_sources": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    module.exit_json(**NftTable(module).run())
+
+
+if __name__ == "__main__":
+    main()
