@@ -32,8 +32,8 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-FILTERS := port_model firewall_rules publishing_rules certificate_names port_table
-MODULES := port_model_info
+FILTERS := port_model firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset
+MODULES := port_model_info nft_table
 
 .PHONY: help setup build install demo test lint yamllint ansible-lint stage sanity units \
         integration docs bench golden changelog clean

@@ -22,7 +22,14 @@ options:
     choices: [external, internal]
   query:
     description:
-      - A JMESPath expression evaluated on the list of rules (after O(interface) selected them).
+      - A JMESPath expression evaluated on the list of rules (after O(interface) and
+        O(reverse_proxy) selected them).
+    type: str
+  reverse_proxy:
+    description:
+      - The rules as this one reverse proxy (a name in O(_input.reverse_proxies)) applies them;
+        external rules keep only its listener addresses as destinations, internal rules only its
+        internal addresses as sources. An unknown name is an error that lists the known ones.
     type: str
 requirements:
   - netaddr (Python library, on the controller)
@@ -36,6 +43,10 @@ EXAMPLES = r"""
 - name: The rules of the internal interface
   ansible.builtin.debug:
     msg: "{{ lync_topology | lync.reverse_proxy.firewall_rules('internal') }}"
+
+- name: The rules as the reverse proxy rp01 applies them
+  ansible.builtin.debug:
+    msg: "{{ lync_topology | lync.reverse_proxy.firewall_rules(reverse_proxy='rp01') }}"
 
 - name: Port and destinations of every required rule, for a firewall module of your own
   ansible.builtin.set_fact:
@@ -57,9 +68,9 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 
 @model_filter
-def firewall_rules(data, interface=None, query=None):
-    """The model's firewall rules, optionally of one interface and through a JMESPath query."""
-    return select_rules(ensure_model(data), interface=interface, query=query)
+def firewall_rules(data, interface=None, query=None, reverse_proxy=None):
+    """The model's firewall rules, optionally of one interface and proxy, and through a JMESPath query."""
+    return select_rules(ensure_model(data), interface=interface, query=query, reverse_proxy=reverse_proxy)
 
 
 class FilterModule:

@@ -24,11 +24,13 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._co
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
     normalize_topology,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
     FORMATS,
     render_port_table,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
+    interfaces_for,
     select_routes,
     select_rules,
     query_model,
@@ -41,9 +43,11 @@ __all__ = [
     "TopologyError",
     "compute_model",
     "ensure_model",
+    "interfaces_for",
     "is_model",
     "normalize_topology",
     "query_model",
+    "render_nftables",
     "render_port_table",
     "select_routes",
     "select_rules",

@@ -6,18 +6,20 @@
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import _merge
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
     PortModelError,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import netaddr
 
 try:
     import jmespath
 except ImportError:  # pragma: no cover - exercised through the missing-library tests
     jmespath = None
 
-__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules"]
+__all__ = ["HAS_JMESPATH", "interfaces_for", "query_model", "select_routes", "select_rules"]
 
 HAS_JMESPATH = jmespath is not None
 
@@ -34,9 +36,31 @@ def query_model(data: object, expression: str) -> object:
         raise PortModelError("query %r is not a valid JMESPath expression: %s" % (expression, exc)) from None
 
 
-def select_rules(model: dict, interface: str | None = None, query: str | None = None) -> object:
-    """The model's rules, optionally of one interface, optionally through a JMESPath query."""
-    rules = model["rules"]
+def _proxy_rules(model: dict, name: str) -> list:
+    """The rules as one reverse proxy applies them: external rules to its own listener
+    addresses, internal rules from its own internal addresses."""
+    known = sorted({group["name"] for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
+                    if group["role"] in ("reverse_proxy_listener", "reverse_proxy_internal_interface") and group["name"]})
+    if name not in known:
+        raise PortModelError(
+            "reverse proxy %r is not in the topology's reverse_proxies (known: %s)" % (name, ", ".join(known) or "none")
+        )
+    rules = []
+    for rule in model["rules"]:
+        side = "destination" if rule["interface"] == "external" else "source"
+        groups = [group for group in rule[side + "_groups"] if group["name"] == name]
+        narrowed = dict(rule)
+        narrowed[side + "_groups"] = groups
+        narrowed[side + "s"] = _merge(netaddr.IPNetwork(a) for group in groups for a in group["addresses"])
+        rules.append(narrowed)
+    return rules
+
+
+def select_rules(model: dict, interface: str | None = None, query: str | None = None,
+                 reverse_proxy: str | None = None) -> object:
+    """The model's rules, optionally of one interface and one reverse proxy, optionally
+    through a JMESPath query."""
+    rules = model["rules"] if reverse_proxy is None else _proxy_rules(model, reverse_proxy)
     if interface is not None:
         if interface not in INTERFACES:
             raise PortModelError(
@@ -60,3 +84,23 @@ def select_routes(model: dict, frontend_port: int | None = None) -> list:
     if port not in (80, 443):
         raise PortModelError("frontend_port must be 443 or 80, got %r" % (frontend_port,))
     return [route for route in routes if route["frontend_port"] == port]
+
+
+def interfaces_for(links: object, addresses: list) -> list:
+    """Names of the interfaces that carry any of ``addresses``, from ``ip -j addr show`` output."""
+    import json  # pylint: disable=import-outside-toplevel
+
+    if isinstance(links, str):
+        try:
+            links = json.loads(links)
+        except ValueError:
+            raise PortModelError("expected the JSON output of 'ip -j addr show'") from None
+    if not isinstance(links, list):
+        raise PortModelError("expected the JSON output of 'ip -j addr show' (a list of links)")
+    wanted = {str(address).split("/")[0] for address in addresses}
+    names = []
+    for link in links:
+        for info in link.get("addr_info", []) if isinstance(link, dict) else []:
+            if info.get("local") in wanted and link.get("ifname") not in names:
+                names.append(link["ifname"])
+    return sorted(names)

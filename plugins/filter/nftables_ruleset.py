@@ -1,0 +1,92 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nftables_ruleset
+short_description: A reverse proxy's rules of the port model as one nftables table
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Renders the rules of one reverse proxy (the output of P(lync.reverse_proxy.firewall_rules#filter)
+    with O(lync.reverse_proxy.firewall_rules#filter:reverse_proxy)) as one C(table inet) of its own,
+    written the way C(nft list table) prints it, so that M(lync.reverse_proxy.nft_table) can compare
+    it with the live table.
+  - Input chain - established and related traffic first, loopback, SSH from the management sources,
+    then on each external interface the external rules (sources and destinations in interval sets),
+    IPv6 neighbour discovery, and a drop of everything else arriving there.
+  - With O(egress_filtering), an output chain lets the internal interfaces send exactly the
+    internal rules (and neighbour discovery) and drops the rest.
+options:
+  _input:
+    description: The proxy's rules.
+    type: list
+    elements: dict
+    required: true
+  table:
+    description: The table name.
+    type: str
+    default: lync_reverse_proxy
+  management_sources:
+    description: Networks that keep SSH access (required, at least one), merged CIDRs.
+    type: list
+    elements: str
+    required: true
+  management_port:
+    description: The SSH port.
+    type: int
+    default: 22
+  external_interfaces:
+    description: The interfaces of the listener.
+    type: list
+    elements: str
+    default: []
+  internal_interfaces:
+    description: The internal interfaces (used with O(egress_filtering)).
+    type: list
+    elements: str
+    default: []
+  egress_filtering:
+    description: Filter what leaves the internal interfaces.
+    type: bool
+    default: false
+seealso:
+  - module: lync.reverse_proxy.nft_table
+  - role: lync.reverse_proxy.rp_firewall
+"""
+
+EXAMPLES = r"""
+- name: The table for rp01
+  ansible.builtin.debug:
+    msg: >-
+      {{ lync_topology | lync.reverse_proxy.firewall_rules(reverse_proxy='rp01')
+         | lync.reverse_proxy.nftables_ruleset(management_sources=['10.250.0.0/24'],
+                                               external_interfaces=['eth1']) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The table, as nftables source text.
+  type: str
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_nftables
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def nftables_ruleset(rules, management_sources, table="lync_reverse_proxy", management_port=22,
+                     external_interfaces=None, internal_interfaces=None, egress_filtering=False):
+    """The proxy's rules as an nftables table."""
+    return render_nftables(rules, table=table, management_sources=management_sources,
+                           management_port=int(management_port), external_interfaces=external_interfaces,
+                           internal_interfaces=internal_interfaces, egress_filtering=bool(egress_filtering))
+
+
+class FilterModule:
+    """The nftables_ruleset filter."""
+
+    def filters(self):
+        return {"nftables_ruleset": nftables_ruleset}
