@@ -318,6 +318,7 @@ def write_inventory(lab: dict) -> pathlib.Path:
                 "ansible_ssh_pipelining": True,
                 "lync_lab_pki": str(RUN / "pki"),
                 "lync_topology": lab["lync_topology"],
+                **lab["lab"].get("vars", {}),
             },
             "hosts": hosts,
             "children": groups,
