@@ -263,13 +263,30 @@ def backend_config(name: str, spec: dict) -> dict:
     }
 
 
+def hosts_file(lab: dict) -> str:
+    """The lab's DNS: lab host names, and every published name at the first proxy's listener."""
+    lines = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"]
+    for name, spec in lab["lab"]["hosts"].items():
+        lines.append("%s %s %s.lab.internal" % (spec["networks"]["mgmt"].split("/")[0], name, name))
+    proxies = [spec for spec in lab["lab"]["hosts"].values() if spec.get("reverse_proxy")]
+    if proxies:
+        listener = proxies[0]["networks"]["ext"].split("/")[0]
+        topology = lab["lync_topology"]
+        names = set(certificate_names(topology)) | {"lyncdiscover." + d for d in topology["sip_domains"]}
+        lines.append("%s %s" % (listener, " ".join(sorted(names))))
+    return "\n".join(lines) + "\n"
+
+
 def boot(lab: dict, rootfs: pathlib.Path) -> None:
     key = ssh_key()
+    hosts = hosts_file(lab)
     for name, spec in lab["lab"]["hosts"].items():
         host_dir = RUN / "hosts" / name
         files = host_dir / "lab-host"
         files.mkdir(parents=True, exist_ok=True)
         (host_dir / "hostname").write_text(name + "\n")
+        (host_dir / "hosts").write_text(hosts)
+        shutil.copy(RUN / "pki" / "ca.crt", files / "ca.crt")
         shutil.copy(key.with_suffix(".pub"), host_dir / "authorized_keys")
         if spec.get("backend"):
             shutil.copy(RUN / "pki" / (name + ".crt"), files / "server.crt")
@@ -281,6 +298,7 @@ def boot(lab: dict, rootfs: pathlib.Path) -> None:
              "--keep-unit", "--machine=" + netns(name), "--network-namespace-path=/run/netns/" + netns(name),
              "--capability=CAP_NET_ADMIN,CAP_NET_RAW",
              "--bind-ro=%s:/etc/hostname" % (host_dir / "hostname"),
+             "--bind-ro=%s:/etc/hosts" % (host_dir / "hosts"),
              "--bind-ro=%s:/root/.ssh/authorized_keys" % (host_dir / "authorized_keys"),
              "--bind-ro=%s:/opt/lab" % (HERE / "files"),
              "--bind-ro=%s:/opt/lab-host" % files,
@@ -302,7 +320,8 @@ def boot(lab: dict, rootfs: pathlib.Path) -> None:
 def write_inventory(lab: dict) -> pathlib.Path:
     hosts = {}
     for name, spec in lab["lab"]["hosts"].items():
-        hosts[name] = {"ansible_host": mgmt_address(lab, name)}
+        hosts[name] = {"ansible_host": mgmt_address(lab, name),
+                       "lync_lab_addresses": {net: a.split("/")[0] for net, a in spec["networks"].items()}}
         hosts[name].update(spec.get("vars", {}))
     groups = {}
     for name, spec in lab["lab"]["hosts"].items():
