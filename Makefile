@@ -1,10 +1,12 @@
 # lync.reverse_proxy — build, demo and test.
 #
-#   make demo   the port summary of the example topology (markdown/html, en/ko) and the
-#               certificate names, written to ./port-table and printed
+#   make demo   the lab (systemd hosts in network namespaces), the site playbook on it, the
+#               verification from the client side, and the port table; the lab stays up
+#   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
 #               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin
+#   make port-table TOPOLOGY=f.yml   the port summary of a topology file, no hosts
 #   make bench  the model's compute time for growing topologies (benchmarks/results/)
 #   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
 #
@@ -31,12 +33,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
+export MOLECULE_NO_LOG := false
 
 FILTERS := port_model firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset
 MODULES := port_model_info nft_table
 
-.PHONY: help setup build install demo test lint yamllint ansible-lint stage sanity units \
-        integration docs bench golden changelog clean
+.PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
+        sanity units integration docs molecule bench golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -62,13 +65,31 @@ install: build
 	rm -rf $(COLLECTIONS)/ansible_collections/lync/reverse_proxy
 	$(BIN)/ansible-galaxy collection install --offline --force -p $(COLLECTIONS) $(TARBALL)
 
-# -- the demo: the port summary of the example topology ----------------------------------
+# -- the demo: the lab, the site, the verification, the port table ------------------------
+LAB := tests/lab/lab
+LAB_RUN := /run/lync-reverse-proxy-lab
+LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml
+
 demo: install
+	$(LAB) up
+	$(LAB_PLAYBOOK) playbooks/site.yml
+	mkdir -p $(OUTPUT)
+	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
+	  -e lync_verify_report=$(OUTPUT)/verify-report.json
+	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
+	  -e lync_port_table_dir=$(OUTPUT)
+	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
+
+demo-down:
+	$(LAB) down
+
+# The port summary of a topology file alone, no hosts: make port-table TOPOLOGY=file.yml
+port-table: install
 	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(abspath $(TOPOLOGY)) \
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs
+test: lint sanity units integration docs molecule
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint
@@ -112,6 +133,11 @@ docs: install
 	  echo "ansible-doc -t module lync.reverse_proxy.$$m: ok"; done
 	cd $(COLLECTIONS)/ansible_collections/lync/reverse_proxy && \
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# Every molecule scenario against one lab boot; the lab goes down afterwards, pass or fail.
+molecule: install
+	$(LAB) up
+	set +e; $(LAB) ctl -- $(BIN)/molecule test --all; rc=$$?; $(LAB) down; exit $$rc
 
 # -- other -------------------------------------------------------------------------------
 bench: install

@@ -345,6 +345,12 @@ def write_inventory(lab: dict) -> pathlib.Path:
     }
     path = RUN / "inventory.yml"
     path.write_text("# Written by tests/lab/lab up.\n" + yaml.safe_dump(inventory, sort_keys=False))
+    # The lab's topology as the playbooks complete it (reverse proxies from the inventory), for
+    # playbooks that take a topology file (port_table.yml).
+    proxies = [spec["vars"]["lync_reverse_proxy"] for spec in lab["lab"]["hosts"].values()
+               if "lync_reverse_proxy" in spec.get("vars", {})]
+    topology = dict(lab["lync_topology"], reverse_proxies=proxies)
+    (RUN / "topology.yml").write_text(yaml.safe_dump({"lync_topology": topology}, sort_keys=False))
     return path
 
 
