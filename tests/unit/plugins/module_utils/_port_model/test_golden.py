@@ -17,7 +17,12 @@ import os
 
 import pytest
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model, render_port_table
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    compute_model,
+    render_nftables,
+    render_port_table,
+    select_rules,
+)
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     GOLDEN_DIR,
     golden_cases,
@@ -34,7 +39,16 @@ def _certificate_names(model):
     return "".join(name + "\n" for name in model["certificate_names"])
 
 
-RENDERERS = {"model": _model, "certificate_names": _certificate_names}
+def _nftables(model):
+    """The table of the first reverse proxy (egress filtering on), or of a proxy-less model."""
+    proxies = [g["name"] for rule in model["rules"] for g in rule["destination_groups"]
+               if g["role"] == "reverse_proxy_listener" and g["name"]]
+    rules = select_rules(model, reverse_proxy=proxies[0]) if proxies else model["rules"]
+    return render_nftables(rules, management_sources=["10.250.0.0/24", "2001:db8:250::/64"],
+                           external_interfaces=["ext0"], internal_interfaces=["int0"], egress_filtering=True)
+
+
+RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _nftables}
 for _fmt in ("markdown", "csv", "html"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (

@@ -1,0 +1,130 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""nft_table with a fake nft: the decisions (change, drift, check mode, refusal, validation).
+The real nft runs in the lab (molecule), where every apply is compared with the live table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.lync.reverse_proxy.plugins.modules import nft_table
+
+CONTENT = """table inet t {
+\tset management_v4 {
+\t\ttype ipv4_addr
+\t\tflags interval
+\t\telements = { 10.250.0.0/24 }
+\t}
+}
+"""
+
+
+class FakeNft:
+    """Stands in for AnsibleModule.run_command: a live table, and a log of the calls."""
+
+    def __init__(self, live="", check_rc=0):
+        self.live, self.check_rc, self.calls = live, check_rc, []
+
+    def __call__(self, args, **kwargs):
+        self.calls.append(args[1:])
+        if args[1:3] == ["list", "table"]:
+            return (0, self.live, "") if self.live else (1, "", "No such file or directory")
+        if args[1] == "-c":
+            return self.check_rc, "", "syntax error" if self.check_rc else ""
+        if args[1] == "-f":
+            with open(args[2], encoding="utf-8") as handle:
+                self.live = handle.read().split("delete table inet t\n", 1)[1]
+            return 0, "", ""
+        if args[1] == "delete":
+            self.live = ""
+            return 0, "", ""
+        raise AssertionError(args)
+
+
+@pytest.fixture
+def run(monkeypatch, capsys, tmp_path):
+    def runner(fake, check_mode=False, ssh="10.250.0.1 40000 10.250.0.11 22", **params):
+        monkeypatch.setattr(nft_table.AnsibleModule, "run_command", lambda self, args, **kw: fake(args, **kw))
+        monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path", lambda self, *a, **kw: "/usr/sbin/nft")
+        monkeypatch.setenv("SSH_CONNECTION", ssh)
+        args = {"name": "t", "content": CONTENT, "path": str(tmp_path / "t.nft"),
+                "management_sources": ["10.250.0.0/24"], "_ansible_check_mode": check_mode, "_ansible_diff": True}
+        args.update(params)
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                nft_table.main()
+        return json.loads(capsys.readouterr().out)
+
+    runner.path = tmp_path / "t.nft"
+    return runner
+
+
+def test_creates_validates_then_loads(run):
+    fake = FakeNft()
+    result = run(fake)
+    assert result["changed"] is True and result["drift"] is False
+    assert [call[0] for call in fake.calls] == ["list", "-c", "-f", "list"]
+    text = run.path.read_text()
+    assert text.splitlines()[1:3] == ["table inet t", "delete table inet t"]
+    assert result["diff"]["after"] == CONTENT
+
+
+def test_no_change_when_live_matches_whatever_the_whitespace(run):
+    fake = FakeNft()
+    run(fake)
+    fake.live = "table inet t {\n    set management_v4 {\n type ipv4_addr\n flags interval\n" \
+                "        elements = { 10.250.0.0/24 }\n }\n}\n"
+    fake.calls.clear()
+    result = run(fake)
+    assert result["changed"] is False
+    assert [call[0] for call in fake.calls] == ["list"]
+
+
+def test_drift_is_detected_and_repaired(run):
+    fake = FakeNft()
+    run(fake)
+    fake.live = "table inet t {\n}\n"  # someone flushed it
+    result = run(fake)
+    assert result["changed"] is True and result["drift"] is True
+    assert fake.live.strip() == CONTENT.strip()
+
+
+def test_check_mode_changes_nothing(run):
+    fake = FakeNft(live="table inet t {\n}\n")
+    result = run(fake, check_mode=True)
+    assert result["changed"] is True
+    assert result["diff"]["before"] == "table inet t {\n}\n"
+    assert [call[0] for call in fake.calls] == ["list"]
+    assert not run.path.exists()
+
+
+def test_invalid_ruleset_is_never_loaded(run):
+    fake = FakeNft(live="table inet t {\n}\n", check_rc=1)
+    result = run(fake)
+    assert result["failed"] is True
+    assert result["msg"].startswith("the ruleset does not validate")
+    assert [call[0] for call in fake.calls] == ["list", "-c"]
+    assert fake.live == "table inet t {\n}\n"
+    assert not run.path.exists() and not (run.path.parent / "t.nft.candidate").exists()
+
+
+def test_refuses_to_cut_the_current_connection(run):
+    fake = FakeNft()
+    result = run(fake, ssh="192.0.2.7 40000 10.250.0.11 22")
+    assert result["failed"] is True
+    assert result["msg"].startswith("refusing to apply: the current connection comes from 192.0.2.7")
+    assert fake.calls == []
+
+
+def test_absent_removes_table_and_file(run):
+    fake = FakeNft()
+    run(fake)
+    result = run(fake, state="absent", content=None)
+    assert result["changed"] is True
+    assert fake.live == "" and not run.path.exists()
+    assert run(fake, state="absent", content=None)["changed"] is False
