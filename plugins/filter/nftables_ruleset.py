@@ -54,7 +54,8 @@ options:
     default: false
 seealso:
   - module: lync.reverse_proxy.nft_table
-  - role: lync.reverse_proxy.rp_firewall
+  - plugin: lync.reverse_proxy.firewall_rules
+    plugin_type: filter
 """
 
 EXAMPLES = r"""

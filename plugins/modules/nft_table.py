@@ -72,7 +72,8 @@ notes:
   - The ruleset file starts with C(table), C(delete table) and then the table, the atomic
     replacement that works from nftables 0.9 on (C(destroy table) needs 1.0.8).
 seealso:
-  - role: lync.reverse_proxy.rp_firewall
+  - plugin: lync.reverse_proxy.nftables_ruleset
+    plugin_type: filter
 """
 
 EXAMPLES = r"""

@@ -97,7 +97,7 @@ def interfaces_for(links: object, addresses: list) -> list:
             raise PortModelError("expected the JSON output of 'ip -j addr show'") from None
     if not isinstance(links, list):
         raise PortModelError("expected the JSON output of 'ip -j addr show' (a list of links)")
-    wanted = {str(address).split("/")[0] for address in addresses}
+    wanted = {str(address).split("/", maxsplit=1)[0] for address in addresses}
     names = []
     for link in links:
         for info in link.get("addr_info", []) if isinstance(link, dict) else []:
