@@ -73,11 +73,10 @@ LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.ym
 demo: install
 	$(LAB) up
 	$(LAB_PLAYBOOK) playbooks/site.yml
-	mkdir -p $(OUTPUT)
-	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
-	  -e lync_verify_report=$(OUTPUT)/verify-report.json
 	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
 	  -e lync_port_table_dir=$(OUTPUT)
+	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
+	  -e lync_verify_report=$(OUTPUT)/verify-report.json
 	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
 
 demo-down:
