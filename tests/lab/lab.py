@@ -368,6 +368,7 @@ def host_pids(lab: dict) -> dict:
 def cmd_up(args) -> int:
     lab = load_lab()
     start = time.monotonic()
+    ensure_tools()
     rootfs = build_image()
     if host_pids(lab) or ns_exists(SWITCH):
         log("a lab is up already; taking it down first")
