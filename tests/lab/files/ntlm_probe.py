@@ -16,6 +16,7 @@ import base64
 import concurrent.futures
 import http.client
 import json
+import socket
 import ssl
 
 
@@ -35,11 +36,29 @@ def request(conn, path, authorization=None):
     return response.status, data
 
 
+class _Connection(http.client.HTTPSConnection):
+    """An HTTPS connection to --address that speaks to --host (SNI, certificate, Host header)."""
+
+    def __init__(self, address, host, port, context, timeout):
+        super().__init__(host, port, context=context, timeout=timeout)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def connection(args, context):
+    if args.address:
+        return _Connection(args.address, args.host, args.port, context, args.timeout)
+    return http.client.HTTPSConnection(args.host, args.port, context=context, timeout=args.timeout)
+
+
 def one_round(args, context, index):
     result = {"authenticated": False, "leaks": [], "error": None}
     user = "user%d" % index
     try:
-        a = http.client.HTTPSConnection(args.host, args.port, context=context, timeout=args.timeout)
+        a = connection(args, context)
         request(a, "/abs/a")
         request(a, "/abs/a", token("negotiate"))
         status, data = request(a, "/abs/a", token("authenticate:" + user))
@@ -47,7 +66,7 @@ def one_round(args, context, index):
             result["error"] = "handshake failed: %s %s" % (status, data)
             return result
         for dummy in range(args.others):
-            b = http.client.HTTPSConnection(args.host, args.port, context=context, timeout=args.timeout)
+            b = connection(args, context)
             status, data = request(b, "/abs/b")
             if status == 200 or data.get("user"):
                 result["leaks"].append({"round": index, "status": status, "user": data.get("user"),
@@ -65,6 +84,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, default=443)
+    parser.add_argument("--address", help="connect here instead of resolving --host")
     parser.add_argument("--ca", required=True)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--others", type=int, default=3, help="B clients per round")
