@@ -35,8 +35,8 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 export MOLECULE_NO_LOG := false
 
-FILTERS := port_model firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset
-MODULES := port_model_info nft_table
+FILTERS := port_model firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset probe_list verify_report
+MODULES := port_model_info nft_table port_probe
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
         sanity units integration docs molecule bench golden changelog clean
@@ -76,7 +76,7 @@ demo: install
 	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
 	  -e lync_port_table_dir=$(OUTPUT)
 	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
-	  -e lync_verify_report=$(OUTPUT)/verify-report.json
+	  -e lync_verify_backend_ca_path=/opt/lab-host/ca.crt -e lync_verify_report_dir=$(OUTPUT)
 	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
 
 demo-down:

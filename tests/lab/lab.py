@@ -142,7 +142,7 @@ def pki(lab: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
     if not ca_crt.exists():
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=Lync lab CA",
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "397", "-subj", "/CN=Lync lab CA",
             "-keyout", ca_key, "-out", ca_crt, capture=True)
 
     def issue(name: str, dns: list, ips: list) -> None:
@@ -152,7 +152,7 @@ def pki(lab: dict) -> None:
         ext.write_text("subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n" % ",".join(sans))
         run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=%s" % dns[0], "-keyout", key,
             "-out", csr, capture=True)
-        run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-days", "30",
+        run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-days", "397",
             "-extfile", ext, "-out", crt, capture=True)
         os.chmod(key, 0o600)
 

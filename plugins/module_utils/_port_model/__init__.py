@@ -25,6 +25,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     normalize_topology,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
     FORMATS,
     render_port_table,
@@ -42,10 +43,12 @@ __all__ = [
     "PortModelError",
     "TopologyError",
     "compute_model",
+    "VANTAGES",
     "ensure_model",
     "interfaces_for",
     "is_model",
     "normalize_topology",
+    "probe_endpoints",
     "query_model",
     "render_nftables",
     "render_port_table",

@@ -1,0 +1,164 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Reachability probes: TCP, TLS with SNI, one HTTP request. PRIVATE to the lync.reverse_proxy collection.
+
+Only the standard library, so it runs on any managed host. Each probe is bounded by its timeout;
+probes run concurrently in a bounded thread pool.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import os
+import socket
+import ssl
+import tempfile
+import time
+
+__all__ = ["probe", "probe_all"]
+
+try:
+    from cryptography import x509 as _x509
+except ImportError:  # pragma: no cover - depends on the host
+    _x509 = None
+
+
+def _names_from_der(der: bytes) -> list:
+    """DNS names (subjectAltName, else the subject CN) of a certificate, without verifying it."""
+    if _x509 is not None:
+        cert = _x509.load_der_x509_certificate(der)
+        try:
+            return sorted(cert.extensions.get_extension_for_class(_x509.SubjectAlternativeName)
+                          .value.get_values_for_type(_x509.DNSName))
+        except _x509.ExtensionNotFound:
+            return [attr.value for attr in cert.subject.get_attributes_for_oid(_x509.NameOID.COMMON_NAME)]
+    # The standard library decodes a PEM file into the same dict getpeercert() gives.
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
+        handle.write(ssl.DER_cert_to_PEM_cert(der))
+    try:
+        decoded = ssl._ssl._test_decode_cert(handle.name)  # pylint: disable=protected-access
+    finally:
+        os.unlink(handle.name)
+    return _names_from_dict(decoded)
+
+
+def _names_from_dict(decoded: dict) -> list:
+    names = sorted(value for kind, value in decoded.get("subjectAltName", ()) if kind == "DNS")
+    if names:
+        return names
+    return [value for rdn in decoded.get("subject", ()) for key, value in rdn if key == "commonName"]
+
+
+def _classify(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "certificate not trusted or wrong name: %s" % (exc.verify_message or exc.reason or exc)
+    if isinstance(exc, ssl.SSLError):
+        return "TLS: %s" % (exc.reason or exc)
+    if isinstance(exc, socket.gaierror):
+        return "name resolution: %s" % exc
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def probe(endpoint: dict, timeout: float = 5.0) -> dict:
+    """Probe one endpoint and say whether its expectation holds."""
+    row = {
+        "name": endpoint.get("name") or "%s:%s" % (endpoint["address"], endpoint["port"]),
+        "address": endpoint["address"],
+        "port": int(endpoint["port"]),
+        "expect": endpoint.get("expect") or "open",
+        "reachable": False,
+        "connect_ms": None,
+        "tls_version": None,
+        "tls_verified": None,
+        "certificate_names": None,
+        "http_status": None,
+        "http_location": None,
+        "error": None,
+    }
+    start = time.monotonic()
+    try:
+        sock = socket.create_connection((endpoint["address"], row["port"]), timeout=timeout)
+    except (OSError, ValueError) as exc:
+        row["error"] = _classify(exc)
+        row["ok"] = row["expect"] == "closed"
+        return row
+    row["reachable"] = True
+    row["connect_ms"] = round((time.monotonic() - start) * 1000.0, 2)
+    if row["expect"] == "closed":
+        sock.close()
+        row["error"] = "open, expected closed"
+        row["ok"] = False
+        return row
+    try:
+        if endpoint.get("tls"):
+            sock = _tls(sock, endpoint, row)
+        if endpoint.get("http"):
+            _http(sock, endpoint, row, timeout)
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        row["error"] = row["error"] or _classify(exc)
+    finally:
+        sock.close()
+    row["ok"] = row["error"] is None
+    return row
+
+
+def _tls(sock, endpoint: dict, row: dict):
+    server_name = endpoint.get("server_name") or None
+    if endpoint.get("ca_path"):
+        context = ssl.create_default_context(cafile=endpoint["ca_path"])
+        context.check_hostname = bool(server_name)
+        verified = True
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        verified = False
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    tls = context.wrap_socket(sock, server_hostname=server_name)
+    row["tls_version"] = tls.version()
+    row["tls_verified"] = verified
+    row["certificate_names"] = _names_from_der(tls.getpeercert(binary_form=True))
+    if server_name and not verified and not any(_matches(server_name, n) for n in row["certificate_names"]):
+        row["error"] = "certificate does not carry %s" % server_name
+    return tls
+
+
+def _matches(name: str, pattern: str) -> bool:
+    name, pattern = name.lower(), pattern.lower()
+    if pattern.startswith("*."):
+        return "." in name and name.split(".", 1)[1] == pattern[2:]
+    return name == pattern
+
+
+def _http(sock, endpoint: dict, row: dict, timeout: float) -> None:
+    request = endpoint["http"]
+    host = request.get("host") or endpoint.get("server_name") or endpoint["address"]
+    connection = http.client.HTTPConnection(host, row["port"], timeout=timeout)
+    connection.sock = sock
+    connection.request(request.get("method") or "GET", request.get("path") or "/", headers={"Host": host})
+    response = connection.getresponse()
+    response.read(65536)
+    row["http_status"] = response.status
+    row["http_location"] = response.getheader("Location")
+    expected = request.get("expect_status") or []
+    if expected and response.status not in expected:
+        row["error"] = "HTTP %d, expected %s" % (response.status, ", ".join(str(s) for s in expected))
+    location = request.get("expect_location")
+    if location and not (row["http_location"] or "").startswith(location):
+        row["error"] = row["error"] or "redirect to %r, expected %r" % (row["http_location"], location)
+
+
+def probe_all(endpoints: list, timeout: float = 5.0, concurrency: int = 16) -> list:
+    """Probe every endpoint, at most ``concurrency`` at once; rows in the order given."""
+    if not endpoints:
+        return []
+    workers = max(1, min(int(concurrency), len(endpoints), 64))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda endpoint: probe(endpoint, timeout), endpoints))

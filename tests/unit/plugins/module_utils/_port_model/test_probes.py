@@ -1,0 +1,69 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The probe list per vantage point."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
+    compute_model,
+    probe_endpoints,
+)
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    full,
+    minimal,
+    with_options,
+)
+
+
+def test_outside_with_redirects():
+    model = compute_model(with_options(full(), mobile_autodiscover_over_http=False))
+    endpoints = probe_endpoints(model, "outside", ca_path="/ca.crt")
+    names = [e["name"] for e in endpoints]
+    https = [e for e in endpoints if e["port"] == 443 and e.get("server_name")]
+    assert sorted(e["server_name"] for e in https) == model["certificate_names"]
+    assert all(e["tls"] and e["ca_path"] == "/ca.crt" and e["address"] == "198.51.100.10" for e in https)
+    redirect = next(e for e in endpoints if e["name"] == "http webext.contoso.com @ 198.51.100.10 redirects")
+    assert redirect["http"] == {"path": "/", "host": "webext.contoso.com", "expect_status": [301, 302, 307, 308],
+                                "expect_location": "https://webext.contoso.com/"}
+    assert "unknown name @ 198.51.100.10 gets 404" in names
+    assert [(e["port"], e["expect"]) for e in endpoints if e.get("expect")] == [(4443, "closed"), (8080, "closed"),
+                                                                             (22, "closed")]
+
+
+def test_outside_with_autodiscover_over_http():
+    endpoints = probe_endpoints(compute_model(with_options(full(), http_redirect=False)), "outside")
+    http = {e["http"]["host"]: e for e in endpoints if e["port"] == 80}
+    assert "lyncdiscover.contoso.com" in http
+    assert "expect_location" not in http["lyncdiscover.contoso.com"]["http"]
+    assert "officewebapps01.contoso.com" not in http  # no port-80 route for it without the redirect
+    assert all("ca_path" not in e for e in endpoints)
+
+
+def test_from_the_reverse_proxy():
+    endpoints = probe_endpoints(compute_model(full()), "reverse_proxy", reverse_proxy="rp01", ca_path="/ca.crt")
+    summary = [(e["address"], e["port"], e.get("server_name")) for e in endpoints]
+    assert summary == [
+        ("10.0.10.10", 8080, None), ("10.0.10.11", 8080, None), ("10.0.10.12", 8080, None),
+        ("10.0.20.10", 8080, None), ("10.0.20.11", 8080, None),
+        ("10.0.10.10", 4443, "webext.contoso.com"), ("10.0.10.11", 4443, "webext.contoso.com"),
+        ("10.0.10.12", 4443, "webext.contoso.com"), ("10.0.20.10", 4443, "webdirext.contoso.com"),
+        ("10.0.20.11", 4443, "webdirext.contoso.com"), ("10.0.30.11", 443, "officewebapps01.contoso.com"),
+    ]
+
+
+def test_from_a_front_end():
+    endpoints = probe_endpoints(compute_model(full()), "front_end", reverse_ports=[443, 4443])
+    assert [(e["address"], e["port"], e["expect"]) for e in endpoints] == [("10.0.1.5", 443, "closed"),
+                                                                          ("10.0.1.5", 4443, "closed")]
+
+
+def test_errors():
+    with pytest.raises(PortModelError, match="vantage must be one of outside, reverse_proxy, front_end"):
+        probe_endpoints(compute_model(full()), "inside")
+    with pytest.raises(PortModelError, match="no reverse proxy listener addresses"):
+        probe_endpoints(compute_model(minimal()), "outside")
