@@ -19,7 +19,8 @@ REPORT_KEYS = ("__lync_verify_probe", "__lync_verify_certificate")
 def _detail(result: dict) -> str:
     parts = []
     if result.get("expect") == "closed":
-        parts.append("closed" if result.get("ok") else "open")
+        if result.get("ok"):
+            parts.append("closed")
     else:
         if result.get("tls_version"):
             parts.append("%s%s" % (result["tls_version"], ", verified" if result.get("tls_verified") else ""))
