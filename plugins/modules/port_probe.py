@@ -123,19 +123,46 @@ results:
   type: list
   elements: dict
   contains:
-    name: {description: The row's label., type: str}
-    address: {description: Where it connected., type: str}
-    port: {description: The port., type: int}
-    expect: {description: V(open) or V(closed)., type: str}
-    ok: {description: Whether the expectation holds., type: bool}
-    reachable: {description: Whether the TCP connect succeeded., type: bool}
-    connect_ms: {description: TCP connect time in milliseconds., type: float}
-    tls_version: {description: The negotiated TLS version., type: str}
-    tls_verified: {description: Whether the chain and name were verified against O(endpoints[].ca_path)., type: bool}
-    certificate_names: {description: DNS names on the presented certificate., type: list, elements: str}
-    http_status: {description: The HTTP status., type: int}
-    http_location: {description: The Location header, if any., type: str}
-    error: {description: What went wrong, if anything (refused, timeout, TLS, HTTP)., type: str}
+    name:
+      description: The row's label.
+      type: str
+    address:
+      description: Where it connected.
+      type: str
+    port:
+      description: The port.
+      type: int
+    expect:
+      description: V(open) or V(closed).
+      type: str
+    ok:
+      description: Whether the expectation holds.
+      type: bool
+    reachable:
+      description: Whether the TCP connect succeeded.
+      type: bool
+    connect_ms:
+      description: TCP connect time in milliseconds.
+      type: float
+    tls_version:
+      description: The negotiated TLS version.
+      type: str
+    tls_verified:
+      description: Whether the chain and name were verified against the CA file.
+      type: bool
+    certificate_names:
+      description: DNS names on the presented certificate.
+      type: list
+      elements: str
+    http_status:
+      description: The HTTP status.
+      type: int
+    http_location:
+      description: The Location header, if any.
+      type: str
+    error:
+      description: What went wrong, if anything - refused, timeout, TLS, HTTP.
+      type: str
 failed_count:
   description: How many rows did not meet their expectation.
   returned: always

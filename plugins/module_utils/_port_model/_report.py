@@ -49,8 +49,8 @@ def report_rows(hosts: list) -> list:
             for result in (host.get(key) or {}).get("results", []):
                 row = {"host": host.get("inventory_hostname", "?"), "check": result.get("name", "?"),
                        "ok": bool(result.get("ok")), "detail": _detail(result)}
-                row["line"] = "%-4s %-8s %s: %s" % ("OK" if row["ok"] else "FAIL", row["host"], row["check"],
-                                                    row["detail"])
+                row["line"] = "%-4s %-8s %s: %s" % (
+                    "OK" if row["ok"] else "FAIL", row["host"], row["check"], row["detail"])
                 rows.append(row)
     return rows
 
@@ -58,8 +58,8 @@ def report_rows(hosts: list) -> list:
 def report_markdown(rows: list) -> str:
     lines = ["| result | from | check | detail |", "|---|---|---|---|"]
     for row in rows:
-        lines.append("| %s | %s | %s | %s |" % ("OK" if row["ok"] else "**FAIL**", row["host"],
-                                              row["check"].replace("|", "\\|"), row["detail"].replace("|", "\\|")))
+        cells = ("OK" if row["ok"] else "**FAIL**", row["host"], row["check"], row["detail"])
+        lines.append("| %s |" % " | ".join(cell.replace("|", "\\|") for cell in cells))
     failed = len([row for row in rows if not row["ok"]])
     lines.append("")
     lines.append("%d checks, %d failed." % (len(rows), failed))

@@ -44,8 +44,8 @@ def test_expectations_met(capsys, ports, check_mode):
                            "timeout": 1, "_ansible_check_mode": check_mode})
     assert result["changed"] is False and "failed" not in result
     assert result["failed_count"] == 0
-    assert [(r["port"], r["reachable"], r["ok"]) for r in result["results"]] == [(open_port, True, True),
-                                                                               (closed_port, False, True)]
+    rows = [(r["port"], r["reachable"], r["ok"]) for r in result["results"]]
+    assert rows == [(open_port, True, True), (closed_port, False, True)]
 
 
 def test_failure_carries_the_table(capsys, ports):
