@@ -30,6 +30,11 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._ta
     FORMATS,
     render_port_table,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
+    arr_configuration,
+    render_powershell,
+    windows_firewall_rules,
+)
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
     interfaces_for,
     select_routes,
@@ -44,6 +49,7 @@ __all__ = [
     "TopologyError",
     "compute_model",
     "VANTAGES",
+    "arr_configuration",
     "ensure_model",
     "interfaces_for",
     "is_model",
@@ -51,7 +57,9 @@ __all__ = [
     "probe_endpoints",
     "query_model",
     "render_nftables",
+    "render_powershell",
     "render_port_table",
     "select_routes",
     "select_rules",
+    "windows_firewall_rules",
 ]

@@ -18,10 +18,13 @@ import os
 import pytest
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    arr_configuration,
     compute_model,
     render_nftables,
     render_port_table,
+    render_powershell,
     select_rules,
+    windows_firewall_rules,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     GOLDEN_DIR,
@@ -48,7 +51,40 @@ def _nftables(model):
                            external_interfaces=["ext0"], internal_interfaces=["int0"], egress_filtering=True)
 
 
-RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _nftables}
+def _first_proxy(model):
+    names = [g["name"] for rule in model["rules"] for g in rule["destination_groups"]
+             if g["role"] == "reverse_proxy_listener" and g["name"]]
+    return names[0] if names else None
+
+
+def _first_server(model):
+    pools = next(rule for rule in model["rules"] if rule["id"] == "internal-https-pools")
+    return pools["destination_groups"][0]["addresses"][:1]
+
+
+def _windows_firewall(model):
+    """The rules of the first pool address, and of the first reverse proxy (egress filtering on)."""
+    rules = {"server %s" % _first_server(model)[0]: windows_firewall_rules(model, _first_server(model))}
+    if _first_proxy(model):
+        rules["reverse proxy " + _first_proxy(model)] = windows_firewall_rules(
+            model, [], reverse_proxy=_first_proxy(model), egress_filtering=True)
+    return json.dumps(rules, indent=2, ensure_ascii=False) + "\n"
+
+
+def _arr(model):
+    return json.dumps(arr_configuration(model), indent=2, ensure_ascii=False) + "\n"
+
+
+def _powershell(model):
+    """The script of the first reverse proxy (firewall and ARR), or of the first pool server."""
+    if _first_proxy(model):
+        return render_powershell(windows_firewall_rules(model, [], reverse_proxy=_first_proxy(model)),
+                                 arr_configuration(model))
+    return render_powershell(windows_firewall_rules(model, _first_server(model)))
+
+
+RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _nftables,
+             "windows_firewall": _windows_firewall, "arr": _arr, "powershell": _powershell}
 for _fmt in ("markdown", "csv", "html"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (

@@ -1,0 +1,53 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: arr_configuration
+short_description: The IIS Application Request Routing configuration of the Lync port model
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - IIS ARR as the Lync reverse proxy, as data - one server farm per backend (C(lync-<backend>);
+    the VIP if the topology gives one, else the servers; httpPort 8080 and httpsPort 4443 for
+    pools, 80 and 443 for Office Web Apps; proxy time-out O(timeout); disk cache and SSL offloading
+    off) and one URL Rewrite rule per published name and port (C(lync.reverse_proxy/<name>/<scheme>))
+    that rewrites to its farm, or redirects plain HTTP to HTTPS, with the Host header preserved.
+extends_documentation_fragment:
+  - lync.reverse_proxy.topology
+options:
+  timeout:
+    description: The farms' proxy time-out in seconds; mobile clients long-poll, 960 is Microsoft's figure.
+    type: int
+    default: 960
+"""
+
+EXAMPLES = r"""
+- name: Farms and rules
+  ansible.builtin.debug:
+    msg: "{{ lync_topology | lync.reverse_proxy.arr_configuration }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C(farms), C(rules) and C(preserve_host_header).
+  type: dict
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import arr_configuration as _arr, ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def arr_configuration(data, timeout=960):
+    """IIS ARR farms and rewrite rules."""
+    return _arr(ensure_model(data), timeout=int(timeout))
+
+
+class FilterModule:
+    """The arr_configuration filter."""
+
+    def filters(self):
+        return {"arr_configuration": arr_configuration}

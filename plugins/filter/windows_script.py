@@ -1,0 +1,62 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: windows_script
+short_description: A reviewed PowerShell script that applies the Lync port model to a Windows host
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - For change processes where a person runs the change - renders a PowerShell script from
+    P(lync.reverse_proxy.windows_firewall_rules#filter) (and, for a reverse proxy,
+    P(lync.reverse_proxy.arr_configuration#filter)).
+  - Firewall - removes the rules of the C(lync.reverse_proxy) group, then adds the model's with
+    C(New-NetFirewallRule); nothing outside the group is touched, and running it again gives the
+    same result.
+  - ARR - removes the global rewrite rules named C(lync.reverse_proxy/*) and the farms named
+    C(lync-*), then adds the model's, and sets the proxy to preserve the Host header.
+options:
+  _input:
+    description: The host's firewall rule parameters.
+    type: list
+    elements: dict
+    required: true
+  arr:
+    description: The ARR configuration, for a reverse proxy.
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Write the script for a Windows reverse proxy
+  ansible.builtin.copy:
+    content: >-
+      {{ lync_topology | lync.reverse_proxy.windows_firewall_rules(reverse_proxy='rp01')
+         | lync.reverse_proxy.windows_script(arr=lync_topology | lync.reverse_proxy.arr_configuration) }}
+    dest: /tmp/rp01.ps1
+    mode: "0644"
+"""
+
+RETURN = r"""
+_value:
+  description: The script.
+  type: str
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_powershell
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def windows_script(firewall_rules, arr=None):
+    """The PowerShell script."""
+    return render_powershell(list(firewall_rules), arr)
+
+
+class FilterModule:
+    """The windows_script filter."""
+
+    def filters(self):
+        return {"windows_script": windows_script}

@@ -1,0 +1,115 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Windows renderings: firewall rule parameters per host, ARR data, and the PowerShell script,
+which must parse (tree-sitter's PowerShell grammar: no pwsh can run here)."""
+
+from __future__ import annotations
+
+import pytest
+import tree_sitter_powershell
+from tree_sitter import Language, Parser
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
+    arr_configuration,
+    compute_model,
+    render_powershell,
+    windows_firewall_rules,
+)
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    full,
+    golden_cases,
+)
+
+PARSER = Parser(Language(tree_sitter_powershell.language()))
+
+
+def _syntax_errors(text):
+    tree = PARSER.parse(text.encode())
+    errors = []
+
+    def walk(node):
+        if node.is_error or node.is_missing:
+            errors.append((node.start_point[0] + 1, node.type))
+        for child in node.children:
+            walk(child)
+
+    walk(tree.root_node)
+    return errors
+
+
+def test_front_end_server_admits_exactly_its_internal_flows():
+    rules = windows_firewall_rules(compute_model(full()), ["10.0.10.11", "192.0.2.99"])
+    assert [(r["name"], r["direction"], r["localport"], r["remoteip"], r["localip"]) for r in rules] == [
+        ("lync.reverse_proxy/internal-http-pools/8080", "in", "8080", "10.0.1.5", "10.0.10.11"),
+        ("lync.reverse_proxy/internal-https-pools/4443", "in", "4443", "10.0.1.5", "10.0.10.11"),
+    ]
+    assert all(r["group"] == "lync.reverse_proxy" and r["action"] == "allow" and r["protocol"] == "tcp" for r in rules)
+
+
+def test_office_web_apps_server_and_unrelated_host():
+    model = compute_model(full())
+    assert [r["localport"] for r in windows_firewall_rules(model, ["10.0.30.11"])] == ["443"]
+    assert windows_firewall_rules(model, ["192.0.2.99"]) == []
+    with pytest.raises(PortModelError, match="host_addresses is empty"):
+        windows_firewall_rules(model, [])
+
+
+def test_reverse_proxy_rules():
+    model = compute_model(full())
+    inbound = windows_firewall_rules(model, [], reverse_proxy="rp01")
+    assert [(r["direction"], r["localport"], r["remoteip"], r["localip"]) for r in inbound] == [
+        ("in", "80", "any", "198.51.100.10"), ("in", "443", "any", "198.51.100.10")]
+    egress = windows_firewall_rules(model, [], reverse_proxy="rp01", egress_filtering=True)
+    assert [(r["direction"], r.get("remoteport")) for r in egress[2:]] == [("out", "8080"), ("out", "4443"),
+                                                                          ("out", "443")]
+    assert egress[3]["remoteip"] == "10.0.10.10/31,10.0.10.12,10.0.20.10/31"
+
+
+def test_arr_farms_and_rules():
+    arr = arr_configuration(compute_model(full()), timeout=960)
+    farms = {farm["name"]: farm for farm in arr["farms"]}
+    assert sorted(farms) == ["lync-dir01", "lync-owa01", "lync-pool01"]
+    assert (farms["lync-pool01"]["http_port"], farms["lync-pool01"]["https_port"]) == (8080, 4443)
+    assert (farms["lync-owa01"]["http_port"], farms["lync-owa01"]["https_port"]) == (80, 443)
+    assert farms["lync-pool01"]["servers"] == ["10.0.10.10"]  # the VIP, not the servers
+    assert farms["lync-pool01"]["timeout"] == "00:16:00"
+    rules = {rule["name"]: rule for rule in arr["rules"]}
+    assert rules["lync.reverse_proxy/meet.contoso.com/https"]["url"] == "https://lync-dir01/{R:0}"
+    assert rules["lync.reverse_proxy/lyncdiscover.contoso.com/http"]["url"] == "http://lync-dir01/{R:0}"
+    assert rules["lync.reverse_proxy/officewebapps01.contoso.com/http-redirect"]["action"] == "Redirect"
+    with pytest.raises(PortModelError, match="timeout must be a positive number"):
+        arr_configuration(compute_model(full()), timeout=0)
+
+
+@pytest.mark.parametrize("case, topology", sorted(golden_cases().items()))
+def test_rendered_powershell_parses(case, topology):
+    model = compute_model(topology)
+    scripts = [render_powershell(windows_firewall_rules(model, [g["addresses"][0] for rule in model["rules"]
+                                                                for g in rule["destination_groups"]
+                                                                if g["addresses"] and rule["interface"] == "internal"]))]
+    proxies = {g["name"] for rule in model["rules"] for g in rule["destination_groups"]
+               if g["role"] == "reverse_proxy_listener" and g["name"]}
+    for proxy in sorted(proxies):
+        scripts.append(render_powershell(windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True),
+                                         arr_configuration(model)))
+    for script in scripts:
+        assert _syntax_errors(script) == [], case
+
+
+@pytest.mark.parametrize("broken", [
+    "New-NetFirewallRule -Name 'unclosed\n",
+    "if ($x) { Write-Output 1\n",
+    "$a = @('one', 'two'\n",
+])
+def test_the_syntax_check_catches_breakage(broken):
+    assert _syntax_errors(broken)
+
+
+def test_quotes_in_values_are_escaped():
+    rules = windows_firewall_rules(compute_model(full()), ["10.0.10.11"])
+    script = render_powershell(rules)
+    assert "the pool''s web services" in script
+    assert _syntax_errors(script) == []
