@@ -47,7 +47,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: win_firewall_rule parameters (name, group, direction, action, protocol, localport or remoteport, remoteip, localip, profiles, enabled, description).
+  description: >-
+    win_firewall_rule parameters - name, group, direction, action, protocol, localport or
+    remoteport, remoteip, localip, profiles, enabled, description.
   type: list
   elements: dict
 """

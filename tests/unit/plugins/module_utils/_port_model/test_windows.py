@@ -63,8 +63,8 @@ def test_reverse_proxy_rules():
     assert [(r["direction"], r["localport"], r["remoteip"], r["localip"]) for r in inbound] == [
         ("in", "80", "any", "198.51.100.10"), ("in", "443", "any", "198.51.100.10")]
     egress = windows_firewall_rules(model, [], reverse_proxy="rp01", egress_filtering=True)
-    assert [(r["direction"], r.get("remoteport")) for r in egress[2:]] == [("out", "8080"), ("out", "4443"),
-                                                                          ("out", "443")]
+    outbound = [(r["direction"], r.get("remoteport")) for r in egress[2:]]
+    assert outbound == [("out", "8080"), ("out", "4443"), ("out", "443")]
     assert egress[3]["remoteip"] == "10.0.10.10/31,10.0.10.12,10.0.20.10/31"
 
 
