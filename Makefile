@@ -37,6 +37,7 @@ export MOLECULE_NO_LOG := false
 
 FILTERS := port_model firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset probe_list verify_report windows_firewall_rules arr_configuration windows_script
 MODULES := port_model_info nft_table port_probe
+ROLES := rp_firewall rp_haproxy rp_nginx rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
         sanity units integration docs molecule bench golden changelog clean
@@ -130,6 +131,9 @@ docs: install
 	set -e; for m in $(MODULES); do \
 	  $(BIN)/ansible-doc -t module lync.reverse_proxy.$$m > /dev/null; \
 	  echo "ansible-doc -t module lync.reverse_proxy.$$m: ok"; done
+	set -e; for r in $(ROLES); do \
+	  $(BIN)/ansible-doc -t role lync.reverse_proxy.$$r > /dev/null; \
+	  echo "ansible-doc -t role lync.reverse_proxy.$$r: ok"; done
 	cd $(COLLECTIONS)/ansible_collections/lync/reverse_proxy && \
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 

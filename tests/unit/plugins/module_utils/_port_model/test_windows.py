@@ -113,3 +113,14 @@ def test_quotes_in_values_are_escaped():
     script = render_powershell(rules)
     assert "the pool''s web services" in script
     assert _syntax_errors(script) == []
+
+
+def test_the_collection_powershell_files_parse():
+    from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+        COLLECTION_ROOT,
+    )
+
+    scripts = sorted(COLLECTION_ROOT.glob("roles/*/files/*.ps1")) + sorted(COLLECTION_ROOT.glob("plugins/**/*.ps1"))
+    assert scripts, "no PowerShell files found"
+    for path in scripts:
+        assert _syntax_errors(path.read_text(encoding="utf-8")) == [], path

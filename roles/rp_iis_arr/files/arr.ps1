@@ -1,0 +1,175 @@
+# Keeps the IIS ARR server farms named lync-* and the URL Rewrite global rules named
+# lync.reverse_proxy/* equal to the port model's ARR configuration (JSON from the
+# lync.reverse_proxy.arr_configuration filter): missing ones are added, differing ones updated,
+# ones the model no longer has removed; nothing else is touched. Supports check mode (-WhatIf
+# through ansible.windows.win_powershell) and reports a diff.
+[CmdletBinding(SupportsShouldProcess)]
+param (
+    [Parameter(Mandatory = $true)]
+    [string]$Configuration,
+    [string]$Group = 'lync.reverse_proxy',
+    [string]$FarmPrefix = 'lync-'
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module WebAdministration
+$AppHost = 'MACHINE/WEBROOT/APPHOST'
+$desired = $Configuration | ConvertFrom-Json
+
+function Get-FarmFilter([string]$Name) {
+    "webFarms/webFarm[@name='$Name']"
+}
+
+function Get-RuleFilter([string]$Name) {
+    "system.webServer/rewrite/globalRules/rule[@name='$Name']"
+}
+
+function Get-OurFarms {
+    $farms = @{}
+    foreach ($farm in @(Get-WebConfiguration -PSPath $AppHost -Filter 'webFarms/webFarm')) {
+        if (-not $farm.name.StartsWith($FarmPrefix)) { continue }
+        $filter = Get-FarmFilter $farm.name
+        $servers = @{}
+        foreach ($server in @(Get-WebConfiguration -PSPath $AppHost -Filter "$filter/server")) {
+            $routing = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/server[@address='$($server.address)']/applicationRequestRouting"
+            $servers[[string]$server.address] = '{0}/{1}' -f $routing.httpPort, $routing.httpsPort
+        }
+        $protocol = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol"
+        $cache = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol/cache"
+        $farms[[string]$farm.name] = @{
+            servers = $servers
+            timeout = [string]$protocol.timeout
+            cache = [bool]$cache.enabled
+        }
+    }
+    $farms
+}
+
+function Get-OurRules {
+    $rules = @{}
+    foreach ($rule in @(Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules/rule')) {
+        if (-not $rule.name.StartsWith("$Group/")) { continue }
+        $filter = Get-RuleFilter $rule.name
+        $conditions = @(Get-WebConfiguration -PSPath $AppHost -Filter "$filter/conditions/add" |
+            ForEach-Object { '{0}={1}' -f $_.input, $_.pattern })
+        $action = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/action"
+        $rules[[string]$rule.name] = '{0}|{1}|{2}' -f ($conditions -join ';'), $action.type, $action.url
+    }
+    $rules
+}
+
+function Get-RuleSignature($Rule) {
+    $https = if ($Rule.https) { 'on' } else { 'off' }
+    '{{HTTP_HOST}}={0};{{HTTPS}}={1}|{2}|{3}' -f $Rule.host, $https, $Rule.action, $Rule.url
+}
+
+function ConvertTo-Text($Farms, $Rules) {
+    $lines = @()
+    foreach ($name in @($Farms.Keys | Sort-Object)) {
+        $farm = $Farms[$name]
+        $servers = @($farm.servers.Keys | Sort-Object | ForEach-Object { '{0}:{1}' -f $_, $farm.servers[$_] }) -join ' '
+        $lines += 'farm {0} servers={1} timeout={2} cache={3}' -f $name, $servers, $farm.timeout, $farm.cache
+    }
+    foreach ($name in @($Rules.Keys | Sort-Object)) {
+        $lines += 'rule {0} {1}' -f $name, $Rules[$name]
+    }
+    ($lines -join "`n") + "`n"
+}
+
+$currentFarms = Get-OurFarms
+$currentRules = Get-OurRules
+$wantedFarms = @{}
+foreach ($farm in @($desired.farms)) {
+    $servers = @{}
+    foreach ($server in @($farm.servers)) { $servers[[string]$server] = '{0}/{1}' -f $farm.http_port, $farm.https_port }
+    $wantedFarms[[string]$farm.name] = @{ servers = $servers; timeout = [string]$farm.timeout; cache = $false; spec = $farm }
+}
+$wantedRules = @{}
+foreach ($rule in @($desired.rules)) { $wantedRules[[string]$rule.name] = @{ signature = Get-RuleSignature $rule; spec = $rule } }
+
+$before = ConvertTo-Text $currentFarms $currentRules
+$plainWanted = @{}
+foreach ($name in $wantedFarms.Keys) { $plainWanted[$name] = $wantedFarms[$name] }
+$wantedSignatures = @{}
+foreach ($name in $wantedRules.Keys) { $wantedSignatures[$name] = $wantedRules[$name].signature }
+$after = ConvertTo-Text $plainWanted $wantedSignatures
+$Ansible.Diff = @{ before = $before; after = $after }
+$Ansible.Changed = $before -ne $after
+
+# The proxy keeps the Host header; responses are not rewritten back.
+$proxy = Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/proxy'
+if (-not $proxy.enabled -or -not $proxy.preserveHostHeader -or $proxy.reverseRewriteHostInResponseHeaders) {
+    $Ansible.Changed = $true
+    if ($PSCmdlet.ShouldProcess('system.webServer/proxy', 'enable, preserve the Host header')) {
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'enabled' -Value $true
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'preserveHostHeader' -Value $true
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'reverseRewriteHostInResponseHeaders' -Value $false
+    }
+}
+
+foreach ($name in @($currentRules.Keys)) {
+    if ((-not $wantedRules.ContainsKey($name)) -or $wantedRules[$name].signature -ne $currentRules[$name]) {
+        if ($PSCmdlet.ShouldProcess($name, 'remove rewrite rule')) {
+            Clear-WebConfiguration -PSPath $AppHost -Filter (Get-RuleFilter $name)
+        }
+    }
+}
+
+foreach ($name in @($currentFarms.Keys)) {
+    if (-not $wantedFarms.ContainsKey($name)) {
+        if ($PSCmdlet.ShouldProcess($name, 'remove server farm')) {
+            Clear-WebConfiguration -PSPath $AppHost -Filter (Get-FarmFilter $name)
+        }
+    }
+}
+
+foreach ($name in @($wantedFarms.Keys)) {
+    $wanted = $wantedFarms[$name]
+    $filter = Get-FarmFilter $name
+    $current = $currentFarms[$name]
+    if ($null -eq $current) {
+        if ($PSCmdlet.ShouldProcess($name, 'add server farm')) {
+            Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = $name }
+        }
+        $current = @{ servers = @{}; timeout = ''; cache = $true }
+    }
+    foreach ($address in @($current.servers.Keys)) {
+        if (-not $wanted.servers.ContainsKey($address)) {
+            if ($PSCmdlet.ShouldProcess("$name/$address", 'remove server')) {
+                Clear-WebConfiguration -PSPath $AppHost -Filter "$filter/server[@address='$address']"
+            }
+        }
+    }
+    foreach ($address in @($wanted.servers.Keys)) {
+        if ($current.servers[$address] -eq $wanted.servers[$address]) { continue }
+        if ($PSCmdlet.ShouldProcess("$name/$address", 'add or update server')) {
+            if (-not $current.servers.ContainsKey($address)) {
+                Add-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name '.' -Value @{ address = $address }
+            }
+            $routing = "$filter/server[@address='$address']/applicationRequestRouting"
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter $routing -Name 'httpPort' -Value $wanted.spec.http_port
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter $routing -Name 'httpsPort' -Value $wanted.spec.https_port
+        }
+    }
+    if ($current.timeout -ne $wanted.timeout -or $current.cache) {
+        if ($PSCmdlet.ShouldProcess($name, 'set time-out, disk cache off')) {
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol" -Name 'timeout' -Value $wanted.timeout
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol/cache" -Name 'enabled' -Value $false
+        }
+    }
+}
+
+foreach ($name in @($wantedRules.Keys)) {
+    if ($currentRules[$name] -eq $wantedRules[$name].signature) { continue }
+    $rule = $wantedRules[$name].spec
+    $filter = Get-RuleFilter $name
+    $https = if ($rule.https) { 'on' } else { 'off' }
+    if ($PSCmdlet.ShouldProcess($name, 'add rewrite rule')) {
+        Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' -Name '.' -Value @{ name = $name; patternSyntax = 'Wildcard'; stopProcessing = $true }
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/match" -Name 'url' -Value '*'
+        Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = '{HTTP_HOST}'; pattern = $rule.host }
+        Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = '{HTTPS}'; pattern = $https }
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'type' -Value $rule.action
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'url' -Value $rule.url
+    }
+}
