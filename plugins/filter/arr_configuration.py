@@ -10,11 +10,14 @@ short_description: The IIS Application Request Routing configuration of the Lync
 version_added: 1.0.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
-  - IIS ARR as the Lync reverse proxy, as data - one server farm per backend (C(lync-<backend>);
-    the VIP if the topology gives one, else the servers; httpPort 8080 and httpsPort 4443 for
+  - IIS ARR as the Lync reverse proxy, as data - one server farm per published URL group, as
+    Microsoft's guidance has it (C(lync-fe-<pool>), C(lync-dir-<director>), C(lync-simple-urls),
+    C(lync-lyncdiscover), C(lync-owa-<farm>); the VIP if the topology gives one, else the servers; httpPort 8080 and httpsPort 4443 for
     pools, 80 and 443 for Office Web Apps; proxy time-out O(timeout); disk cache and SSL offloading
     off) and one URL Rewrite rule per published name and port (C(lync.reverse_proxy/<name>/<scheme>))
     that rewrites to its farm, or redirects plain HTTP to HTTPS, with the Host header preserved.
+  - HTTPS requests are rewritten to the farm over HTTPS (httpsPort), plain HTTP over HTTP
+    (httpPort) - no SSL offloading, which Lync does not support.
 extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:

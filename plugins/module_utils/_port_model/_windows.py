@@ -80,7 +80,8 @@ def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str
 
 
 def arr_configuration(model: dict, timeout: int = 960) -> dict:
-    """IIS ARR server farms (one per backend) and URL Rewrite rules (one per published name and port)."""
+    """IIS ARR server farms (one per published URL group, as Microsoft's guidance has it) and URL
+    Rewrite rules (one per published name and port)."""
     if not isinstance(timeout, int) or timeout < 1:
         raise PortModelError("timeout must be a positive number of seconds, got %r" % (timeout,))
     farms, rules = {}, []
@@ -90,7 +91,9 @@ def arr_configuration(model: dict, timeout: int = 960) -> dict:
                 rules.append({"name": "%s/%s/http-redirect" % (GROUP, name), "host": name, "https": False,
                               "action": "Redirect", "url": "https://{HTTP_HOST}/{R:0}"})
             continue
-        farm = FARM_PREFIX + route["backend"]
+        # One farm per published URL group (the route without its scheme), shared by its 443
+        # and port-80 routes: httpsPort for the first, httpPort for the second.
+        farm = FARM_PREFIX + route["name"].split("-", 1)[1]
         http_port, https_port = _FARM_PORTS[route["backend_kind"]]
         farms.setdefault(farm, {
             "name": farm, "servers": list(route["backend_addresses"]), "http_port": http_port,

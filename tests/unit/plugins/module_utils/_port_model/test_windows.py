@@ -71,14 +71,16 @@ def test_reverse_proxy_rules():
 def test_arr_farms_and_rules():
     arr = arr_configuration(compute_model(full()), timeout=960)
     farms = {farm["name"]: farm for farm in arr["farms"]}
-    assert sorted(farms) == ["lync-dir01", "lync-owa01", "lync-pool01"]
-    assert (farms["lync-pool01"]["http_port"], farms["lync-pool01"]["https_port"]) == (8080, 4443)
-    assert (farms["lync-owa01"]["http_port"], farms["lync-owa01"]["https_port"]) == (80, 443)
-    assert farms["lync-pool01"]["servers"] == ["10.0.10.10"]  # the VIP, not the servers
-    assert farms["lync-pool01"]["timeout"] == "00:16:00"
+    assert sorted(farms) == ["lync-dir-dir01", "lync-fe-pool01", "lync-lyncdiscover", "lync-owa-owa01",
+                             "lync-simple-urls"]
+    assert (farms["lync-fe-pool01"]["http_port"], farms["lync-fe-pool01"]["https_port"]) == (8080, 4443)
+    assert (farms["lync-owa-owa01"]["http_port"], farms["lync-owa-owa01"]["https_port"]) == (80, 443)
+    assert farms["lync-fe-pool01"]["servers"] == ["10.0.10.10"]  # the VIP, not the servers
+    assert farms["lync-simple-urls"]["servers"] == ["10.0.20.10"]  # simple URLs go to the Director
+    assert farms["lync-fe-pool01"]["timeout"] == "00:16:00"
     rules = {rule["name"]: rule for rule in arr["rules"]}
-    assert rules["lync.reverse_proxy/meet.contoso.com/https"]["url"] == "https://lync-dir01/{R:0}"
-    assert rules["lync.reverse_proxy/lyncdiscover.contoso.com/http"]["url"] == "http://lync-dir01/{R:0}"
+    assert rules["lync.reverse_proxy/meet.contoso.com/https"]["url"] == "https://lync-simple-urls/{R:0}"
+    assert rules["lync.reverse_proxy/lyncdiscover.contoso.com/http"]["url"] == "http://lync-lyncdiscover/{R:0}"
     assert rules["lync.reverse_proxy/officewebapps01.contoso.com/http-redirect"]["action"] == "Redirect"
     with pytest.raises(PortModelError, match="timeout must be a positive number"):
         arr_configuration(compute_model(full()), timeout=0)
