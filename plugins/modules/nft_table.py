@@ -45,10 +45,23 @@ options:
     type: path
     required: true
   state:
-    description: V(absent) deletes the table and the file.
+    description:
+      - V(present) keeps the table as O(content); V(absent) deletes the table and the file.
+      - V(confirmed) disarms the rollback that O(rollback_timeout) armed (commit-confirm); without
+        an armed rollback it changes nothing.
     type: str
     default: present
-    choices: [present, absent]
+    choices: [present, absent, confirmed]
+  rollback_timeout:
+    description:
+      - Commit-confirm. When greater than 0 and the table changes, the table as it was (and the
+        file as it was) is restored by a transient systemd timer after this many seconds, unless
+        a later task confirms with O(state=confirmed) - from a fresh connection, which proves the
+        new ruleset kept management access. A host that cannot be reached again rolls back by
+        itself.
+      - Needs C(systemd-run) on the host; without it the module fails before applying.
+    type: int
+    default: 0
   management_sources:
     description:
       - Networks (CIDRs) from which management access must survive. When given, the address of
@@ -90,6 +103,14 @@ live:
   description: The table as nft listed it before the change (empty when it did not exist).
   returned: always
   type: str
+rollback_armed:
+  description: True when a rollback timer was armed (O(rollback_timeout)) and waits for O(state=confirmed).
+  returned: always
+  type: bool
+rollback_unit:
+  description: The systemd unit of the rollback timer.
+  returned: always
+  type: str
 drift:
   description: True when the file on disk matched the desired ruleset but the live table did not.
   returned: always
@@ -107,6 +128,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
+ROLLBACK_DIR = "/run/lync-reverse-proxy"
 
 
 def normalize(text: str) -> str:
@@ -171,15 +193,61 @@ class NftTable:
             self.module.fail_json(msg="nft -f failed; the previous table stays live", stderr=err)
         self.module.atomic_move(candidate, path)
 
+    @property
+    def unit(self) -> str:
+        return "lync-rollback-%s-%s" % (self.params["family"], self.params["name"])
+
+    def disarm(self) -> bool:
+        """Stop a pending rollback; True when one was pending."""
+        systemctl = self.module.get_bin_path("systemctl")
+        if not systemctl:
+            return False
+        rc, out, err = self.module.run_command([systemctl, "is-active", self.unit + ".timer"])
+        pending = out.strip() in ("active", "activating")
+        self.module.run_command([systemctl, "stop", self.unit + ".timer", self.unit + ".service"])
+        self.module.run_command([systemctl, "reset-failed", self.unit + ".timer", self.unit + ".service"])
+        return pending
+
+    def arm(self, live: str, on_disk: str, had_file: bool) -> None:
+        """Before loading: a transient timer that restores the table and file as they are now."""
+        systemd_run = self.module.get_bin_path("systemd-run")
+        if not systemd_run:
+            self.module.fail_json(msg="rollback_timeout needs systemd-run on the host; nothing was applied")
+        self.disarm()
+        if not os.path.isdir(ROLLBACK_DIR):
+            os.makedirs(ROLLBACK_DIR, 0o700)
+        base = os.path.join(ROLLBACK_DIR, self.unit)
+        family, name = self.params["family"], self.params["name"]
+        with open(base + ".nft", "w", encoding="utf-8") as handle:
+            handle.write(ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n"
+                         % (family, name, family, name))
+        if had_file:
+            with open(base + ".file", "w", encoding="utf-8") as handle:
+                handle.write(on_disk)
+            restore_file = "cp %s %s" % (base + ".file", self.params["path"])
+        else:
+            restore_file = "rm -f %s" % self.params["path"]
+        command = "%s -f %s && %s" % (self.nft, base + ".nft", restore_file)
+        rc, out, err = self.module.run_command([
+            systemd_run, "--unit=" + self.unit, "--on-active=%ds" % self.params["rollback_timeout"],
+            "--timer-property=AccuracySec=1s", "/bin/sh", "-c", command])
+        if rc != 0:
+            self.module.fail_json(msg="could not arm the rollback timer; nothing was applied", stderr=err)
+
     def run(self) -> dict:
         params = self.params
+        if params["state"] == "confirmed":
+            pending = False if self.module.check_mode else self.disarm()
+            return {"changed": pending, "live": "", "drift": False, "connection_source": connection_source() or "",
+                    "rollback_armed": False, "rollback_unit": self.unit}
         source = self.check_management()
         live = self.live()
         on_disk = ""
         if os.path.exists(params["path"]):
             with open(params["path"], encoding="utf-8") as handle:
                 on_disk = handle.read()
-        result = {"changed": False, "live": live, "drift": False, "connection_source": source or ""}
+        result = {"changed": False, "live": live, "drift": False, "connection_source": source or "",
+                  "rollback_armed": False, "rollback_unit": self.unit}
         if params["state"] == "absent":
             if live or on_disk:
                 result["changed"] = True
@@ -203,6 +271,9 @@ class NftTable:
         result["diff"] = {"before_header": "live table", "before": live, "after_header": "desired table",
                           "after": params["content"].rstrip() + "\n"}
         if not self.module.check_mode:
+            if params["rollback_timeout"] > 0:
+                self.arm(live, on_disk, os.path.exists(params["path"]))
+                result["rollback_armed"] = True
             self.write_and_load(desired)
             after = self.live()
             if normalize(after) != normalize(params["content"]):
@@ -219,7 +290,8 @@ def main() -> None:
             "family": {"type": "str", "default": "inet", "choices": ["inet", "ip", "ip6"]},
             "content": {"type": "str"},
             "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
+            "rollback_timeout": {"type": "int", "default": 0},
             "management_sources": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,

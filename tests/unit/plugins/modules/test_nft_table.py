@@ -32,6 +32,11 @@ class FakeNft:
 
     def __call__(self, args, **kwargs):
         self.calls.append(args[1:])
+        if args[1].startswith("--unit="):  # systemd-run: remember the rollback command
+            self.rollback = args[-1]
+            return 0, "", ""
+        if args[1] in ("is-active", "stop", "reset-failed"):  # systemctl
+            return (0, "active\n", "") if args[1] == "is-active" and getattr(self, "rollback", None) else (3, "", "")
         if args[1:3] == ["list", "table"]:
             return (0, self.live, "") if self.live else (1, "", "No such file or directory")
         if args[1] == "-c":
@@ -128,3 +133,32 @@ def test_absent_removes_table_and_file(run):
     assert result["changed"] is True
     assert fake.live == "" and not run.path.exists()
     assert run(fake, state="absent", content=None)["changed"] is False
+
+
+def test_commit_confirm_arms_before_loading_and_confirm_disarms(run, monkeypatch, tmp_path):
+    monkeypatch.setattr("ansible_collections.lync.reverse_proxy.plugins.modules.nft_table.ROLLBACK_DIR",
+                        str(tmp_path / "rollback"))
+    fake = FakeNft(live="table inet t {\n}\n")
+    result = run(fake, rollback_timeout=30)
+    assert result["changed"] is True and result["rollback_armed"] is True
+    order = [call[0] for call in fake.calls]
+    assert order.index(next(c for c in order if c.startswith("--unit="))) < order.index("-f")
+    assert "--on-active=30s" in next(call for call in fake.calls if call[0].startswith("--unit="))
+    saved = (tmp_path / "rollback" / (result["rollback_unit"] + ".nft")).read_text()
+    assert saved.endswith("table inet t {\n}\n") and "delete table inet t" in saved
+    assert fake.rollback.endswith("rm -f %s" % run.path)  # there was no file before
+    confirmed = run(fake, state="confirmed", content=None)
+    assert confirmed["changed"] is True
+    fake.rollback = None
+    assert run(fake, state="confirmed", content=None)["changed"] is False
+
+
+def test_no_rollback_when_nothing_changes(run, monkeypatch, tmp_path):
+    monkeypatch.setattr("ansible_collections.lync.reverse_proxy.plugins.modules.nft_table.ROLLBACK_DIR",
+                        str(tmp_path / "rollback"))
+    fake = FakeNft()
+    run(fake)
+    fake.calls.clear()
+    result = run(fake, rollback_timeout=30)
+    assert result["changed"] is False and result["rollback_armed"] is False
+    assert [call[0] for call in fake.calls] == ["list"]
