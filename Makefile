@@ -5,7 +5,8 @@
 #   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
-#               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin
+#               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin and role,
+#               and the molecule scenarios on one boot of the lab
 #   make port-table TOPOLOGY=f.yml   the port summary of a topology file, no hosts
 #   make bench  the model's compute time for growing topologies (benchmarks/results/)
 #   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
