@@ -41,7 +41,7 @@ MODULES := port_model_info nft_table port_probe
 ROLES := rp_firewall rp_haproxy rp_nginx rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        sanity units integration docs molecule bench golden changelog clean
+        sanity units integration docs molecule bench bench-smoke golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -90,7 +90,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs molecule
+test: lint sanity units integration docs bench-smoke molecule
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint
@@ -145,7 +145,12 @@ molecule: install
 
 # -- other -------------------------------------------------------------------------------
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py
+
+# The benchmark scripts with tiny sizes, so that they cannot rot (part of make test).
+bench-smoke: install
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py --smoke
 
 # Rewrite the golden references from the working tree, after a reviewed, intended change.
 DEV := $(BUILD)/dev
