@@ -26,7 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     validate_topology,
 )
 
-__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model"]
+__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "host_text", "is_model"]
 
 MODEL_KEYS = ("rules", "routes", "certificate_names", "warnings")
 
@@ -69,6 +69,14 @@ def _merge(networks) -> list[str]:
                 for cidr in netaddr.iprange_to_cidrs(netaddr.IPAddress(first, version), netaddr.IPAddress(last, version))
             )
     return merged_cidrs
+
+
+def host_text(cidr: str) -> str:
+    """A host route without its prefix length (as nft, PowerShell and people write it); a network as it is."""
+    address, dummy, prefix = cidr.partition("/")
+    if (prefix == "32" and ":" not in address) or (prefix == "128" and ":" in address):
+        return address
+    return cidr
 
 
 def _hosts(networks) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 
 __all__ = ["render_nftables"]
@@ -21,14 +22,6 @@ __all__ = ["render_nftables"]
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
 _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 _FAMILIES = ((4, "ip", "ipv4_addr"), (6, "ip6", "ipv6_addr"))
-
-
-def _element(cidr: str) -> str:
-    """nft prints host routes without their prefix length."""
-    address, dummy, prefix = cidr.partition("/")
-    if (prefix == "32" and ":" not in address) or (prefix == "128" and ":" in address):
-        return address
-    return cidr
 
 
 def _of(version: int, cidrs) -> list:
@@ -40,7 +33,7 @@ def _set(lines: list, name: str, kind: str, elements: list) -> None:
         "\tset %s {" % name,
         "\t\ttype %s" % kind,
         "\t\tflags interval",
-        "\t\telements = { %s }" % ", ".join(_element(cidr) for cidr in elements),
+        "\t\telements = { %s }" % ", ".join(host_text(cidr) for cidr in elements),
         "\t}",
     ])
 

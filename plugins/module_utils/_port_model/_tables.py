@@ -15,6 +15,7 @@ import csv
 import html
 import io
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
     FACTS,
     INTERFACES,
@@ -28,14 +29,6 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
 __all__ = ["FORMATS", "render_port_table", "table_rows"]
 
 FORMATS = ("markdown", "csv", "html")
-
-
-def _address(cidr: str) -> str:
-    """A host route without its prefix, a network as it is."""
-    address, dummy, prefix = cidr.partition("/")
-    if prefix in ("32", "128") and (prefix == "32") == ("." in address):
-        return address
-    return cidr
 
 
 def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
@@ -53,7 +46,7 @@ def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
         if group["name"]:
             label = "%s %s" % (label, group["name"])
         if group["addresses"]:
-            label = "%s: %s" % (label, ", ".join(_address(a) for a in group["addresses"]))
+            label = "%s: %s" % (label, ", ".join(host_text(a) for a in group["addresses"]))
         else:
             label = "%s (%s)" % (label, TABLE_TEXT[lang]["unknown_addresses"])
         parts.append(label)

@@ -11,6 +11,7 @@ community.windows.win_firewall_rule fed with these parameters, or the rendered s
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
@@ -23,15 +24,8 @@ _ANY = ["0.0.0.0/0", "::/0"]
 _FARM_PORTS = {"front_end_pool": (8080, 4443), "director_pool": (8080, 4443), "office_web_apps": (80, 443)}
 
 
-def _address(cidr: str) -> str:
-    address, dummy, prefix = cidr.partition("/")
-    if (prefix == "32" and ":" not in address) or (prefix == "128" and ":" in address):
-        return address
-    return cidr
-
-
 def _remote(cidrs: list) -> str:
-    return "any" if sorted(cidrs) == sorted(_ANY) else ",".join(_address(c) for c in cidrs)
+    return "any" if sorted(cidrs) == sorted(_ANY) else ",".join(host_text(c) for c in cidrs)
 
 
 def _rule(rule: dict, direction: str, remote: list, local: list) -> dict:
@@ -73,7 +67,7 @@ def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str
     for rule in model["rules"]:
         if rule["interface"] != "internal":
             continue
-        local = [a for group in rule["destination_groups"] for a in group["addresses"] if _address(a) in mine]
+        local = [a for group in rule["destination_groups"] for a in group["addresses"] if host_text(a) in mine]
         if local:
             params.append(_rule(rule, "in", rule["sources"], sorted(set(local), key=local.index)))
     return params
