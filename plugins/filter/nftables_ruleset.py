@@ -52,6 +52,19 @@ options:
     description: Filter what leaves the internal interfaces.
     type: bool
     default: false
+  placement:
+    description:
+      - V(host) - the input (and output) chains above, on the reverse proxy.
+      - V(gateway) - a forward chain for a Linux firewall between zones - from the outside interfaces
+        (O(external_interfaces)) to the inside ones (O(internal_interfaces)) only the rules of
+        O(side), nothing else forwarded between them in either direction (replies pass).
+    type: str
+    default: host
+    choices: [host, gateway]
+  side:
+    description: With O(placement=gateway), V(external) or V(internal) - which firewall this is.
+    type: str
+    choices: [external, internal]
 seealso:
   - module: lync.reverse_proxy.nft_table
   - plugin: lync.reverse_proxy.firewall_rules
@@ -79,11 +92,13 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 @model_filter
 def nftables_ruleset(rules, management_sources, table="lync_reverse_proxy", management_port=22,
-                     external_interfaces=None, internal_interfaces=None, egress_filtering=False):
-    """The proxy's rules as an nftables table."""
+                     external_interfaces=None, internal_interfaces=None, egress_filtering=False,
+                     placement="host", side=None):
+    """The proxy's (or a gateway's) rules as an nftables table."""
     return render_nftables(rules, table=table, management_sources=management_sources,
                            management_port=int(management_port), external_interfaces=external_interfaces,
-                           internal_interfaces=internal_interfaces, egress_filtering=bool(egress_filtering))
+                           internal_interfaces=internal_interfaces, egress_filtering=bool(egress_filtering),
+                           placement=placement, side=side)
 
 
 class FilterModule:

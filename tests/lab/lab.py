@@ -119,7 +119,7 @@ def build_image() -> pathlib.Path:
     run("debootstrap", "--variant=minbase", "--include=" + ",".join(packages()), SUITE, rootfs, mirror())
     # Hosts get their name from a bind mount; services the roles manage start disabled.
     (rootfs / "etc" / "hostname").unlink(missing_ok=True)
-    for unit in ("haproxy", "nginx"):
+    for unit in ("haproxy", "nginx", "firewalld", "ufw"):
         run("chroot", rootfs, "systemctl", "disable", unit, check=False, capture=True)
     (rootfs / "etc/systemd/system/lab-backend.service").write_text(BACKEND_UNIT)
     run("chroot", rootfs, "systemctl", "enable", "lab-backend.service", capture=True)
@@ -220,6 +220,10 @@ def setup_network(lab: dict) -> None:
             ip("link", "set", outer, "master", "br-" + network, "up", namespace=SWITCH)
             ip("addr", "add", address, "dev", inner, namespace=namespace)
             ip("link", "set", inner, "up", namespace=namespace)
+        for route in spec.get("routes", []):
+            ip("route", "add", *route.split(), namespace=namespace)
+        if spec.get("forwarding"):
+            run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", capture=True)
 
 
 def teardown_network(lab: dict) -> None:
@@ -347,7 +351,7 @@ def write_inventory(lab: dict) -> pathlib.Path:
     # The lab's topology as the playbooks complete it (reverse proxies from the inventory), for
     # playbooks that take a topology file (port_table.yml).
     proxies = [spec["vars"]["lync_reverse_proxy"] for spec in lab["lab"]["hosts"].values()
-               if "lync_reverse_proxy" in spec.get("vars", {})]
+               if "lync_reverse_proxies" in spec.get("groups", [])]
     topology = dict(lab["lync_topology"], reverse_proxies=proxies)
     (RUN / "topology.yml").write_text(yaml.safe_dump({"lync_topology": topology}, sort_keys=False))
     return path

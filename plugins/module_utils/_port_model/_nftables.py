@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import check_policy, rules_for
 
 __all__ = ["render_nftables"]
 
@@ -58,6 +59,43 @@ def _filter_chain(lines: list, hook: str, direction: str, interfaces: list, rule
     lines.append("\t}")
 
 
+def _sets(lines: list, rules: list) -> None:
+    for rule in rules:
+        name = rule["id"].replace("-", "_")
+        for version, dummy, kind in _FAMILIES:
+            if _of(version, rule["sources"]) and _of(version, rule["destinations"]):
+                _set(lines, "%s_src_v%d" % (name, version), kind, _of(version, rule["sources"]))
+                _set(lines, "%s_dst_v%d" % (name, version), kind, _of(version, rule["destinations"]))
+
+
+def _gateway(rules: list, table: str, side: str, outside: list, inside: list) -> str:
+    """Forwarding between the outside and inside interfaces limited to the side's rules."""
+    selected, dummy = rules_for(rules, "gateway", side, False)
+    lines = ["table inet %s {" % table]
+    _sets(lines, selected)
+    lines.append("")
+    lines.append("\tchain forward {")
+    lines.append("\t\ttype filter hook forward priority filter; policy accept;")
+    lines.append("\t\tct state established,related accept")
+    for rule in selected:
+        name = rule["id"].replace("-", "_")
+        for version, proto, dummy in _FAMILIES:
+            if _of(version, rule["sources"]) and _of(version, rule["destinations"]):
+                for out_if in outside:
+                    for in_if in inside:
+                        lines.append(
+                            '\t\tiifname "%s" oifname "%s" %s saddr @%s_src_v%d %s daddr @%s_dst_v%d tcp dport %d '
+                            'accept comment "%s"' % (out_if, in_if, proto, name, version, proto, name, version,
+                                                     rule["port"], rule["id"]))
+    for out_if in outside:
+        for in_if in inside:
+            lines.append('\t\tiifname "%s" oifname "%s" drop' % (out_if, in_if))
+            lines.append('\t\tiifname "%s" oifname "%s" drop' % (in_if, out_if))
+    lines.append("\t}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def render_nftables(
     rules: list,
     table: str = "lync_reverse_proxy",
@@ -66,15 +104,20 @@ def render_nftables(
     external_interfaces: list | None = None,
     internal_interfaces: list | None = None,
     egress_filtering: bool = False,
+    placement: str = "host",
+    side: str | None = None,
 ) -> str:
-    """One proxy's rules (firewall_rules with reverse_proxy=...) as an nftables table."""
+    """One proxy's rules (firewall_rules with reverse_proxy=...) as an nftables table; or, with
+    ``placement="gateway"``, the forwarding table of the external or internal firewall."""
     management_sources = list(management_sources or [])
     external_interfaces = list(external_interfaces or [])
     internal_interfaces = list(internal_interfaces or [])
     if not _NAME_RE.match(str(table)):
         raise PortModelError("table %r is not a valid nftables table name" % (table,))
-    if not management_sources:
-        raise PortModelError("management_sources is empty: management access would not be kept")
+    check_policy(rules, management_sources, management_port, placement, external_interfaces,
+                 internal_interfaces, side)
+    if placement == "gateway":
+        return _gateway(rules, table, side, external_interfaces, internal_interfaces)
     for interface in external_interfaces + internal_interfaces:
         if not _IFNAME_RE.match(str(interface)):
             raise PortModelError("%r is not an interface name" % (interface,))

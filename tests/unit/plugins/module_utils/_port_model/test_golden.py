@@ -26,6 +26,11 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     select_rules,
     windows_firewall_rules,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import (
+    render_firewalld,
+    render_iptables,
+    render_ufw,
+)
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     GOLDEN_DIR,
     golden_cases,
@@ -49,6 +54,46 @@ def _nftables(model):
     rules = select_rules(model, reverse_proxy=proxies[0]) if proxies else model["rules"]
     return render_nftables(rules, management_sources=["10.250.0.0/24", "2001:db8:250::/64"],
                            external_interfaces=["ext0"], internal_interfaces=["int0"], egress_filtering=True)
+
+
+_HOST = {"management_sources": ["10.250.0.0/24", "2001:db8:250::/64"], "external_interfaces": ["ext0"],
+         "internal_interfaces": ["int0"]}
+_GATEWAY = {"external_interfaces": ["outside0"], "internal_interfaces": ["inside0"], "placement": "gateway"}
+
+
+def _proxy_rules(model):
+    proxy = _first_proxy(model)
+    return select_rules(model, reverse_proxy=proxy) if proxy else model["rules"]
+
+
+def _iptables(model):
+    """IPv4 and IPv6 chains of the first proxy (egress filtering on)."""
+    rules = _proxy_rules(model)
+    return "".join(render_iptables(rules, family=family, egress_filtering=True, **_HOST)["content"] for family in (4, 6))
+
+
+def _firewalld(model):
+    files = render_firewalld(_proxy_rules(model), egress_filtering=True, **_HOST)
+    return "".join("# %s\n%s" % item for item in sorted(files.items()))
+
+
+def _ufw(model):
+    return json.dumps(render_ufw(_proxy_rules(model), **_HOST), indent=2) + "\n"
+
+
+def _gateways(model):
+    """Both firewalls of the gateway placement, with every backend that supports it."""
+    out = []
+    for side in ("external", "internal"):
+        rules = model["rules"]
+        out.append("## nftables %s\n" % side + render_nftables(rules, management_sources=[], side=side, **_GATEWAY))
+        for family in (4, 6):
+            out.append("## iptables v%d %s\n" % (family, side)
+                       + render_iptables(rules, family=family, side=side, **_GATEWAY)["content"])
+        files = render_firewalld(rules, side=side, **_GATEWAY)
+        out.append("## firewalld %s\n" % side + "".join("# %s\n%s" % item for item in sorted(files.items())))
+        out.append("## ufw %s\n" % side + json.dumps(render_ufw(rules, side=side, **_GATEWAY), indent=2) + "\n")
+    return "".join(out)
 
 
 def _first_proxy(model):
@@ -84,6 +129,7 @@ def _powershell(model):
 
 
 RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _nftables,
+             "iptables": _iptables, "firewalld": _firewalld, "ufw": _ufw, "gateways": _gateways,
              "windows_firewall": _windows_firewall, "arr": _arr, "powershell": _powershell}
 for _fmt in ("markdown", "csv", "html"):
     for _lang in ("en", "ko"):

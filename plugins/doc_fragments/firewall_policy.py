@@ -1,0 +1,66 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The options every firewall renderer shares (nftables, iptables, firewalld, ufw)."""
+
+    DOCUMENTATION = r"""
+options:
+  _input:
+    description:
+      - The rules, the output of P(lync.reverse_proxy.firewall_rules#filter) - for a reverse proxy
+        with O(lync.reverse_proxy.firewall_rules#filter:reverse_proxy), for a gateway all of them.
+    type: list
+    elements: dict
+    required: true
+  management_sources:
+    description:
+      - Networks that keep SSH access to the host (at least one with O(placement=host)).
+    type: list
+    elements: str
+    default: []
+  management_port:
+    description: The SSH port.
+    type: int
+    default: 22
+  external_interfaces:
+    description:
+      - O(placement=host) - the interfaces of the listener, where everything the rules do not allow
+        is dropped.
+      - O(placement=gateway) - the outside interfaces (toward the Internet for the external
+        firewall, toward the DMZ for the internal firewall).
+    type: list
+    elements: str
+    default: []
+  internal_interfaces:
+    description:
+      - O(placement=host) - the internal interfaces (filtered with O(egress_filtering)).
+      - O(placement=gateway) - the inside interfaces (toward the DMZ for the external firewall,
+        toward the internal network for the internal firewall).
+    type: list
+    elements: str
+    default: []
+  egress_filtering:
+    description: O(placement=host) - limit what leaves the internal interfaces to the internal rules.
+    type: bool
+    default: false
+  placement:
+    description:
+      - V(host) - the rules on the reverse proxy itself.
+      - V(gateway) - forwarding rules on a Linux router between zones; nothing else is forwarded
+        between the outside and inside interfaces (replies to allowed traffic pass).
+    type: str
+    default: host
+    choices: [host, gateway]
+  side:
+    description:
+      - With O(placement=gateway) - V(external) (the external firewall, Internet -> listeners,
+        the model's external rules) or V(internal) (the internal firewall, proxy internal
+        addresses -> pools and Office Web Apps, the model's internal rules).
+    type: str
+    choices: [external, internal]
+"""

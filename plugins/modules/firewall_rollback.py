@@ -1,0 +1,109 @@
+#!/usr/bin/python
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: firewall_rollback
+short_description: Commit-confirm for any firewall kept in files
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - V(armed) saves O(paths) as they are now and starts a transient systemd timer that, after
+    O(timeout) seconds, puts them back (removing those that did not exist) and runs
+    O(restore_command) (reload the firewall from them). Arm it before changing the firewall.
+  - V(confirmed) stops a pending timer: run it from a fresh connection after the change, which
+    proves the new rules kept management access. A host that cannot be reached again rolls back
+    by itself.
+  - The roles use it for ufw (its rules live in C(/etc/ufw/user*.rules)); the nftables, iptables and
+    firewalld modules of the collection have it built in (their C(rollback_timeout) option).
+options:
+  name:
+    description: The rollback's name (the unit is C(lync-rollback-<name>)).
+    type: str
+    required: true
+  state:
+    description: V(armed) or V(confirmed).
+    type: str
+    default: armed
+    choices: [armed, confirmed]
+  paths:
+    description: Files to put back. Required with O(state=armed).
+    type: list
+    elements: path
+    default: []
+  restore_command:
+    description: Shell command run (by C(/bin/sh)) after the files are back. Required with O(state=armed).
+    type: str
+  timeout:
+    description: Seconds until the rollback runs.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    description: Changes nothing; reports what it would do.
+  diff_mode:
+    support: none
+  idempotent:
+    support: none
+    description: Arming always re-arms (a fresh snapshot); confirming changes only with a pending rollback.
+requirements:
+  - systemd (systemd-run, systemctl) on the target
+"""
+
+EXAMPLES = r"""
+- name: Arm the rollback of ufw
+  lync.reverse_proxy.firewall_rollback:
+    name: ufw
+    paths: [/etc/ufw/user.rules, /etc/ufw/user6.rules, /etc/ufw/ufw.conf]
+    restore_command: ufw reload
+    timeout: 60
+
+- name: Confirm from a fresh connection
+  lync.reverse_proxy.firewall_rollback:
+    name: ufw
+    state: confirmed
+"""
+
+RETURN = r"""
+unit:
+  description: The systemd unit of the rollback timer.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "state": {"type": "str", "default": "armed", "choices": ["armed", "confirmed"]},
+            "paths": {"type": "list", "elements": "path", "default": []},
+            "restore_command": {"type": "str"},
+            "timeout": {"type": "int", "default": 60},
+        },
+        required_if=[("state", "armed", ("paths", "restore_command"))],
+        supports_check_mode=True,
+    )
+    try:
+        unit = _rollback.unit_name(module.params["name"])
+    except ValueError as exc:
+        module.fail_json(msg="name: %s" % exc)
+    if module.params["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1 second, got %d" % module.params["timeout"])
+    if module.check_mode:
+        module.exit_json(changed=module.params["state"] == "armed", unit=unit)
+    if module.params["state"] == "confirmed":
+        module.exit_json(changed=_rollback.disarm(module, unit), unit=unit)
+    _rollback.arm(module, unit, module.params["timeout"], module.params["paths"], module.params["restore_command"])
+    module.exit_json(changed=True, unit=unit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+#!/usr/bin/python
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: iptables_chains
+short_description: Keep chains of our own in the iptables filter table, replaced atomically
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Keeps the user chains named in O(content) (all starting with O(prefix)) exactly as given,
+    each jumped to by the first rule of its built-in chain (O(chains)), and removes chains with
+    O(prefix) that are no longer given. Other chains and rules are never touched.
+  - The change is one C(iptables-restore --noflush) (C(ip6tables-restore) with O(family=6))
+    transaction, tested first with C(--test): either all of it is applied or nothing is.
+  - The comparison is against the live table (C(iptables-save -t filter)), so chains flushed or
+    edited by hand, or a jump removed or moved, are detected and repaired.
+  - O(content) must be written the way C(iptables-save) prints rules (the collection's
+    P(lync.reverse_proxy.iptables_ruleset#filter) filter is).
+  - The chains are kept in O(path) and loaded at boot by a unit of our own
+    (C(lync-iptables.service), after the distribution's own iptables service) with C(--noflush),
+    so the distribution's saved rules are left as they are.
+options:
+  content:
+    description:
+      - The restore text of our chains (C(*filter), one C(:CHAIN - [0:0]) line per chain, the
+        C(-A) lines, C(COMMIT)). Required with O(state=present).
+    type: str
+  chains:
+    description: Our chain name -> the built-in chain (V(INPUT), V(OUTPUT), V(FORWARD)) that jumps to it.
+    type: dict
+    default: {}
+  prefix:
+    description: Chains whose names start with this are ours; others are never touched.
+    type: str
+    default: LYNC-RP
+  family:
+    description: V(4) for iptables, V(6) for ip6tables.
+    type: int
+    default: 4
+    choices: [4, 6]
+  path:
+    description: Where our chains are kept for the boot unit (the restore text, jumps included).
+    type: path
+    required: true
+  state:
+    description:
+      - V(present) keeps the chains as given; V(absent) removes our chains, their jumps and the
+        file; V(confirmed) disarms a pending rollback (O(rollback_timeout)).
+    type: str
+    default: present
+    choices: [present, absent, confirmed]
+  rollback_timeout:
+    description:
+      - Commit-confirm. When greater than 0 and something changes, the filter table as it was
+        (and the file) is restored by a transient systemd timer after this many seconds unless
+        a later task confirms with O(state=confirmed) from a fresh connection.
+    type: int
+    default: 0
+  management_sources:
+    description:
+      - Networks (CIDRs) from which management access must survive; when given, the address of
+        the SSH connection running this module must be in one of them or nothing is applied.
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the chains would change, with a diff, and changes nothing.
+  diff_mode:
+    support: full
+    description: Shows our live chains and jumps before and the desired ones after.
+  idempotent:
+    support: full
+    description: The live chains are compared with the desired ones; equal means no change.
+requirements:
+  - iptables (iptables-save, iptables-restore; ip6tables-save, ip6tables-restore for O(family=6))
+seealso:
+  - plugin: lync.reverse_proxy.iptables_ruleset
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Keep our chains
+  vars:
+    ruleset: >-
+      {{ lync_topology | lync.reverse_proxy.firewall_rules(reverse_proxy='rp01')
+         | lync.reverse_proxy.iptables_ruleset(management_sources=['10.250.0.0/24'],
+                                                external_interfaces=['eth1']) }}
+  lync.reverse_proxy.iptables_chains:
+    content: "{{ ruleset.content }}"
+    chains: "{{ ruleset.chains }}"
+    path: /etc/iptables/lync-reverse-proxy.v4
+    management_sources: [10.250.0.0/24]
+    rollback_timeout: 60
+"""
+
+RETURN = r"""
+live:
+  description: Our chains and jumps as they were (iptables-save lines).
+  returned: always
+  type: str
+rollback_armed:
+  description: True when a rollback timer was armed and waits for O(state=confirmed).
+  returned: always
+  type: bool
+drift:
+  description: True when the file on disk was already as desired but the live chains were not.
+  returned: always
+  type: bool
+"""
+
+import ipaddress
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+
+HEADER = "# Managed by lync.reverse_proxy (iptables_chains): changes here are replaced.\n"
+BUILTIN = ("INPUT", "OUTPUT", "FORWARD")
+
+
+class Chains:
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+        six = "6" if self.params["family"] == 6 else ""
+        self.save = module.get_bin_path("ip%stables-save" % six)
+        self.restore = module.get_bin_path("ip%stables-restore" % six)
+        if not self.save or not self.restore:
+            module.fail_json(msg="ip%stables-save / ip%stables-restore are not installed on this host; "
+                                 "nothing was applied (install the iptables package)" % (six, six))
+        self.prefix = self.params["prefix"]
+        self.unit = _rollback.unit_name("iptables-v%d" % self.params["family"])
+
+    def full(self) -> str:
+        rc, out, err = self.module.run_command([self.save, "-t", "filter"])
+        if rc != 0:
+            self.module.fail_json(msg="iptables-save failed", stderr=err)
+        return out
+
+    def ours(self, text: str) -> dict:
+        """Our chains' rules and the jumps to them, from iptables-save output."""
+        chains, jumps = {}, {}
+        for line in text.splitlines():
+            if line.startswith(":" + self.prefix):
+                chains.setdefault(line[1:].split()[0], [])
+            elif line.startswith("-A "):
+                parts = line.split()
+                if parts[1].startswith(self.prefix):
+                    chains.setdefault(parts[1], []).append(line)
+                elif parts[1] in BUILTIN:
+                    jumps.setdefault(parts[1], []).append(line)
+        return {"chains": chains, "builtin": jumps}
+
+    def listing(self, chains: dict, builtin: dict) -> str:
+        lines = []
+        for name in sorted(chains):
+            lines.extend(chains[name])
+        for hook in BUILTIN:
+            for line in builtin.get(hook, []):
+                if " -j %s" % self.prefix in line:
+                    lines.append(line)
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    def desired(self) -> dict:
+        chains = {}
+        for line in (self.params["content"] or "").splitlines():
+            line = line.strip()
+            if line.startswith(":"):
+                name = line[1:].split()[0]
+                if not name.startswith(self.prefix):
+                    self.module.fail_json(msg="content declares chain %s, which does not start with the prefix %s"
+                                          % (name, self.prefix))
+                chains.setdefault(name, [])
+            elif line.startswith("-A "):
+                name = line.split()[1]
+                if name not in chains:
+                    self.module.fail_json(msg="content appends to chain %s, which it does not declare" % name)
+                chains[name].append(line)
+            elif line and line not in ("*filter", "COMMIT") and not line.startswith("#"):
+                self.module.fail_json(msg="content line %r is not a chain declaration or an -A rule" % line)
+        for name, hook in self.params["chains"].items():
+            if name not in chains or hook not in BUILTIN:
+                self.module.fail_json(msg="chains: %s -> %s must name a declared chain and one of %s"
+                                      % (name, hook, ", ".join(BUILTIN)))
+        return chains
+
+    def check_management(self) -> None:
+        value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
+        if not value.split() or not self.params["management_sources"] or self.params["state"] != "present":
+            return
+        address = ipaddress.ip_address(value.split()[0].split("%")[0])
+        for cidr in self.params["management_sources"]:
+            try:
+                if address in ipaddress.ip_network(cidr, strict=False):
+                    return
+            except ValueError:
+                self.module.fail_json(msg="management_sources: %r is not a network" % cidr)
+        self.module.fail_json(msg="refusing to apply: the current connection comes from %s, which is not in the "
+                                  "management sources %s" % (address, ", ".join(self.params["management_sources"])))
+
+    def payload(self, live: dict, desired: dict) -> str:
+        lines = ["*filter"]
+        for name in desired:
+            lines.append(":%s - [0:0]" % name)
+        for name in live["chains"]:
+            if name not in desired:
+                lines.append(":%s - [0:0]" % name)  # flushed by --noflush's redeclaration
+        # Jumps: exactly one per chain, first in its built-in chain.
+        for hook in BUILTIN:
+            for line in live["builtin"].get(hook, []):
+                if " -j %s" % self.prefix in line:
+                    lines.append("-D" + line[2:])
+        for name, hook in self.params["chains"].items():
+            lines.append("-I %s 1 -j %s" % (hook, name))
+        for name in desired:
+            lines.extend(desired[name])
+        for name in live["chains"]:
+            if name not in desired:
+                lines.append("-X %s" % name)
+        lines.append("COMMIT")
+        return "\n".join(lines) + "\n"
+
+    def wanted_listing(self, desired: dict) -> str:
+        builtin = {}
+        for name, hook in self.params["chains"].items():
+            builtin.setdefault(hook, []).append("-A %s -j %s" % (hook, name))
+        return self.listing(desired, builtin)
+
+    def jumps_first(self, live: dict) -> bool:
+        for name, hook in self.params["chains"].items():
+            rules = live["builtin"].get(hook, [])
+            if not rules or rules[0] != "-A %s -j %s" % (hook, name):
+                return False
+        return True
+
+    def apply(self, text: str) -> None:
+        rc, out, err = self.module.run_command([self.restore, "-w", "--noflush", "--test"], data=text)
+        if rc != 0:
+            self.module.fail_json(msg="the chains do not validate (%s --test); nothing was applied" % self.restore,
+                                  stderr=err, payload=text)
+        rc, out, err = self.module.run_command([self.restore, "-w", "--noflush"], data=text)
+        if rc != 0:
+            self.module.fail_json(msg="%s failed; the previous chains stay live" % self.restore, stderr=err)
+
+    def file_text(self, desired: dict) -> str:
+        lines = [HEADER.rstrip(), "*filter"]
+        lines += [":%s - [0:0]" % name for name in desired]
+        for name, hook in self.params["chains"].items():
+            lines.append("-I %s 1 -j %s" % (hook, name))
+        for name in desired:
+            lines.extend(desired[name])
+        lines.append("COMMIT")
+        return "\n".join(lines) + "\n"
+
+    def run(self) -> dict:
+        params = self.params
+        if params["state"] == "confirmed":
+            pending = False if self.module.check_mode else _rollback.disarm(self.module, self.unit)
+            return {"changed": pending, "live": "", "drift": False, "rollback_armed": False}
+        self.check_management()
+        full = self.full()
+        live = self.ours(full)
+        live_text = self.listing(live["chains"], live["builtin"])
+        on_disk = ""
+        if os.path.exists(params["path"]):
+            with open(params["path"], encoding="utf-8") as handle:
+                on_disk = handle.read()
+        result = {"changed": False, "live": live_text, "drift": False, "rollback_armed": False}
+        if params["state"] == "absent":
+            desired, wanted_file = {}, ""
+            params["chains"] = {}
+        else:
+            if not params["content"]:
+                self.module.fail_json(msg="content is required with state=present")
+            desired = self.desired()
+            wanted_file = self.file_text(desired)
+        wanted = self.wanted_listing(desired)
+        live_ok = live_text == wanted and (not desired or self.jumps_first(live))
+        if live_ok and on_disk == wanted_file:
+            return result
+        result["changed"] = True
+        result["drift"] = on_disk == wanted_file and not live_ok
+        result["diff"] = {"before_header": "live chains", "before": live_text,
+                          "after_header": "desired chains", "after": wanted}
+        if self.module.check_mode:
+            return result
+        if params["rollback_timeout"] > 0 and not live_ok:
+            _rollback.arm(self.module, self.unit, params["rollback_timeout"], [params["path"]],
+                          "%s -w {saved[table]}" % self.restore, saved={"table": full})
+            result["rollback_armed"] = True
+        if not live_ok:
+            self.apply(self.payload(live, desired))
+            after = self.ours(self.full())
+            if self.listing(after["chains"], after["builtin"]) != wanted:
+                self.module.fail_json(
+                    msg="the chains were loaded but iptables-save lists them differently from the content "
+                        "given; the content is not in iptables-save's form",
+                    live=self.listing(after["chains"], after["builtin"]), wanted=wanted)
+        if on_disk != wanted_file:
+            if wanted_file:
+                os.makedirs(os.path.dirname(params["path"]) or "/", 0o755, exist_ok=True)
+                candidate = params["path"] + ".candidate"
+                with open(candidate, "w", encoding="utf-8") as handle:
+                    handle.write(wanted_file)
+                self.module.atomic_move(candidate, params["path"])
+            elif os.path.exists(params["path"]):
+                os.unlink(params["path"])
+        return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "content": {"type": "str"},
+            "chains": {"type": "dict", "default": {}},
+            "prefix": {"type": "str", "default": "LYNC-RP"},
+            "family": {"type": "int", "default": 4, "choices": [4, 6]},
+            "path": {"type": "path", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
+            "rollback_timeout": {"type": "int", "default": 0},
+            "management_sources": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    if not re.match(r"^[A-Za-z][A-Za-z0-9_-]{0,20}$", module.params["prefix"]):
+        module.fail_json(msg="prefix %r is not a usable chain name prefix" % module.params["prefix"])
+    module.exit_json(**Chains(module).run())
+
+
+if __name__ == "__main__":
+    main()
