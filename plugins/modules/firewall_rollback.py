@@ -14,7 +14,7 @@ description:
   - V(armed) saves O(paths) as they are now and starts a transient systemd timer that, after
     O(timeout) seconds, puts them back (removing those that did not exist) and runs
     O(restore_command) (reload the firewall from them). Arm it before changing the firewall.
-  - V(confirmed) stops a pending timer: run it from a fresh connection after the change, which
+  - V(confirmed) stops a pending timer - run it from a fresh connection after the change, which
     proves the new rules kept management access. A host that cannot be reached again rolls back
     by itself.
   - The roles use it for ufw (its rules live in C(/etc/ufw/user*.rules)); the nftables, iptables and

@@ -20,7 +20,7 @@ description:
     firewalld way of keeping a whole configuration.
   - The new files are checked with C(firewall-cmd --check-config) before the reload; on failure the
     previous files are put back and nothing is applied.
-  - Drift: for each of our zones and policies, the runtime (C(firewall-cmd --info-zone)) is
+  - Drift - for each of our zones and policies, the runtime (C(firewall-cmd --info-zone)) is
     compared with the permanent configuration (C(--permanent --info-zone)); a difference (a
     runtime-only change) is repaired by the reload.
 options:

@@ -15,7 +15,7 @@ description:
     each jumped to by the first rule of its built-in chain (O(chains)), and removes chains with
     O(prefix) that are no longer given. Other chains and rules are never touched.
   - The change is one C(iptables-restore --noflush) (C(ip6tables-restore) with O(family=6))
-    transaction, tested first with C(--test): either all of it is applied or nothing is.
+    transaction, tested first with C(--test) - either all of it is applied or nothing is.
   - The comparison is against the live table (C(iptables-save -t filter)), so chains flushed or
     edited by hand, or a jump removed or moved, are detected and repaired.
   - O(content) must be written the way C(iptables-save) prints rules (the collection's
