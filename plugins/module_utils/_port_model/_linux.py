@@ -253,9 +253,10 @@ def render_ufw(rules, management_sources=None, management_port: int = 22, extern
     """Rules for community.general.ufw, each with a comment naming the model rule.
 
     ufw's own default policy drops incoming traffic on every interface; these rules allow the
-    management port from the management sources and the model's external rules on the external
-    interfaces (host placement), or route the side's rules from the outside to the inside
-    interfaces (gateway placement, with ufw's default routed policy deny).
+    management port from the management sources (in both placements: ufw filters a router's own
+    input too) and the model's external rules on the external interfaces (host placement), or
+    route the side's rules from the outside to the inside interfaces (gateway placement, with
+    ufw's default routed policy deny).
     """
     policy = check_policy(rules, management_sources, management_port, placement, external_interfaces,
                           internal_interfaces, side)
@@ -265,10 +266,10 @@ def render_ufw(rules, management_sources=None, management_port: int = 22, extern
                              "or firewalld for it")
     inbound, dummy = rules_for(rules, placement, side, False)
     result = []
-    if placement == "host":
-        for source in policy["management"]:
-            result.append({"rule": "allow", "direction": "in", "from_ip": source, "to_ip": "any",
-                           "to_port": str(management_port), "proto": "tcp", "comment": comment_prefix + "management"})
+    # ufw filters the router's own input as well: management access is kept in both placements.
+    for source in policy["management"]:
+        result.append({"rule": "allow", "direction": "in", "from_ip": source, "to_ip": "any",
+                       "to_port": str(management_port), "proto": "tcp", "comment": comment_prefix + "management"})
     for rule in inbound:
         for version in (4, 6):
             for source in _of(version, rule["sources"]):
