@@ -56,8 +56,8 @@ def firewalld_files(rules, management_sources=None, management_port=22, external
                     egress_filtering=False, placement="host", side=None, prefix="lync"):
     """The port model's rules as firewalld zones and policies of our own."""
     return render_firewalld(rules, management_sources=management_sources, management_port=int(management_port),
-                        external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                        egress_filtering=bool(egress_filtering), placement=placement, side=side, prefix=prefix)
+                            external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
+                            egress_filtering=bool(egress_filtering), placement=placement, side=side, prefix=prefix)
 
 
 class FilterModule:

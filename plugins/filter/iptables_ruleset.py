@@ -57,8 +57,8 @@ def iptables_ruleset(rules, management_sources=None, management_port=22, externa
                      egress_filtering=False, placement="host", side=None, chain_prefix="LYNC-RP", family=4):
     """The port model's rules as chains of our own for iptables-restore."""
     return render_iptables(rules, management_sources=management_sources, management_port=int(management_port),
-                       external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                       egress_filtering=bool(egress_filtering), placement=placement, side=side, chain_prefix=chain_prefix, family=int(family))
+                           external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
+                           egress_filtering=bool(egress_filtering), placement=placement, side=side, chain_prefix=chain_prefix, family=int(family))
 
 
 class FilterModule:

@@ -54,8 +54,8 @@ def ufw_rules(rules, management_sources=None, management_port=22, external_inter
               egress_filtering=False, placement="host", side=None, comment_prefix="lync-rp:"):
     """The port model's rules as community.general.ufw rules."""
     return render_ufw(rules, management_sources=management_sources, management_port=int(management_port),
-                  external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                  egress_filtering=bool(egress_filtering), placement=placement, side=side, comment_prefix=comment_prefix)
+                      external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
+                      egress_filtering=bool(egress_filtering), placement=placement, side=side, comment_prefix=comment_prefix)
 
 
 class FilterModule:

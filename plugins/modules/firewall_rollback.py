@@ -47,6 +47,7 @@ attributes:
     description: Changes nothing; reports what it would do.
   diff_mode:
     support: none
+    description: Nothing to show - the module saves and restores files, it does not change them.
   idempotent:
     support: none
     description: Arming always re-arms (a fresh snapshot); confirming changes only with a pending rollback.

@@ -58,9 +58,33 @@ def run(*args, check=True, capture=False, **kwargs):
     return result
 
 
-def load_lab() -> dict:
+def scale(kept_only: bool = False) -> int:
+    """How many reverse proxies the scaling benchmark wants (LYNC_LAB_SCALE at `up`, kept until `down`)."""
+    kept = RUN / "scale"
+    value = (None if kept_only else os.environ.get("LYNC_LAB_SCALE")) or (
+        kept.read_text().strip() if kept.exists() else "1")
+    if not value.isdigit() or not 1 <= int(value) <= 40:
+        raise SystemExit("lab: LYNC_LAB_SCALE must be 1..40, got %r" % value)
+    return int(value)
+
+
+def load_lab(kept_only: bool = False) -> dict:
     with open(TOPOLOGY_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        lab = yaml.safe_load(handle)
+    # Group lync_scale_proxies: rp1 and, with LYNC_LAB_SCALE=N, proxies sp02..spNN beside it
+    # (same networks, no firewall of their own needed), for the many-hosts benchmark.
+    hosts = lab["lab"]["hosts"]
+    hosts["rp1"]["groups"] = hosts["rp1"]["groups"] + ["lync_scale_proxies"]
+    for index in range(2, scale(kept_only) + 1):
+        name = "sp%02d" % index
+        external, internal = "198.51.100.%d" % (150 + index), "10.10.1.%d" % (100 + index)
+        hosts[name] = {
+            "groups": ["lync_scale_proxies"], "reverse_proxy": True,
+            "networks": {"mgmt": "10.250.0.%d/24" % (100 + index), "ext": external + "/24", "int": internal + "/16"},
+            "vars": {"lync_reverse_proxy": {"name": name, "external_addresses": [external],
+                                            "internal_addresses": [internal]}},
+        }
+    return lab
 
 
 # -- prerequisites and image ------------------------------------------------------------------
@@ -378,6 +402,7 @@ def cmd_up(args) -> int:
         log("a lab is up already; taking it down first")
         cmd_down(args)
     RUN.mkdir(parents=True, exist_ok=True)
+    (RUN / "scale").write_text("%d\n" % scale())
     booted = time.monotonic()
     pki(lab)
     setup_network(lab)
@@ -389,7 +414,7 @@ def cmd_up(args) -> int:
 
 
 def cmd_down(args) -> int:  # pylint: disable=unused-argument
-    lab = load_lab()
+    lab = load_lab(kept_only=True)
     start = time.monotonic()
     pids = host_pids(lab)
     for pid in pids.values():
@@ -404,6 +429,7 @@ def cmd_down(args) -> int:  # pylint: disable=unused-argument
                 time.sleep(1)
     teardown_network(lab)
     shutil.rmtree(RUN / "hosts", ignore_errors=True)
+    (RUN / "scale").unlink(missing_ok=True)
     log("down in %.1f s" % (time.monotonic() - start))
     return 0
 
