@@ -139,14 +139,31 @@ docs: install
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # Every molecule scenario against one lab boot; the lab goes down afterwards, pass or fail.
+# The lab benchmarks' smoke runs share the boot (tiny sizes, nothing written).
 molecule: install
 	$(LAB) up
-	set +e; $(LAB) ctl -- $(BIN)/molecule test --all; rc=$$?; $(LAB) down; exit $$rc
+	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke; \
+	  rc=$$?; $(LAB) down; exit $$rc
 
 # -- other -------------------------------------------------------------------------------
+LABPY := $(LAB) ctl -- env PYTHONPATH=$(COLLECTIONS) $(BIN)/python
+SITE := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml playbooks/site.yml
 bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py
+	LYNC_LAB_SCALE=20 $(LAB) up
+	set +e; \
+	$(SITE) -e lync_proxy_software=nginx > /dev/null && $(SITE) > /dev/null && \
+	$(LABPY) benchmarks/bench_firewall.py && \
+	$(LABPY) benchmarks/bench_hosts.py && \
+	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py; \
+	rc=$$?; $(LAB) down; exit $$rc
+
+# Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
+bench-lab-smoke:
+	$(LABPY) benchmarks/bench_firewall.py --smoke
+	$(LABPY) benchmarks/bench_hosts.py --smoke
+	$(LABPY) benchmarks/bench_datapath.py --smoke
 
 # The benchmark scripts with tiny sizes, so that they cannot rot (part of make test).
 bench-smoke: install

@@ -62,19 +62,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,5,10,20")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--smoke", action="store_true", help="1 host, once, nothing written")
+    parser.add_argument("--smoke", action="store_true", help="1 host, ping and one site run, nothing written")
     args = parser.parse_args()
     sizes = [1] if args.smoke else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.smoke else args.repeat
     available = list(labbench.inventory()["all"]["children"]["lync_scale_proxies"]["hosts"])
     if len(available) < max(sizes):
         raise SystemExit("the lab has %d scale proxies; boot it with LYNC_LAB_SCALE=%d" % (len(available), max(sizes)))
-    cold = run("parallel", max(sizes))
-    print("cold converge of %d proxies at once: %.1f s, peak %.0f MiB" % (max(sizes), cold["seconds"], cold["peak_rss_mib"]))
-    samples = {str(n): {k: [] for k in ("ping", "rolling", "parallel")} for n in sizes}
+    kinds = ("ping", "parallel") if args.smoke else ("ping", "rolling", "parallel")
+    cold = {} if args.smoke else run("parallel", max(sizes))
+    if cold:
+        print("cold converge of %d proxies at once: %.1f s, peak %.0f MiB" % (
+            max(sizes), cold["seconds"], cold["peak_rss_mib"]))
+    samples = {str(n): {k: [] for k in kinds} for n in sizes}
     for dummy in range(repeat):
         for count in sizes:
-            for kind in ("ping", "rolling", "parallel"):
+            for kind in kinds:
                 result = run(kind, count)
                 samples[str(count)][kind].append(result)
                 print("%2d hosts %-8s %6.1f s  %4d tasks  peak %5.0f MiB" % (

@@ -101,12 +101,23 @@ def playbook(name: str, extra: dict, limit: str | None = None, forks: int = 5, t
             "ok": sum(s["ok"] for s in stats.values()), "peak_rss_mib": peak[0] / 2**20}
 
 
-def adhoc(hosts: str, command: str) -> None:
-    """A shell command on lab hosts (setup and reset, not measured)."""
+def adhoc(hosts: str, command: str, timeout: int = 300) -> str:
+    """A shell command on lab hosts (setup and reset, not measured); its output."""
     result = subprocess.run(["ansible", hosts, "-i", inventory_path(), "-m", "ansible.builtin.shell", "-a", command],
-                            capture_output=True, text=True, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+                            capture_output=True, text=True, check=False, timeout=timeout,
+                            env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"))
     if result.returncode != 0:
         raise SystemExit("%s: %s failed: %s" % (hosts, command, result.stdout[-2000:] + result.stderr[-2000:]))
+    return result.stdout
+
+
+def copy(hosts: str, source: str, dest: str) -> None:
+    """Copy a controller file to lab hosts (setup, not measured)."""
+    result = subprocess.run(["ansible", hosts, "-i", inventory_path(), "-m", "ansible.builtin.copy",
+                             "-a", "src=%s dest=%s mode=0600" % (source, dest)],
+                            capture_output=True, text=True, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    if result.returncode != 0:
+        raise SystemExit("%s: copy %s failed: %s" % (hosts, source, result.stdout[-2000:]))
 
 
 def summary(values: list) -> dict:

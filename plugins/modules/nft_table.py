@@ -69,6 +69,13 @@ options:
     type: list
     elements: str
     default: []
+  boot_dropin:
+    description:
+      - Persistence in the same call - a systemd drop-in for C(nftables.service) at this path that
+        loads O(path) after C(/etc/nftables.conf) at boot and on reload; the service is enabled for
+        boot (not started - its C(nftables.conf) flushes the whole ruleset). With O(state=absent)
+        the drop-in is removed.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -119,6 +126,10 @@ connection_source:
   description: The address of the SSH connection, when there is one.
   returned: always
   type: str
+boot_changed:
+  description: True when the boot drop-in or the service's enablement was changed (O(boot_dropin)).
+  returned: always
+  type: bool
 """
 
 import ipaddress
@@ -139,6 +150,13 @@ def normalize(text: str) -> str:
 
 def ruleset_file(family: str, name: str, content: str) -> str:
     return "%stable %s %s\ndelete table %s %s\n%s\n" % (HEADER, family, name, family, name, content.rstrip())
+
+
+DROPIN = """# Managed by lync.reverse_proxy (nft_table): loads the table after nftables.conf at boot and on reload.
+[Service]
+ExecStartPost={nft} -f {path}
+ExecReload={nft} -f {path}
+"""
 
 
 def connection_source() -> str | None:
@@ -234,7 +252,48 @@ class NftTable:
         if rc != 0:
             self.module.fail_json(msg="could not arm the rollback timer; nothing was applied", stderr=err)
 
+    def persist(self, result: dict) -> None:
+        """The boot drop-in (and nftables.service enabled), or its removal with state=absent."""
+        dropin = self.params["boot_dropin"]
+        if not dropin:
+            return
+        wanted = DROPIN.format(nft=self.nft, path=self.params["path"]) if self.params["state"] == "present" else None
+        current = None
+        if os.path.exists(dropin):
+            with open(dropin, encoding="utf-8") as handle:
+                current = handle.read()
+        systemctl = self.module.get_bin_path("systemctl", required=True)
+        enabled = True
+        if wanted is not None:
+            rc, out, err = self.module.run_command([systemctl, "is-enabled", "nftables.service"])
+            enabled = out.strip() in ("enabled", "enabled-runtime", "static", "alias")
+        if current == wanted and enabled:
+            return
+        result["changed"] = True
+        result["boot_changed"] = True
+        if self.module.check_mode:
+            return
+        if current != wanted:
+            if wanted is None:
+                os.unlink(dropin)
+            else:
+                os.makedirs(os.path.dirname(dropin), 0o755, exist_ok=True)
+                with open(dropin + ".tmp", "w", encoding="utf-8") as handle:
+                    handle.write(wanted)
+                os.chmod(dropin + ".tmp", 0o644)
+                os.replace(dropin + ".tmp", dropin)
+            self.module.run_command([systemctl, "daemon-reload"], check_rc=True)
+        if not enabled:
+            self.module.run_command([systemctl, "enable", "nftables.service"], check_rc=True)
+
     def run(self) -> dict:
+        result = self.apply()
+        result.setdefault("boot_changed", False)
+        if self.params["state"] != "confirmed":
+            self.persist(result)
+        return result
+
+    def apply(self) -> dict:
         params = self.params
         if params["state"] == "confirmed":
             pending = False if self.module.check_mode else self.disarm()
@@ -293,6 +352,7 @@ def main() -> None:
             "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
             "rollback_timeout": {"type": "int", "default": 0},
             "management_sources": {"type": "list", "elements": "str", "default": []},
+            "boot_dropin": {"type": "path"},
         },
         supports_check_mode=True,
     )
