@@ -35,6 +35,12 @@ class FakeNft:
         if args[1].startswith("--unit="):  # systemd-run: remember the rollback command
             self.rollback = args[-1]
             return 0, "", ""
+        if args[1] == "is-enabled":  # systemctl
+            return (0, "enabled\n", "") if getattr(self, "enabled", False) else (1, "disabled\n", "")
+        if args[1] in ("daemon-reload", "enable"):
+            if args[1] == "enable":
+                self.enabled = True
+            return 0, "", ""
         if args[1] in ("is-active", "stop", "reset-failed"):  # systemctl
             return (0, "active\n", "") if args[1] == "is-active" and getattr(self, "rollback", None) else (3, "", "")
         if args[1:3] == ["list", "table"]:
@@ -162,3 +168,35 @@ def test_no_rollback_when_nothing_changes(run, monkeypatch, tmp_path):
     result = run(fake, rollback_timeout=30)
     assert result["changed"] is False and result["rollback_armed"] is False
     assert [call[0] for call in fake.calls] == ["list"]
+
+
+def test_boot_dropin_written_once_and_service_enabled(run, tmp_path):
+    fake = FakeNft()
+    dropin = tmp_path / "nftables.service.d" / "lync.conf"
+    result = run(fake, boot_dropin=str(dropin))
+    assert result["changed"] is True and result["boot_changed"] is True
+    text = dropin.read_text()
+    assert "ExecStartPost=/usr/sbin/nft -f %s\n" % run.path in text
+    assert "ExecReload=/usr/sbin/nft -f %s\n" % run.path in text
+    assert ["daemon-reload"] in fake.calls and ["enable", "nftables.service"] in fake.calls
+    fake.calls.clear()
+    again = run(fake, boot_dropin=str(dropin))
+    assert again["changed"] is False and again["boot_changed"] is False
+    assert ["daemon-reload"] not in fake.calls and ["enable", "nftables.service"] not in fake.calls
+
+
+def test_boot_dropin_check_mode_writes_nothing(run, tmp_path):
+    fake = FakeNft(live=CONTENT)
+    run(fake)  # the table and file are in place
+    dropin = tmp_path / "d" / "lync.conf"
+    result = run(fake, check_mode=True, boot_dropin=str(dropin))
+    assert result["changed"] is True and result["boot_changed"] is True
+    assert not dropin.exists()
+
+
+def test_boot_dropin_removed_with_state_absent(run, tmp_path):
+    fake = FakeNft()
+    dropin = tmp_path / "lync.conf"
+    run(fake, boot_dropin=str(dropin))
+    result = run(fake, state="absent", boot_dropin=str(dropin))
+    assert result["changed"] is True and not dropin.exists() and fake.live == ""
