@@ -69,9 +69,14 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
             handle.write(text)
         names[name] = shlex.quote(copy)
     steps.append(restore_command.format(saved=names))
+    # A script file, not "sh -c ...": systemd reads ';' in a command line as its own separator.
+    script = os.path.join(state, "restore.sh")
+    with open(script, "w", encoding="utf-8") as handle:
+        handle.write("#!/bin/sh\n# Written by lync.reverse_proxy: the rollback of %s.\n%s\n" % (unit, "\n".join(steps)))
+    os.chmod(script, 0o700)
     rc, out, err = module.run_command([
         systemd_run, "--unit=" + unit, "--on-active=%ds" % timeout, "--timer-property=AccuracySec=1s",
-        "/bin/sh", "-c", "; ".join(steps)])
+        "/bin/sh", script])
     if rc != 0:
         module.fail_json(msg="could not arm the rollback timer; nothing was applied", stderr=err)
     return state

@@ -139,6 +139,10 @@ def test_rollback_saves_the_whole_filter_table(run, tmp_path):
     assert result["rollback_armed"] is True
     armed = [call for call in fake.calls if call[0].endswith("systemd-run")]
     assert armed and "--on-active=30s" in armed[0]
-    assert "/usr/sbin/iptables-restore -w" in armed[0][-1]
-    saved = list((tmp_path / "rollback" / "lync-rollback-iptables-v4").glob("saved-*"))
-    assert saved and saved[0].read_text() == "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"
+    state = tmp_path / "rollback" / "lync-rollback-iptables-v4"
+    # The timer runs a script file: systemd would read ';' in an inline command as a separator.
+    assert armed[0][-2:] == ["/bin/sh", str(state / "restore.sh")]
+    script = (state / "restore.sh").read_text().splitlines()
+    assert script[-1] == "/usr/sbin/iptables-restore -w %s" % (state / "saved-table")
+    assert script[-2] == "rm -f %s" % run.path  # the file did not exist before
+    assert (state / "saved-table").read_text() == "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"
