@@ -293,7 +293,7 @@ class Chains:
             return result
         if params["rollback_timeout"] > 0 and not live_ok:
             _rollback.arm(self.module, self.unit, params["rollback_timeout"], [params["path"]],
-                          "%s -w {saved[table]}" % self.restore, saved={"table": full})
+                          "%s -w < {saved[table]}" % self.restore, saved={"table": full})
             result["rollback_armed"] = True
         if not live_ok:
             self.apply(self.payload(live, desired))

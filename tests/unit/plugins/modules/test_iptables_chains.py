@@ -143,6 +143,6 @@ def test_rollback_saves_the_whole_filter_table(run, tmp_path):
     # The timer runs a script file: systemd would read ';' in an inline command as a separator.
     assert armed[0][-2:] == ["/bin/sh", str(state / "restore.sh")]
     script = (state / "restore.sh").read_text().splitlines()
-    assert script[-1] == "/usr/sbin/iptables-restore -w %s" % (state / "saved-table")
+    assert script[-1] == "/usr/sbin/iptables-restore -w < %s" % (state / "saved-table")
     assert script[-2] == "rm -f %s" % run.path  # the file did not exist before
     assert (state / "saved-table").read_text() == "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"
