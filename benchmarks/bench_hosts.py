@@ -61,7 +61,7 @@ def plot(results: dict, sizes: list, path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,5,10,20")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--smoke", action="store_true", help="1 host, ping and one site run, nothing written")
     args = parser.parse_args()
     sizes = [1] if args.smoke else [int(s) for s in args.sizes.split(",")]
