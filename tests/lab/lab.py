@@ -304,7 +304,18 @@ def hosts_file(lab: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def inotify_room(hosts: int) -> None:
+    """Each booted host's systemd takes several inotify instances; the kernel default (128 per
+    user) runs out at about 25 hosts, and the last ones never finish booting."""
+    knob = pathlib.Path("/proc/sys/fs/inotify/max_user_instances")
+    wanted = 16 * hosts + 128
+    if int(knob.read_text()) < wanted:
+        log("raising fs.inotify.max_user_instances to %d for %d hosts" % (wanted, hosts))
+        knob.write_text("%d\n" % wanted)
+
+
 def boot(lab: dict, rootfs: pathlib.Path) -> None:
+    inotify_room(len(lab["lab"]["hosts"]))
     key = ssh_key()
     hosts = hosts_file(lab)
     for name, spec in lab["lab"]["hosts"].items():
