@@ -118,11 +118,8 @@ def switch(config: str) -> str:
     return "; ".join(commands[config])
 
 
-def url(config: str, listener: str) -> str:
-    if config == "direct":
-        return "https://10.10.10.11:4443/bench"
-    del listener
-    return "https://%s/bench" % NAME
+def url(config: str) -> str:
+    return "https://10.10.10.11:4443/bench" if config == "direct" else "https://%s/bench" % NAME
 
 
 def parse(output: str) -> dict:
@@ -205,7 +202,7 @@ def main() -> int:
             for config in configs:
                 labbench.adhoc("rp1", switch(config))
                 output = labbench.adhoc("client", "timeout %d wrk -t2 -c32 -d%ds --latency -H 'Host: %s' %s" % (
-                    duration + 20, duration, NAME, url(config, listener)), timeout=duration + 60)
+                    duration + 20, duration, NAME, url(config)), timeout=duration + 60)
                 result = parse(output)
                 samples[config].append(result)
                 print("%-16s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d" % (

@@ -13,12 +13,38 @@ it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shlex
 
 ROLLBACK_DIR = "/run/lync-reverse-proxy"
 _UNIT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def connection_source() -> str | None:
+    """The address the current SSH connection comes from, when there is one."""
+    value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
+    return value.split()[0] if value.split() else None
+
+
+def refuse_outside_management(module, sources: list, applies: bool) -> str | None:
+    """Fail before any change when the connection's address is outside ``sources``; returns it."""
+    source = connection_source()
+    networks = []
+    for cidr in sources:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=False))
+        except ValueError:
+            module.fail_json(msg="management_sources: %r is not a network" % cidr)
+    if applies and networks and source:
+        address = ipaddress.ip_address(source.split("%")[0])
+        if not any(address in network for network in networks):
+            module.fail_json(
+                msg="refusing to apply: the current connection comes from %s, which is not in the "
+                    "management sources %s; the new ruleset could cut it" % (source, ", ".join(sources)),
+                connection_source=source)
+    return source
 
 
 def unit_name(name: str) -> str:

@@ -114,7 +114,6 @@ drift:
   type: bool
 """
 
-import ipaddress
 import os
 import re
 
@@ -192,18 +191,8 @@ class Chains:
         return chains
 
     def check_management(self) -> None:
-        value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
-        if not value.split() or not self.params["management_sources"] or self.params["state"] != "present":
-            return
-        address = ipaddress.ip_address(value.split()[0].split("%")[0])
-        for cidr in self.params["management_sources"]:
-            try:
-                if address in ipaddress.ip_network(cidr, strict=False):
-                    return
-            except ValueError:
-                self.module.fail_json(msg="management_sources: %r is not a network" % cidr)
-        self.module.fail_json(msg="refusing to apply: the current connection comes from %s, which is not in the "
-                                  "management sources %s" % (address, ", ".join(self.params["management_sources"])))
+        _rollback.refuse_outside_management(self.module, self.params["management_sources"],
+                                            self.params["state"] == "present")
 
     def payload(self, live: dict, desired: dict) -> str:
         lines = ["*filter"]

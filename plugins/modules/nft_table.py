@@ -132,11 +132,11 @@ boot_changed:
   type: bool
 """
 
-import ipaddress
 import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
 
 HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
 ROLLBACK_DIR = "/run/lync-reverse-proxy"
@@ -159,11 +159,6 @@ ExecReload={nft} -f {path}
 """
 
 
-def connection_source() -> str | None:
-    value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or ""
-    return value.split()[0] if value.split() else None
-
-
 class NftTable:
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
@@ -175,22 +170,8 @@ class NftTable:
         return out if rc == 0 else ""
 
     def check_management(self) -> str | None:
-        source = connection_source()
-        networks = []
-        for cidr in self.params["management_sources"]:
-            try:
-                networks.append(ipaddress.ip_network(cidr, strict=False))
-            except ValueError:
-                self.module.fail_json(msg="management_sources: %r is not a network" % cidr)
-        if self.params["state"] == "present" and self.params["management_sources"] and source:
-            address = ipaddress.ip_address(source.split("%")[0])
-            if not any(address in network for network in networks):
-                self.module.fail_json(
-                    msg="refusing to apply: the current connection comes from %s, which is not in the "
-                        "management sources %s; the new ruleset could cut it" % (source, ", ".join(
-                            self.params["management_sources"])),
-                    connection_source=source)
-        return source
+        return _rollback.refuse_outside_management(self.module, self.params["management_sources"],
+                                                   self.params["state"] == "present")
 
     def write_and_load(self, text: str) -> None:
         path = self.params["path"]
@@ -297,7 +278,7 @@ class NftTable:
         params = self.params
         if params["state"] == "confirmed":
             pending = False if self.module.check_mode else self.disarm()
-            return {"changed": pending, "live": "", "drift": False, "connection_source": connection_source() or "",
+            return {"changed": pending, "live": "", "drift": False, "connection_source": _rollback.connection_source() or "",
                     "rollback_armed": False, "rollback_unit": self.unit}
         source = self.check_management()
         live = self.live()

@@ -81,10 +81,6 @@ def rules_for(rules: list, placement: str, side: str | None, egress_filtering: b
 
 
 # -- iptables ---------------------------------------------------------------------------------
-def _save_host(cidr: str) -> str:
-    return cidr
-
-
 def _ipt_rule(chain: str, version: int, rule: dict, iface_opt: str, interface: str, out_opt: str = "",
               out_interface: str = "") -> list:
     lines = []
