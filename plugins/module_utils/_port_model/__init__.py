@@ -25,6 +25,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     normalize_topology,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._plan import firewall_config
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
     FORMATS,
@@ -51,6 +52,7 @@ __all__ = [
     "VANTAGES",
     "arr_configuration",
     "ensure_model",
+    "firewall_config",
     "interfaces_for",
     "is_model",
     "normalize_topology",

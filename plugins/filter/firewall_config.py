@@ -1,0 +1,174 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: firewall_config
+short_description: Everything one host's firewall needs from the port model, in one pass
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Computes the port model once and returns, for one reverse proxy (O(placement=host)) or one
+    gateway firewall (O(placement=gateway)), the number of rules, the external and internal
+    interfaces (given, or found from the host's C(ip -j addr show) output), the merged management
+    sources (with the controller's address from C(SSH_CONNECTION)), and the backend's rendering -
+    the same text or data as P(lync.reverse_proxy.nftables_ruleset#filter),
+    P(lync.reverse_proxy.iptables_ruleset#filter) (for V(v4) and V(v6)),
+    P(lync.reverse_proxy.firewalld_files#filter) or P(lync.reverse_proxy.ufw_rules#filter).
+  - The firewall role uses it instead of chaining those filters, so that the topology passes
+    through the template engine once per host however many source networks it has.
+options:
+  _input:
+    description: The topology (C(lync_topology)) or a model computed from it.
+    type: dict
+    required: true
+  backend:
+    description: The firewall backend to render for.
+    type: str
+    default: nftables
+    choices: [nftables, iptables, firewalld, ufw]
+  placement:
+    description: V(host) for the reverse proxy itself, V(gateway) for a Linux firewall between zones.
+    type: str
+    default: host
+    choices: [host, gateway]
+  reverse_proxy:
+    description: The proxy's name in the topology's C(reverse_proxies) (required with O(placement=host)).
+    type: str
+  side:
+    description: With O(placement=gateway), which firewall this is.
+    type: str
+    choices: [external, internal]
+  links:
+    description:
+      - The output of C(ip -j addr show) on the host, as text or parsed; used to find the
+        interfaces that carry the proxy's listener (external) and internal addresses when
+        O(external_interfaces) / O(internal_interfaces) are empty.
+    type: raw
+  connection:
+    description: The value of C(SSH_CONNECTION) on the host; its first field is the controller's address.
+    type: str
+  management_sources:
+    description: Networks that keep SSH access.
+    type: list
+    elements: str
+    default: []
+  keep_connection_source:
+    description: Add the controller's address from O(connection) to the management sources.
+    type: bool
+    default: true
+  management_port:
+    description: The SSH port.
+    type: int
+    default: 22
+  external_interfaces:
+    description: The external (outside) interfaces; found from O(links) when empty.
+    type: list
+    elements: str
+    default: []
+  internal_interfaces:
+    description: The internal (inside) interfaces; found from O(links) when empty.
+    type: list
+    elements: str
+    default: []
+  egress_filtering:
+    description: Filter what leaves the internal interfaces (O(placement=host)).
+    type: bool
+    default: false
+  table:
+    description: The nftables table name.
+    type: str
+    default: lync_reverse_proxy
+  chain_prefix:
+    description: The prefix of our iptables chains.
+    type: str
+    default: LYNC-RP
+  firewalld_prefix:
+    description: The prefix of our firewalld zones and policy.
+    type: str
+    default: lync
+  ufw_comment_prefix:
+    description: The prefix of our ufw rule comments.
+    type: str
+    default: "lync-rp:"
+seealso:
+  - plugin: lync.reverse_proxy.firewall_rules
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.nftables_ruleset
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.host_interfaces
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Read the host's interfaces
+  ansible.builtin.command: ip -j addr show
+  register: ip_addr
+  changed_when: false
+
+- name: The firewall of rp01, rendered for nftables
+  ansible.builtin.set_fact:
+    rp01_firewall: >-
+      {{ lync_topology | lync.reverse_proxy.firewall_config(reverse_proxy='rp01', links=ip_addr.stdout,
+           management_sources=['10.250.0.0/24'], connection=ansible_env.SSH_CONNECTION | default('')) }}
+
+- name: Its table
+  ansible.builtin.copy:
+    content: "{{ rp01_firewall.content }}"
+    dest: /etc/nftables.d/lync_reverse_proxy.nft
+    mode: "0600"
+"""
+
+RETURN = r"""
+_value:
+  description: What the host's firewall needs.
+  type: dict
+  contains:
+    rules:
+      description: How many model rules the host applies.
+      type: int
+    external_interfaces:
+      description: The external interfaces (given or found).
+      type: list
+      elements: str
+    internal_interfaces:
+      description: The internal interfaces (given or found).
+      type: list
+      elements: str
+    management_sources:
+      description: The management sources, merged into the fewest CIDRs.
+      type: list
+      elements: str
+    content:
+      description:
+        - The backend's rendering - nftables table text; for iptables a dict with V(v4) and V(v6),
+          each with C(chains) and C(content); firewalld files by path; ufw rules.
+      type: raw
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import firewall_config as _config
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def firewall_config(data, backend="nftables", placement="host", reverse_proxy=None, side=None, links=None,
+                    connection=None, management_sources=None, keep_connection_source=True, management_port=22,
+                    external_interfaces=None, internal_interfaces=None, egress_filtering=False,
+                    table="lync_reverse_proxy", chain_prefix="LYNC-RP", firewalld_prefix="lync",
+                    ufw_comment_prefix="lync-rp:"):
+    """Rules, interfaces, management sources and the backend's rendering for one host."""
+    return _config(data, backend=backend, placement=placement, reverse_proxy=reverse_proxy, side=side or None,
+                   links=links, connection=connection, management_sources=management_sources,
+                   keep_connection_source=keep_connection_source, management_port=management_port,
+                   external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
+                   egress_filtering=egress_filtering, table=table, chain_prefix=chain_prefix,
+                   firewalld_prefix=firewalld_prefix, ufw_comment_prefix=ufw_comment_prefix)
+
+
+class FilterModule:
+    """The firewall_config filter."""
+
+    def filters(self):
+        return {"firewall_config": firewall_config}
