@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.filter import ufw_rules as u
 firewall_config = plugin.FilterModule().filters()["firewall_config"]
 firewall_rules = rules_plugin.FilterModule().filters()["firewall_rules"]
 RENDER = {
-    "nftables": lambda rules, **policy: nftables_plugin.nftables_ruleset(rules, **policy),
+    "nftables": nftables_plugin.nftables_ruleset,
     "iptables": lambda rules, **policy: {"v%d" % f: iptables_plugin.iptables_ruleset(rules, family=f, **policy)
                                          for f in (4, 6)},
     "firewalld": firewalld_plugin.firewalld_files,
