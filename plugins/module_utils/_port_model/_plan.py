@@ -37,15 +37,15 @@ def _management(sources, connection: str | None, keep_connection_source: bool) -
         sources = []
     if not isinstance(sources, (list, tuple)):
         raise PortModelError("management_sources must be a list of networks, got %r" % (sources,))
-    values = [value for value in sources if value not in (None, "")]
+    entries = [("management_sources[%d]" % index, value) for index, value in enumerate(sources)
+               if value not in (None, "")]
     if keep_connection_source and connection:
-        values.append(str(connection).split()[0])
+        entries.append(("the connection's source address", str(connection).split()[0]))
     networks = []
-    for index, value in enumerate(values):
+    for where, value in entries:
         try:
             networks.append(netaddr.IPNetwork(str(value)))
         except (netaddr.AddrFormatError, ValueError, TypeError):
-            where = "management_sources[%d]" % index if index < len(sources) else "the connection's source address"
             raise PortModelError("%s: %r is not an address or network" % (where, value)) from None
     return _merge(networks)
 

@@ -18,6 +18,7 @@ from ansible_collections.lync.reverse_proxy.plugins.filter import firewalld_file
 from ansible_collections.lync.reverse_proxy.plugins.filter import iptables_ruleset as iptables_plugin
 from ansible_collections.lync.reverse_proxy.plugins.filter import nftables_ruleset as nftables_plugin
 from ansible_collections.lync.reverse_proxy.plugins.filter import ufw_rules as ufw_plugin
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import TWO_PROXIES as TOPOLOGY
 
 firewall_config = plugin.FilterModule().filters()["firewall_config"]
 firewall_rules = rules_plugin.FilterModule().filters()["firewall_rules"]
@@ -29,15 +30,6 @@ RENDER = {
     "ufw": ufw_plugin.ufw_rules,
 }
 
-TOPOLOGY = {
-    "sip_domains": ["contoso.com"],
-    "front_end_pools": [{"name": "pool01", "external_web_fqdn": "webext.contoso.com",
-                         "servers": ["10.10.10.11", "10.10.10.12"]}],
-    "office_web_apps": [{"name": "owa01", "fqdn": "owa.contoso.com", "servers": ["10.10.30.11"]}],
-    "reverse_proxies": [{"name": "rp1", "external_addresses": ["198.51.100.10", "2001:db8:100::10"],
-                         "internal_addresses": ["10.10.1.5"]},
-                        {"name": "rp2", "external_addresses": ["192.0.2.10"], "internal_addresses": ["10.9.0.10"]}],
-}
 LINKS = [
     {"ifname": "lo", "addr_info": [{"family": "inet", "local": "127.0.0.1"}]},
     {"ifname": "eth1", "addr_info": [{"family": "inet", "local": "198.51.100.10"}]},
@@ -132,3 +124,8 @@ def test_bad_topology_names_the_path():
     broken = dict(TOPOLOGY, reverse_proxies=[{"name": "rp1", "external_addresses": ["300.1.1.1"]}])
     with pytest.raises(AnsibleFilterError, match=r"reverse_proxies\[0\]"):
         firewall_config(broken, reverse_proxy="rp1", management_sources=["10.250.0.0/24"])
+
+
+def test_bad_management_source_named_by_its_own_index():
+    with pytest.raises(AnsibleFilterError, match=r"management_sources\[2\]: 'nowhere'"):
+        firewall_config(TOPOLOGY, reverse_proxy="rp1", links=LINKS, management_sources=["", "10.250.0.0/24", "nowhere"])

@@ -22,16 +22,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._li
     render_ufw,
     ufw_stale,
 )
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import TWO_PROXIES as TOPOLOGY
 
-TOPOLOGY = {
-    "sip_domains": ["contoso.com"],
-    "front_end_pools": [{"name": "pool01", "external_web_fqdn": "webext.contoso.com",
-                         "servers": ["10.10.10.11", "10.10.10.12"]}],
-    "office_web_apps": [{"name": "owa01", "fqdn": "owa.contoso.com", "servers": ["10.10.30.11"]}],
-    "reverse_proxies": [{"name": "rp1", "external_addresses": ["198.51.100.10", "2001:db8:100::10"],
-                         "internal_addresses": ["10.10.1.5"]},
-                        {"name": "rp2", "external_addresses": ["192.0.2.10"], "internal_addresses": ["10.9.0.10"]}],
-}
 HOST = {"management_sources": ["10.250.0.0/24"], "external_interfaces": ["ext0"], "internal_interfaces": ["int0"]}
 GATEWAY = {"external_interfaces": ["inet0"], "internal_interfaces": ["dmz0"], "placement": "gateway"}
 

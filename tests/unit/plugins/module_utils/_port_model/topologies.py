@@ -53,3 +53,15 @@ def with_options(topology: dict, **options) -> dict:
     topology = copy.deepcopy(topology)
     topology.setdefault("options", {}).update(options)
     return topology
+
+
+# Two proxies, one pool, Office Web Apps, IPv4 and IPv6 listener addresses (firewall tests).
+TWO_PROXIES = {
+    "sip_domains": ["contoso.com"],
+    "front_end_pools": [{"name": "pool01", "external_web_fqdn": "webext.contoso.com",
+                         "servers": ["10.10.10.11", "10.10.10.12"]}],
+    "office_web_apps": [{"name": "owa01", "fqdn": "owa.contoso.com", "servers": ["10.10.30.11"]}],
+    "reverse_proxies": [{"name": "rp1", "external_addresses": ["198.51.100.10", "2001:db8:100::10"],
+                         "internal_addresses": ["10.10.1.5"]},
+                        {"name": "rp2", "external_addresses": ["192.0.2.10"], "internal_addresses": ["10.9.0.10"]}],
+}
