@@ -5,10 +5,11 @@
 """Commit-confirm on the managed host. PRIVATE to the lync.reverse_proxy collection.
 
 Before a firewall change, ``arm`` saves the files the change touches and starts a transient
-systemd timer that, unless ``disarm`` runs first, puts those files back (removing the ones that
-did not exist) and then runs a restore command (reload the firewall from them). The saved state
-lives under /run, so a reboot (which loads the persisted, previous configuration anyway) forgets
-it.
+systemd timer that, unless ``confirm`` runs first, puts those files back (removing the ones that
+did not exist) and then runs a restore command (reload the firewall from them). A rollback that
+ran leaves its mark, and a confirmation that comes too late fails instead of reporting rules
+that are no longer there. The saved state lives under /run, so a reboot (which loads the
+persisted, previous configuration anyway) forgets it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import ipaddress
 import os
 import re
 import shlex
+import time
 
 ROLLBACK_DIR = "/run/lync-reverse-proxy"
+# Seconds a confirmation waits for a restore that has already begun.
+RESTORE_WAIT = 60
 _UNIT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
@@ -53,16 +57,101 @@ def unit_name(name: str) -> str:
     return "lync-rollback-" + name
 
 
+def _state_dir(unit: str) -> str:
+    return os.path.join(ROLLBACK_DIR, unit)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _when(epoch: str) -> str:
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(epoch)))
+    except ValueError:
+        return "an unknown time"
+
+
 def disarm(module, unit: str) -> bool:
-    """Stop a pending rollback; True when one was pending."""
+    """Stop a pending rollback; True when one was pending and had not started.
+
+    Only the timer is stopped: a restore that has already begun is left to finish (bounded
+    wait) rather than cut in half.
+    """
     systemctl = module.get_bin_path("systemctl")
     if not systemctl:
         return False
     rc, out, err = module.run_command([systemctl, "is-active", unit + ".timer"])
     pending = out.strip() in ("active", "activating")
-    module.run_command([systemctl, "stop", unit + ".timer", unit + ".service"])
+    module.run_command([systemctl, "stop", unit + ".timer"])
+    fired = os.path.exists(os.path.join(_state_dir(unit), "fired"))
+    if fired:
+        deadline = time.monotonic() + RESTORE_WAIT
+        while time.monotonic() < deadline:
+            rc, out, err = module.run_command([systemctl, "is-active", unit + ".service"])
+            if out.strip() not in ("active", "activating", "reloading"):
+                break
+            time.sleep(0.2)
     module.run_command([systemctl, "reset-failed", unit + ".timer", unit + ".service"])
+    return pending and not fired
+
+
+def _fail_if_fired(module, unit: str) -> None:
+    state = _state_dir(unit)
+    fired = _read(os.path.join(state, "fired"))
+    if fired:
+        armed = _read(os.path.join(state, "armed")).split()
+        timeout = armed[1] if len(armed) > 1 else "?"
+        module.fail_json(
+            msg="the rollback %s ran at %s, before this confirmation: the previous firewall rules are back "
+                "and the new ones are not applied. Applying took longer than the confirmation timeout "
+                "(%s s, armed at %s); raise it (rp_firewall_confirm_timeout, or the module's timeout) and "
+                "run again." % (unit, _when(fired), timeout, _when(armed[0]) if armed else "an unknown time"),
+            unit=unit, rolled_back=True)
+
+
+def confirm(module, unit: str) -> bool:
+    """Disarm after a change; True when a rollback was pending.
+
+    Fails when the rollback ran before the confirmation: the previous rules are back, so a
+    run that went on as if the new ones were applied would report a state the host is not in.
+    """
+    pending = disarm(module, unit)
+    _fail_if_fired(module, unit)
+    state = _state_dir(unit)
+    if pending and os.path.isdir(state):
+        for name in os.listdir(state):
+            os.unlink(os.path.join(state, name))
+        os.rmdir(state)
     return pending
+
+
+def restart(module, unit: str, timeout: int) -> None:
+    """Restart the countdown of the pending rollback from now, keeping what ``arm`` saved.
+
+    For a change made in several steps: armed before the first, restarted after the last, so
+    the confirmation has the whole timeout whatever the steps took.
+    """
+    script = os.path.join(_state_dir(unit), "restore.sh")
+    pending = disarm(module, unit)
+    _fail_if_fired(module, unit)
+    if not pending or not os.path.exists(script):
+        module.fail_json(msg="no rollback %s is pending: nothing to restart (arm it before the change)" % unit)
+    _start(module, unit, timeout, script, failure="its previous countdown is stopped: confirm or roll back by hand")
+
+
+def _start(module, unit: str, timeout: int, script: str, failure: str = "nothing was applied") -> None:
+    with open(os.path.join(os.path.dirname(script), "armed"), "w", encoding="utf-8") as handle:
+        handle.write("%d %d\n" % (time.time(), timeout))
+    rc, out, err = module.run_command([
+        module.get_bin_path("systemd-run"), "--unit=" + unit, "--on-active=%ds" % timeout,
+        "--timer-property=AccuracySec=1s", "/bin/sh", script])
+    if rc != 0:
+        module.fail_json(msg="could not start the rollback timer %s (systemd-run); %s" % (unit, failure), stderr=err)
 
 
 def arm(module, unit: str, timeout: int, paths: list, restore_command: str, saved: dict | None = None) -> str:
@@ -75,11 +164,12 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     if not systemd_run:
         module.fail_json(msg="commit-confirm needs systemd-run on the host; nothing was applied")
     disarm(module, unit)
-    state = os.path.join(ROLLBACK_DIR, unit)
+    state = _state_dir(unit)
     os.makedirs(state, 0o700, exist_ok=True)
     for old in os.listdir(state):
         os.unlink(os.path.join(state, old))
-    steps = []
+    # First, the mark that the rollback began: a late confirmation finds it and fails.
+    steps = ["date +%%s > %s" % shlex.quote(os.path.join(state, "fired"))]
     for index, path in enumerate(paths):
         if os.path.exists(path):
             copy = os.path.join(state, "file-%d" % index)
@@ -100,9 +190,5 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     with open(script, "w", encoding="utf-8") as handle:
         handle.write("#!/bin/sh\n# Written by lync.reverse_proxy: the rollback of %s.\n%s\n" % (unit, "\n".join(steps)))
     os.chmod(script, 0o700)
-    rc, out, err = module.run_command([
-        systemd_run, "--unit=" + unit, "--on-active=%ds" % timeout, "--timer-property=AccuracySec=1s",
-        "/bin/sh", script])
-    if rc != 0:
-        module.fail_json(msg="could not arm the rollback timer; nothing was applied", stderr=err)
+    _start(module, unit, timeout, script)
     return state

@@ -14,9 +14,13 @@ description:
   - V(armed) saves O(paths) as they are now and starts a transient systemd timer that, after
     O(timeout) seconds, puts them back (removing those that did not exist) and runs
     O(restore_command) (reload the firewall from them). Arm it before changing the firewall.
+  - V(restarted) restarts the countdown of the pending rollback from now with O(timeout), keeping
+    the files saved when it was armed. For a change made in several steps, arm before the first,
+    restart after the last, and the confirmation gets the whole O(timeout) whatever the steps took.
   - V(confirmed) stops a pending timer - run it from a fresh connection after the change, which
     proves the new rules kept management access. A host that cannot be reached again rolls back
-    by itself.
+    by itself. It fails when the rollback has already run (the change took longer than the
+    timeout) - the previous rules are back, and the run must not go on as if the new ones were.
   - The roles use it for ufw (its rules live in C(/etc/ufw/user*.rules)); the nftables, iptables and
     firewalld modules of the collection have it built in (their C(rollback_timeout) option).
 options:
@@ -25,10 +29,10 @@ options:
     type: str
     required: true
   state:
-    description: V(armed) or V(confirmed).
+    description: V(armed), V(restarted) or V(confirmed).
     type: str
     default: armed
-    choices: [armed, confirmed]
+    choices: [armed, restarted, confirmed]
   paths:
     description: Files to put back. Required with O(state=armed).
     type: list
@@ -38,7 +42,7 @@ options:
     description: Shell command run (by C(/bin/sh)) after the files are back. Required with O(state=armed).
     type: str
   timeout:
-    description: Seconds until the rollback runs.
+    description: Seconds until the rollback runs (with V(armed) and V(restarted)).
     type: int
     default: 60
 attributes:
@@ -50,7 +54,9 @@ attributes:
     description: Nothing to show - the module saves and restores files, it does not change them.
   idempotent:
     support: none
-    description: Arming always re-arms (a fresh snapshot); confirming changes only with a pending rollback.
+    description: >-
+      Arming always re-arms (a fresh snapshot), restarting always restarts the countdown; confirming
+      changes only with a pending rollback.
 requirements:
   - systemd (systemd-run, systemctl) on the target
 """
@@ -61,6 +67,12 @@ EXAMPLES = r"""
     name: ufw
     paths: [/etc/ufw/user.rules, /etc/ufw/user6.rules, /etc/ufw/ufw.conf]
     restore_command: ufw reload
+    timeout: 60
+
+- name: Restart the countdown after the last step of the change
+  lync.reverse_proxy.firewall_rollback:
+    name: ufw
+    state: restarted
     timeout: 60
 
 - name: Confirm from a fresh connection
@@ -84,7 +96,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "name": {"type": "str", "required": True},
-            "state": {"type": "str", "default": "armed", "choices": ["armed", "confirmed"]},
+            "state": {"type": "str", "default": "armed", "choices": ["armed", "restarted", "confirmed"]},
             "paths": {"type": "list", "elements": "path", "default": []},
             "restore_command": {"type": "str"},
             "timeout": {"type": "int", "default": 60},
@@ -99,9 +111,12 @@ def main() -> None:
     if module.params["timeout"] < 1:
         module.fail_json(msg="timeout must be at least 1 second, got %d" % module.params["timeout"])
     if module.check_mode:
-        module.exit_json(changed=module.params["state"] == "armed", unit=unit)
+        module.exit_json(changed=module.params["state"] != "confirmed", unit=unit)
     if module.params["state"] == "confirmed":
-        module.exit_json(changed=_rollback.disarm(module, unit), unit=unit)
+        module.exit_json(changed=_rollback.confirm(module, unit), unit=unit)
+    if module.params["state"] == "restarted":
+        _rollback.restart(module, unit, module.params["timeout"])
+        module.exit_json(changed=True, unit=unit)
     _rollback.arm(module, unit, module.params["timeout"], module.params["paths"], module.params["restore_command"])
     module.exit_json(changed=True, unit=unit)
 

@@ -192,7 +192,7 @@ class Firewalld:
     def run(self) -> dict:
         params = self.params
         if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else _rollback.disarm(self.module, self.unit)
+            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
             return {"changed": pending, "removed": [], "drift": False, "rollback_armed": False}
         files = self.check_files()
         if not self.running():

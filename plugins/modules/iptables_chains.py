@@ -251,7 +251,7 @@ class Chains:
     def run(self) -> dict:
         params = self.params
         if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else _rollback.disarm(self.module, self.unit)
+            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
             return {"changed": pending, "live": "", "drift": False, "rollback_armed": False}
         self.check_management()
         full = self.full()

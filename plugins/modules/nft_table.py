@@ -134,12 +134,12 @@ boot_changed:
 
 import os
 import re
+import shlex
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
 
 HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
-ROLLBACK_DIR = "/run/lync-reverse-proxy"
 
 
 def normalize(text: str) -> str:
@@ -194,44 +194,14 @@ class NftTable:
 
     @property
     def unit(self) -> str:
-        return "lync-rollback-%s-%s" % (self.params["family"], self.params["name"])
+        return _rollback.unit_name("%s-%s" % (self.params["family"], self.params["name"]))
 
-    def disarm(self) -> bool:
-        """Stop a pending rollback; True when one was pending."""
-        systemctl = self.module.get_bin_path("systemctl")
-        if not systemctl:
-            return False
-        rc, out, err = self.module.run_command([systemctl, "is-active", self.unit + ".timer"])
-        pending = out.strip() in ("active", "activating")
-        self.module.run_command([systemctl, "stop", self.unit + ".timer", self.unit + ".service"])
-        self.module.run_command([systemctl, "reset-failed", self.unit + ".timer", self.unit + ".service"])
-        return pending
-
-    def arm(self, live: str, on_disk: str, had_file: bool) -> None:
-        """Before loading: a transient timer that restores the table and file as they are now."""
-        systemd_run = self.module.get_bin_path("systemd-run")
-        if not systemd_run:
-            self.module.fail_json(msg="rollback_timeout needs systemd-run on the host; nothing was applied")
-        self.disarm()
-        if not os.path.isdir(ROLLBACK_DIR):
-            os.makedirs(ROLLBACK_DIR, 0o700)
-        base = os.path.join(ROLLBACK_DIR, self.unit)
+    def arm(self, live: str) -> None:
+        """Before loading: a transient timer that restores the table and its file as they are now."""
         family, name = self.params["family"], self.params["name"]
-        with open(base + ".nft", "w", encoding="utf-8") as handle:
-            handle.write(ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n"
-                         % (family, name, family, name))
-        if had_file:
-            with open(base + ".file", "w", encoding="utf-8") as handle:
-                handle.write(on_disk)
-            restore_file = "cp %s %s" % (base + ".file", self.params["path"])
-        else:
-            restore_file = "rm -f %s" % self.params["path"]
-        command = "%s -f %s && %s" % (self.nft, base + ".nft", restore_file)
-        rc, out, err = self.module.run_command([
-            systemd_run, "--unit=" + self.unit, "--on-active=%ds" % self.params["rollback_timeout"],
-            "--timer-property=AccuracySec=1s", "/bin/sh", "-c", command])
-        if rc != 0:
-            self.module.fail_json(msg="could not arm the rollback timer; nothing was applied", stderr=err)
+        table = ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
+        _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
+                      "%s -f {saved[table]}" % shlex.quote(self.nft), saved={"table": table})
 
     def persist(self, result: dict) -> None:
         """The boot drop-in (and nftables.service enabled), or its removal with state=absent."""
@@ -277,7 +247,7 @@ class NftTable:
     def apply(self) -> dict:
         params = self.params
         if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else self.disarm()
+            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
             return {"changed": pending, "live": "", "drift": False, "connection_source": _rollback.connection_source() or "",
                     "rollback_armed": False, "rollback_unit": self.unit}
         source = self.check_management()
@@ -312,7 +282,7 @@ class NftTable:
                           "after": params["content"].rstrip() + "\n"}
         if not self.module.check_mode:
             if params["rollback_timeout"] > 0:
-                self.arm(live, on_disk, os.path.exists(params["path"]))
+                self.arm(live)
                 result["rollback_armed"] = True
             self.write_and_load(desired)
             after = self.live()
@@ -337,6 +307,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    if not re.match(r"^[A-Za-z][A-Za-z0-9_.-]{0,57}$", module.params["name"]):
+        module.fail_json(msg="name: %r is not a table name this module manages (a letter, then letters, "
+                             "digits, '_', '.' or '-')" % module.params["name"])
     module.exit_json(**NftTable(module).run())
 
 

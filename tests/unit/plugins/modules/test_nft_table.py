@@ -142,26 +142,44 @@ def test_absent_removes_table_and_file(run):
 
 
 def test_commit_confirm_arms_before_loading_and_confirm_disarms(run, monkeypatch, tmp_path):
-    monkeypatch.setattr("ansible_collections.lync.reverse_proxy.plugins.modules.nft_table.ROLLBACK_DIR",
-                        str(tmp_path / "rollback"))
+    monkeypatch.setattr(nft_table._rollback, "ROLLBACK_DIR", str(tmp_path / "rollback"))
     fake = FakeNft(live="table inet t {\n}\n")
     result = run(fake, rollback_timeout=30)
     assert result["changed"] is True and result["rollback_armed"] is True
     order = [call[0] for call in fake.calls]
     assert order.index(next(c for c in order if c.startswith("--unit="))) < order.index("-f")
     assert "--on-active=30s" in next(call for call in fake.calls if call[0].startswith("--unit="))
-    saved = (tmp_path / "rollback" / (result["rollback_unit"] + ".nft")).read_text()
+    state = tmp_path / "rollback" / result["rollback_unit"]
+    saved = (state / "saved-table").read_text()
     assert saved.endswith("table inet t {\n}\n") and "delete table inet t" in saved
-    assert fake.rollback.endswith("rm -f %s" % run.path)  # there was no file before
+    script = open(fake.rollback, encoding="utf-8").read()
+    assert "rm -f %s" % run.path in script  # there was no file before
+    assert script.index("rm -f %s" % run.path) < script.index("/usr/sbin/nft -f")
     confirmed = run(fake, state="confirmed", content=None)
-    assert confirmed["changed"] is True
+    assert confirmed["changed"] is True and not state.exists()
     fake.rollback = None
     assert run(fake, state="confirmed", content=None)["changed"] is False
 
 
+def test_a_confirmation_after_the_rollback_ran_fails(run, monkeypatch, tmp_path):
+    monkeypatch.setattr(nft_table._rollback, "ROLLBACK_DIR", str(tmp_path / "rollback"))
+    fake = FakeNft(live="table inet t {\n}\n")
+    result = run(fake, rollback_timeout=30)
+    (tmp_path / "rollback" / result["rollback_unit"] / "fired").write_text("1700000000\n")
+    fake.rollback = None  # the timer has elapsed
+    confirmed = run(fake, state="confirmed", content=None)
+    assert confirmed["failed"] is True and confirmed["rolled_back"] is True
+    assert "previous firewall rules are back" in confirmed["msg"] and "(30 s" in confirmed["msg"]
+    assert "2023-11-14 22:13:20 UTC" in confirmed["msg"]
+
+
+def test_bad_table_name_is_named(run):
+    result = run(FakeNft(), name="t; rm -rf /")
+    assert result["failed"] is True and "'t; rm -rf /'" in result["msg"]
+
+
 def test_no_rollback_when_nothing_changes(run, monkeypatch, tmp_path):
-    monkeypatch.setattr("ansible_collections.lync.reverse_proxy.plugins.modules.nft_table.ROLLBACK_DIR",
-                        str(tmp_path / "rollback"))
+    monkeypatch.setattr(nft_table._rollback, "ROLLBACK_DIR", str(tmp_path / "rollback"))
     fake = FakeNft()
     run(fake)
     fake.calls.clear()
