@@ -69,6 +69,12 @@ def _read(path: str) -> str:
         return ""
 
 
+def _clear(state: str) -> None:
+    """Empty the state directory of a rollback (what an earlier arm saved, its mark)."""
+    for name in os.listdir(state):
+        os.unlink(os.path.join(state, name))
+
+
 def _when(epoch: str) -> str:
     try:
         return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(epoch)))
@@ -124,8 +130,7 @@ def confirm(module, unit: str) -> bool:
     _fail_if_fired(module, unit)
     state = _state_dir(unit)
     if pending and os.path.isdir(state):
-        for name in os.listdir(state):
-            os.unlink(os.path.join(state, name))
+        _clear(state)
         os.rmdir(state)
     return pending
 
@@ -166,8 +171,7 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     disarm(module, unit)
     state = _state_dir(unit)
     os.makedirs(state, 0o700, exist_ok=True)
-    for old in os.listdir(state):
-        os.unlink(os.path.join(state, old))
+    _clear(state)
     # First, the mark that the rollback began: a late confirmation finds it and fails.
     steps = ["date +%%s > %s" % shlex.quote(os.path.join(state, "fired"))]
     for index, path in enumerate(paths):
