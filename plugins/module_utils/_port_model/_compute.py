@@ -146,7 +146,7 @@ def _rules(topo: dict) -> list[dict]:
         "external-http": (
             redirect or mobile_http,
             mobile_http,
-            (["http_redirect"] if redirect else []) + (["mobile_autodiscover_http"] if mobile_http else []),
+            (["http_redirect"] if redirect else []) + (["mobile_autodiscover_http_table"] if mobile_http else []),
             external_sources,
             listener,
         ),
@@ -220,7 +220,8 @@ def _routes(topo: dict) -> list[dict]:
     # the first Front End pool.
     hub = backends[len(topo["front_end_pools"])] if topo["directors"] else backends[0]
     hub_entry = hub[2]
-    simple = topo["simple_urls"]["meet"] + topo["simple_urls"]["dialin"]
+    # Naming options 2 and 3 put several simple URLs on one host: the host is published once.
+    simple = list({url["host"]: None for kind in ("meet", "dialin") for url in topo["simple_urls"][kind]})
     if simple:
         backends.append(("simple-urls", simple, hub_entry))
     autodiscover = ["lyncdiscover." + domain for domain in topo["sip_domains"]]
@@ -243,6 +244,24 @@ def _routes(topo: dict) -> list[dict]:
         if redirected:
             routes.append(_route("http-redirect", 80, redirected, None, None, False))
     return routes
+
+
+def _meet_domain(url: dict, domain: str) -> bool:
+    """Whether a Meet simple URL serves ``domain``: its host is in the domain (options 1 to 3:
+    meet.fabrikam.com, conf.fabrikam.com/Meet, lync.fabrikam.com/Meet), or a segment of its path
+    names the domain (https://lync.contoso.com/fabrikam/Meet, Lync 2010's form)."""
+    host = url["host"]
+    if host == domain or host.endswith("." + domain):
+        return True
+    segments = [segment.lower() for segment in url["path"].split("/") if segment]
+    return domain in segments or domain.split(".", 1)[0] in segments[:-1]
+
+
+def _simple_urls(topo: dict, hub: dict) -> list[dict]:
+    """The simple URLs as published: component, URL, host, path and the pool they reach."""
+    return [{"component": kind, "url": url["url"], "host": url["host"], "path": url["path"],
+             "backend": hub["name"]}
+            for kind in ("meet", "dialin") for url in topo["simple_urls"][kind]]
 
 
 def _warnings(topo: dict, rules: list[dict]) -> list[str]:
@@ -279,7 +298,7 @@ def _warnings(topo: dict, rules: list[dict]) -> list[str]:
                 )
     meet = topo["simple_urls"]["meet"]
     for index, domain in enumerate(topo["sip_domains"]):
-        if not any(name == domain or name.endswith("." + domain) for name in meet):
+        if not any(_meet_domain(url, domain) for url in meet):
             warnings.append(
                 "sip_domains[%d] (%s): no meet simple URL in this domain (simple_urls.meet); "
                 "each SIP domain needs one." % (index, domain)
@@ -315,6 +334,7 @@ def compute_model(topology: object) -> dict:
         "rules": rules,
         "routes": routes,
         "certificate_names": sorted(names),
+        "simple_urls": _simple_urls(topo, (topo["directors"] or topo["front_end_pools"])[0]),
         "warnings": _warnings(topo, rules),
     }
 

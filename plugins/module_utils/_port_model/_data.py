@@ -114,9 +114,18 @@ FACTS = {
             "with a redirect to the same name over HTTPS."
         ),
         "mobile_autodiscover_http": (
-            "Needed when Lync mobile devices use the Autodiscover service (Office Web Apps for "
-            "conferencing in use or not) and the certificate of the external web services "
-            "publishing rule is not to be changed to carry the lyncdiscover names."
+            "Needed when Lync mobile devices use the Autodiscover service and the certificate of "
+            "the external web services publishing rule is not to be changed to carry the "
+            "lyncdiscover names."
+        ),
+        "mobile_autodiscover_http_table": (
+            "Also required when Office Web Apps for conferencing is in use and Lync mobile devices "
+            "use the Autodiscover service, where the certificate of the external web services "
+            "publishing rule is not to be changed."
+        ),
+        "port_8080_optional": (
+            "Not required while the certificate carries the lyncdiscover names (mobile "
+            "Autodiscover over HTTPS); this deployment's firewall rules leave it closed."
         ),
         "web_services_over_tls": (
             "Carries every published web service over SSL/TLS: address book download, Address "
@@ -149,9 +158,16 @@ FACTS = {
             "HTTPS 주소로 리디렉션하여 응답합니다."
         ),
         "mobile_autodiscover_http": (
-            "Lync를 실행하는 모바일 장치가 자동 검색 서비스를 사용하고(회의용 Office Web Apps 사용 "
-            "여부와 관계없이), 외부 웹 서비스 게시 규칙의 인증서를 바꿔 lyncdiscover 이름을 넣지 "
-            "않기로 한 경우에 필요합니다."
+            "Lync를 실행하는 모바일 장치가 자동 검색 서비스를 사용하고, 외부 웹 서비스 게시 규칙의 "
+            "인증서를 바꿔 lyncdiscover 이름을 넣지 않기로 한 경우에 필요합니다."
+        ),
+        "mobile_autodiscover_http_table": (
+            "회의용 Office Web Apps를 사용하고 Lync를 실행하는 모바일 장치가 자동 검색 서비스를 "
+            "사용하며, 외부 웹 서비스 게시 규칙의 인증서를 바꾸지 않으려는 경우에도 필요합니다."
+        ),
+        "port_8080_optional": (
+            "인증서에 lyncdiscover 이름이 들어 있는 동안(HTTPS를 통한 모바일 자동 검색)에는 필수가 "
+            "아닙니다. 이 배포의 방화벽 규칙은 이 포트를 열지 않습니다."
         ),
         "web_services_over_tls": (
             "게시된 모든 웹 서비스를 SSL/TLS로 전달합니다: 주소록 다운로드, 주소록 웹 쿼리 서비스, "
@@ -181,19 +197,24 @@ FACTS = {
 # Headings and fixed words of the rendered tables.
 TABLE_TEXT = {
     "en": {
-        "title": "Port summary - reverse proxy",
+        "title": "Port summary - Reverse proxy",
         "heading": {
-            "external": "Firewall details for the reverse proxy server: external interface",
-            "internal": "Firewall details for the reverse proxy server: internal interface",
+            "external": "Firewall Details for Reverse Proxy Server: External Interface",
+            "internal": "Firewall Details for Reverse Proxy Server: Internal Interface",
         },
         "interface": {"external": "external", "internal": "internal"},
-        "columns": ("Protocol/TCP or UDP/Port", "Source IP", "Destination IP", "Notes"),
+        "columns": ("Protocol/TCP or UDP/Port", "Source IP Address", "Destination IP Address", "Notes"),
         "interface_column": "Interface",
         "optional": "(Optional)",
         "no_rules": "No rules for this interface.",
         "certificate_names": "Names the listener certificate must carry",
         "warnings": "Warnings",
         "unknown_addresses": "addresses not given",
+        "cms_warning": (
+            "Do not confuse the reverse proxy's TCP 4443 traffic (internal interface to the pools) with "
+            "the TCP 4443 traffic a Standard Edition server or the Front End pool holding the Central "
+            "Management Store sends for replication: that is another flow and needs rules of its own."
+        ),
     },
     "ko": {
         "title": "포트 요약 - 역방향 프록시",
@@ -209,5 +230,10 @@ TABLE_TEXT = {
         "certificate_names": "수신기 인증서에 포함되어야 하는 이름",
         "warnings": "경고",
         "unknown_addresses": "주소가 지정되지 않음",
+        "cms_warning": (
+            "역방향 프록시의 TCP 4443 트래픽(내부 인터페이스에서 풀로)을 Standard Edition 서버 또는 "
+            "중앙 관리 저장소 역할을 가진 프런트 엔드 풀이 복제를 위해 보내는 TCP 4443 트래픽과 "
+            "혼동하지 마십시오. 이는 다른 흐름이며 별도의 규칙이 필요합니다."
+        ),
     },
 }

@@ -26,19 +26,34 @@ class MissingLibraryError(PortModelError):
 
 
 class TopologyError(PortModelError):
-    """The topology is invalid. ``problems`` lists ``(path, message)`` pairs, in input order."""
+    """The topology is invalid. ``problems`` lists ``(path, message)`` pairs, in input order.
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    ``names`` maps an entry's path (``front_end_pools[0]``) to its name; the message shows it
+    beside every path under that entry. At most ``MAX_SHOWN`` problems are listed, then how
+    many more there are.
+    """
+
+    MAX_SHOWN = 50
+
+    def __init__(self, problems: list[tuple[str, str]], names: dict | None = None) -> None:
         self.problems = list(problems)
+        self.names = dict(names or {})
         if len(self.problems) == 1:
             path, message = self.problems[0]
-            text = "invalid lync_topology: %s: %s" % (path, message)
+            text = "invalid lync_topology: %s: %s" % (self.label(path), message)
         else:
-            text = "invalid lync_topology (%d problems):\n%s" % (
-                len(self.problems),
-                "\n".join("  - %s: %s" % (path, message) for path, message in self.problems),
-            )
+            shown = self.problems[:self.MAX_SHOWN]
+            lines = ["  - %s: %s" % (self.label(path), message) for path, message in shown]
+            if len(self.problems) > len(shown):
+                lines.append("  ... and %d more" % (len(self.problems) - len(shown)))
+            text = "invalid lync_topology (%d problems):\n%s" % (len(self.problems), "\n".join(lines))
         super().__init__(text)
+
+    def label(self, path: str) -> str:
+        """``front_end_pools[0].servers[1] (pool01)``: the path, and the name of its entry."""
+        entry = path.split(".", 1)[0]
+        name = self.names.get(entry)
+        return "%s (%s)" % (path, name) if name else path
 
     @property
     def paths(self) -> list[str]:

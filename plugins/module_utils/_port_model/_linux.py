@@ -45,8 +45,38 @@ def _interfaces(name: str, values) -> list:
     return values
 
 
+def _check_reachable(rules: list, placement: str, side, egress_filtering: bool, external: list,
+                     internal: list) -> None:
+    """Refuse what would leave the listener unfiltered or unreachable: a rule set that would
+    drop everything on an interface, a rule without addresses, a missing interface."""
+    if placement == "host":
+        if not external:
+            raise PortModelError(
+                "external_interfaces is empty: the listener's interface is needed, or the listener would be "
+                "left unfiltered (give external_interfaces, or the host's addresses so they are found)")
+        if egress_filtering and not internal:
+            raise PortModelError(
+                "internal_interfaces is empty: egress filtering needs the interfaces the internal rules leave by")
+    inbound, egress = rules_for(rules, placement, side, egress_filtering)
+    if not inbound:
+        what = "external rules" if placement == "host" else "%s rules" % side
+        raise PortModelError(
+            "the rules have no %s: everything arriving for the listener would be dropped (pass the model's "
+            "rules, e.g. firewall_rules(reverse_proxy=...))" % what)
+    for rule in inbound + egress:
+        for key in ("sources", "destinations"):
+            if not rule.get(key):
+                raise PortModelError(
+                    "rule %s has no %s: its traffic would be dropped; list the reverse proxies' addresses in "
+                    "lync_topology.reverse_proxies and select this proxy's rules (reverse_proxy=...)" % (rule["id"], key))
+        if not any(_of(version, rule["sources"]) and _of(version, rule["destinations"]) for version in (4, 6)):
+            raise PortModelError(
+                "rule %s has IPv4 and IPv6 addresses that never meet (sources %s, destinations %s): its traffic "
+                "would be dropped" % (rule["id"], ", ".join(rule["sources"]), ", ".join(rule["destinations"])))
+
+
 def check_policy(rules, management_sources, management_port, placement, external_interfaces,
-                 internal_interfaces, side=None) -> dict:
+                 internal_interfaces, side=None, egress_filtering=False) -> dict:
     """Validate the common arguments; returns them normalized."""
     if placement not in PLACEMENTS:
         raise PortModelError("placement must be one of %s, got %r" % (", ".join(PLACEMENTS), placement))
@@ -68,6 +98,7 @@ def check_policy(rules, management_sources, management_port, placement, external
                 "(internal_interfaces), got %r and %r" % (external, internal))
         if set(external) & set(internal):
             raise PortModelError("interfaces %s are both outside and inside" % sorted(set(external) & set(internal)))
+    _check_reachable(rules, placement, side, bool(egress_filtering), external, internal)
     return {"external": external, "internal": internal, "management": management}
 
 
@@ -110,7 +141,7 @@ def render_iptables(rules, management_sources=None, management_port: int = 22, e
     compared with them line by line.
     """
     policy = check_policy(rules, management_sources, management_port, placement, external_interfaces,
-                          internal_interfaces, side)
+                          internal_interfaces, side, egress_filtering)
     if family not in (4, 6):
         raise PortModelError("family must be 4 or 6, got %r" % (family,))
     if not isinstance(chain_prefix, str) or not _CHAIN_RE.match(chain_prefix):
@@ -199,7 +230,7 @@ def render_firewalld(rules, management_sources=None, management_port: int = 22, 
     policy ``<prefix>-return`` (inside -> outside, target DROP): only replies pass.
     """
     policy = check_policy(rules, management_sources, management_port, placement, external_interfaces,
-                          internal_interfaces, side)
+                          internal_interfaces, side, egress_filtering)
     if not isinstance(prefix, str) or not re.match(r"^[a-z][a-z0-9-]{0,11}$", prefix):
         raise PortModelError("prefix %r must be lower-case letters, digits and '-', at most 12" % (prefix,))
     inbound, egress = rules_for(rules, placement, side, egress_filtering)
@@ -255,7 +286,7 @@ def render_ufw(rules, management_sources=None, management_port: int = 22, extern
     ufw's default routed policy deny).
     """
     policy = check_policy(rules, management_sources, management_port, placement, external_interfaces,
-                          internal_interfaces, side)
+                          internal_interfaces, side, egress_filtering)
     if egress_filtering:
         raise PortModelError("egress_filtering is not supported with ufw (rules are ordered by insertion, "
                              "a rule added later would land after the final deny); use nftables, iptables "

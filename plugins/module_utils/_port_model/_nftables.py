@@ -115,7 +115,7 @@ def render_nftables(
     if not _NAME_RE.match(str(table)):
         raise PortModelError("table %r is not a valid nftables table name" % (table,))
     check_policy(rules, management_sources, management_port, placement, external_interfaces,
-                 internal_interfaces, side)
+                 internal_interfaces, side, egress_filtering)
     if placement == "gateway":
         return _gateway(rules, table, side, external_interfaces, internal_interfaces)
     for interface in external_interfaces + internal_interfaces:

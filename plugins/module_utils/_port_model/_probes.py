@@ -53,6 +53,12 @@ def _outside(model, reverse_proxy, ca_path, closed_ports) -> list:
                 else:
                     endpoints.append({"name": "http %s @ %s" % (name, address), "address": address, "port": 80,
                                       "http": {"path": "/", "host": name, "expect_status": ANSWERED}})
+        # Naming options 2 and 3: every simple URL with a path, on its shared host.
+        for url in model.get("simple_urls", []):
+            if url["path"] != "/":
+                endpoints.append({"name": "https %s @ %s" % (url["url"], address), "address": address,
+                                  "port": 443, "tls": True, "server_name": url["host"], "ca_path": ca_path,
+                                  "http": {"path": url["path"], "expect_status": ANSWERED}})
         endpoints.append({"name": "unknown name @ %s gets 404" % address, "address": address, "port": 443,
                           "tls": True, "http": {"path": "/", "host": "unknown-name.invalid", "expect_status": [404]}})
         for port in closed_ports:

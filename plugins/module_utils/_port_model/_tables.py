@@ -60,21 +60,44 @@ def _notes(rule: dict, lang: str) -> str:
     return text
 
 
+def _with_optional_8080(rules: list) -> list:
+    """The rules, and the internal 8080 row as the source shows it when the model leaves it out:
+    optional (not required) while the certificate carries the lyncdiscover names. The row is
+    marked ``applied: false``; the firewall rules stay without it."""
+    ids = [rule["id"] for rule in rules]
+    if "internal-http-pools" in ids or "internal-https-pools" not in ids:
+        return rules
+    pools = rules[ids.index("internal-https-pools")]
+    optional = dict(pools, id="internal-http-pools", application="http", port=8080, required=False,
+                    facts=["port_8080_optional", "port_80_to_8080"], applied=False)
+    return rules[:ids.index("internal-https-pools")] + [optional] + rules[ids.index("internal-https-pools"):]
+
+
 def table_rows(rules: list, lang: str = "en", interface: str | None = None, addresses: bool = True) -> list:
-    """The table rows: dicts with interface, protocol (the first cell), source, destination, notes."""
+    """The table rows: dicts with interface, rule, applied, protocol (the first cell), source,
+    destination, notes."""
     rows = []
-    for rule in rules:
+    for rule in _with_optional_8080(rules):
         if interface is not None and rule["interface"] != interface:
             continue
         rows.append({
             "interface": rule["interface"],
             "rule": rule["id"],
+            "applied": rule.get("applied", True),
             "protocol": "%s/%s/%d" % (rule["application"].upper(), rule["protocol"].upper(), rule["port"]),
             "source": _endpoint_cell(rule, "source", lang, addresses),
             "destination": _endpoint_cell(rule, "destination", lang, addresses),
             "notes": _notes(rule, lang),
         })
     return rows
+
+
+def _warnings(rules: list, lang: str) -> list:
+    """The source's own warning (TCP 4443 is not CMS replication), in the table's language,
+    when the 4443 rule is there."""
+    if any(rule["id"] == "internal-https-pools" for rule in rules):
+        return [TABLE_TEXT[lang]["cms_warning"]]
+    return []
 
 
 _CELLS = ("protocol", "source", "destination", "notes")
@@ -84,7 +107,7 @@ def _markdown_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _markdown(sections, text: dict) -> str:
+def _markdown(sections, text: dict, warnings: list) -> str:
     lines = []
     for interface, rows in sections:
         lines.append("### %s" % text["heading"][interface])
@@ -96,6 +119,11 @@ def _markdown(sections, text: dict) -> str:
             lines.append("|%s" % ("---|" * len(text["columns"])))
             for row in rows:
                 lines.append("| %s |" % " | ".join(_markdown_cell(row[cell]) for cell in _CELLS))
+        lines.append("")
+    if warnings:
+        lines.append("> **%s**" % text["warnings"])
+        for warning in warnings:
+            lines.append("> - %s" % _markdown_cell(warning))
         lines.append("")
     return "\n".join(lines)
 
@@ -110,7 +138,7 @@ def _csv(sections, text: dict) -> str:
     return buffer.getvalue()
 
 
-def _html(sections, text: dict, lang: str) -> str:
+def _html(sections, text: dict, lang: str, warnings: list) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="%s">' % lang,
@@ -133,9 +161,15 @@ def _html(sections, text: dict, lang: str) -> str:
         out.append("<tbody>")
         for row in rows:
             cells = "".join("<td>%s</td>" % html.escape(row[cell]) for cell in _CELLS)
-            out.append('<tr data-rule="%s">%s</tr>' % (html.escape(row["rule"]), cells))
+            applied = "" if row["applied"] else ' data-applied="false"'
+            out.append('<tr data-rule="%s"%s>%s</tr>' % (html.escape(row["rule"]), applied, cells))
         out.append("</tbody>")
         out.append("</table>")
+    if warnings:
+        out.append('<div class="warnings" role="note">')
+        out.append("<h3>%s</h3>" % html.escape(text["warnings"]))
+        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % html.escape(w) for w in warnings))
+        out.append("</div>")
     out.extend(["</body>", "</html>", ""])
     return "\n".join(out)
 
@@ -159,8 +193,9 @@ def render_port_table(
     text = TABLE_TEXT[lang]
     interfaces = INTERFACES if interface is None else (interface,)
     sections = [(name, table_rows(model["rules"], lang, name, addresses)) for name in interfaces]
+    warnings = _warnings(model["rules"], lang) if interface in (None, "internal") else []
     if fmt == "markdown":
-        return _markdown(sections, text)
+        return _markdown(sections, text, warnings)
     if fmt == "csv":
         return _csv(sections, text)
-    return _html(sections, text, lang)
+    return _html(sections, text, lang, warnings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
@@ -37,13 +38,17 @@ _POOL = {
     "name": ("name", True),
     "external_web_fqdn": ("dns", True),
     "vip": ("host", False),
-    "servers": ("hosts", False),
+    "servers": ("servers", False),
 }
 _OFFICE_WEB_APPS = {
     "name": ("name", True),
     "fqdn": ("dns", True),
     "vip": ("host", False),
-    "servers": ("hosts", False),
+    "servers": ("servers", False),
+}
+_SERVER = {
+    "address": ("host", True),
+    "fqdn": ("dns", False),
 }
 _REVERSE_PROXY = {
     "name": ("name", True),
@@ -51,9 +56,18 @@ _REVERSE_PROXY = {
     "internal_addresses": ("hosts", True),
 }
 _SIMPLE_URLS = {
-    "meet": ("dns_list", False),
-    "dialin": ("dns_list", False),
+    "meet": ("simple_url_list", False),
+    "dialin": ("simple_url_list", False),
 }
+# Keys a simple_urls mapping may not have, with the reason.
+_REFUSED_SIMPLE_URLS = {
+    "admin": (
+        "the Admin simple URL is internal only (it opens the Control Panel from inside the "
+        "organization) and is never published through the reverse proxy; remove it from simple_urls"
+    ),
+}
+# A simple URL path: segments of unreserved characters (https://lync.contoso.com/Meet).
+_URL_PATH_RE = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
 _OPTIONS = {
     "http_redirect": ("bool", False),
     "mobile_autodiscover_over_http": ("bool", False),
@@ -104,11 +118,49 @@ def _join(path: str, key: object) -> str:
     return "%s.%s" % (path, key) if path else str(key)
 
 
+def _dns_name(text: str) -> tuple:
+    """(normalised DNS name, "") or (None, a hint for the error)."""
+    name = text.strip().lower()
+    if name.endswith("."):
+        name = name[:-1]
+    labels = name.split(".")
+    hint = ""
+    if "://" in name or "/" in name:
+        hint = " (give the host name only, e.g. meet.contoso.com)"
+    elif "*" in name:
+        hint = " (wildcards are for certificates; list the names that are published)"
+    if (
+        hint
+        or len(name) > 253
+        or len(labels) < 2
+        or not all(LABEL_RE.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        return None, hint
+    return name, ""
+
+
+def _unusable(ip) -> str:
+    """Why an address cannot be a server, VIP or proxy address ('' when it can)."""
+    if int(ip) == 0:
+        return "the unspecified address"
+    if ip.version == 4 and int(ip) == 0xFFFFFFFF:
+        return "the broadcast address"
+    if ip.is_loopback():
+        return "a loopback address"
+    if ip.is_multicast():
+        return "a multicast address"
+    if ip.is_link_local():
+        return "a link-local address"
+    return ""
+
+
 class _Validator:
     """Walks the topology, collects problems, returns the normalised data."""
 
     def __init__(self) -> None:
         self.problems: list[tuple[str, str]] = []
+        self.server_names: dict = {}  # path of a servers list -> {address: fqdn}
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append((path or "lync_topology", message))
@@ -122,6 +174,8 @@ class _Validator:
         for key in value:
             if not isinstance(key, str):
                 self.bad(path, "unknown key %s; valid keys: %s" % (_show(key), ", ".join(schema)))
+            elif schema is _SIMPLE_URLS and key.lower() in _REFUSED_SIMPLE_URLS:
+                self.bad(_join(path, key), _REFUSED_SIMPLE_URLS[key.lower()])
             elif key not in schema:
                 close = difflib.get_close_matches(key, list(schema), n=1)
                 hint = " (did you mean '%s'?)" % close[0] if close else ""
@@ -182,25 +236,100 @@ class _Validator:
         text = self.string(value, path, "a DNS name")
         if text is None:
             return None
-        name = text.strip().lower()
-        if name.endswith("."):
-            name = name[:-1]
-        labels = name.split(".")
-        hint = ""
-        if "://" in name or "/" in name:
-            hint = " (give the host name only, e.g. meet.contoso.com)"
-        elif "*" in name:
-            hint = " (wildcards are for certificates; list the names that are published)"
-        if (
-            hint
-            or len(name) > 253
-            or len(labels) < 2
-            or not all(LABEL_RE.match(label) for label in labels)
-            or labels[-1].isdigit()
-        ):
+        name, hint = _dns_name(text)
+        if name is None:
             self.bad(path, "%s is not a DNS name%s" % (_show(value), hint))
-            return None
         return name
+
+    def check_simple_url(self, value: object, path: str) -> dict | None:
+        """A simple URL: a host name (naming option 1) or an https URL with an optional path
+        (options 2 and 3). Returns {host, path, url, text}: ``path`` is '/' for a bare host,
+        ``url`` the normalised URL, ``text`` the form normalize_topology gives back."""
+        text = self.string(value, path, "a host name or an https:// URL")
+        if text is None:
+            return None
+        text = text.strip()
+        if "://" not in text:
+            if "/" in text:
+                self.bad(path, "%s is neither a host name nor a URL; write a URL with a path as "
+                               "https://%s" % (_show(value), text))
+                return None
+            name, hint = _dns_name(text)
+            if name is None:
+                self.bad(path, "%s is not a DNS name%s" % (_show(value), hint))
+                return None
+            return {"host": name, "path": "/", "url": "https://%s/" % name, "text": name}
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError:
+            self.bad(path, "%s is not a valid URL" % _show(value))
+            return None
+        problem = None
+        if parts.scheme.lower() != "https":
+            problem = "is not an https:// URL (simple URLs are published over HTTPS)"
+        elif parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            problem = "carries credentials; a simple URL is https://host/path"
+        elif port is not None or parts.netloc.endswith(":"):
+            problem = "has a port; the reverse proxy publishes simple URLs on 443, give https://host/path"
+        elif parts.query or text.rstrip().endswith("?"):
+            problem = "has a query; a simple URL is https://host/path"
+        elif parts.fragment or "#" in text:
+            problem = "has a fragment; a simple URL is https://host/path"
+        elif not _URL_PATH_RE.match(parts.path or "/"):
+            problem = "has a path that is not a plain path (segments of letters, digits, '.', '_', '~', '-')"
+        if problem:
+            self.bad(path, "%s %s" % (_show(value), problem))
+            return None
+        name, hint = _dns_name(parts.hostname or "")
+        if name is None:
+            self.bad(path, "%s: the host %s is not a DNS name%s" % (_show(value), _show(parts.hostname or ""), hint))
+            return None
+        url_path = "/" + (parts.path or "/").strip("/")
+        url = "https://%s%s" % (name, url_path if url_path != "/" else "/")
+        return {"host": name, "path": url_path, "url": url,
+                "text": name if url_path == "/" else url}
+
+    def check_simple_url_list(self, value: object, path: str) -> list:
+        urls = self.list_of(value, path, "simple_url")
+        seen: dict = {}
+        for index, url in enumerate(urls):
+            if url is None:
+                continue
+            key = (url["host"], url["path"].lower())
+            if key in seen:
+                self.bad(_join(path, index), "'%s' is listed twice (also %s)" % (url["text"], _join(path, seen[key])))
+            else:
+                seen[key] = index
+        return urls
+
+    def check_servers(self, value: object, path: str) -> list:
+        """Server addresses, each an address or {address, fqdn}; returns the addresses and keeps
+        the names in ``server_names`` under ``path``."""
+        if not isinstance(value, (list, tuple)):
+            self.bad(path, "expected a list, got %s" % _show(value))
+            return []
+        hosts, names = [], {}
+        for index, item in enumerate(value):
+            item_path = _join(path, index)
+            if isinstance(item, Mapping):
+                entry = self.mapping(item, item_path, _SERVER)
+                host = entry.get("address") if entry else None
+                if host is not None and entry.get("fqdn"):
+                    names[host] = entry["fqdn"]
+            else:
+                host = self.check_host(item, item_path)
+            hosts.append(host)
+        self.server_names[path] = names
+        seen: dict = {}
+        for index, host in enumerate(hosts):
+            if host is None:
+                continue
+            if host in seen:
+                self.bad(_join(path, index), "%s is listed twice (also %s)" % (host.ip, _join(path, seen[host])))
+            else:
+                seen[host] = index
+        return hosts
 
     def check_dns_list(self, value: object, path: str) -> list:
         names = self.list_of(value, path, "dns")
@@ -228,6 +357,10 @@ class _Validator:
         full = 32 if ip.version == 4 else 128
         if slash and prefix != str(full):
             self.bad(path, "%s is not a host address (a server or VIP is one address, not a network)" % _show(value))
+            return None
+        unusable = _unusable(ip)
+        if unusable:
+            self.bad(path, "%s is %s, not an address a host can be reached at" % (_show(value), unusable))
             return None
         return netaddr.IPNetwork(ip)
 
@@ -303,6 +436,13 @@ def _check_relations(topo: dict, bad) -> None:
 
     proxy_names: dict = {}
     for index, proxy in _entries(topo, "reverse_proxies"):
+        for key, what in (("external_addresses", "the listener: the external rules would admit nothing and the "
+                                                 "firewall would drop every request for it"),
+                          ("internal_addresses", "the internal interface: the internal rules would name no "
+                                                 "source and the pools would be unreachable through it")):
+            if key in proxy and not proxy[key]:
+                bad("reverse_proxies[%d].%s" % (index, key),
+                    "is empty; list at least one address of %s" % what)
         name = proxy.get("name")
         if name is not None:
             if name in proxy_names:
@@ -341,11 +481,11 @@ def _check_relations(topo: dict, bad) -> None:
     # Host names: every published name goes to exactly one place.
     published: dict = {}
 
-    def publish(name, path: str) -> None:
+    def publish(name, path: str, what: str = "") -> None:
         if name is None:
             return
         if name in published:
-            bad(path, "'%s' is already published by %s" % (name, published[name]))
+            bad(path, "'%s'%s is already published by %s" % (name, what, published[name]))
         else:
             published[name] = path
 
@@ -353,13 +493,41 @@ def _check_relations(topo: dict, bad) -> None:
                          ("office_web_apps", "fqdn")):
         for index, item in _entries(topo, section):
             publish(item.get(key), "%s[%d].%s" % (section, index, key))
+    # Simple URLs: naming options 2 and 3 put several URLs on one host, which is published
+    # once; the same URL twice, or a host that another entry publishes, is an error.
+    urls: dict = {}
+    simple_hosts: dict = {}
     for kind in ("meet", "dialin"):
-        for index, name in enumerate((topo.get("simple_urls") or {}).get(kind) or []):
-            publish(name, "simple_urls.%s[%d]" % (kind, index))
+        for index, url in enumerate((topo.get("simple_urls") or {}).get(kind) or []):
+            if url is None:
+                continue
+            path = "simple_urls.%s[%d]" % (kind, index)
+            key = (url["host"], url["path"].lower())
+            if key in urls:
+                if not urls[key].startswith("simple_urls.%s[" % kind):
+                    bad(path, "'%s' is already listed as %s" % (url["text"], urls[key]))
+                continue
+            urls[key] = path
+            if url["host"] not in simple_hosts:
+                simple_hosts[url["host"]] = path
+                publish(url["host"], path, "" if url["path"] == "/" else " (the host of %s)" % url["url"])
     domains = topo.get("sip_domains") or []
     for index, domain in enumerate(domains):
         if domain is not None and domain not in domains[:index]:
             publish("lyncdiscover." + domain, "sip_domains[%d] (as lyncdiscover.%s)" % (index, domain))
+
+    fqdns: dict = {}
+    for section in ("front_end_pools", "directors", "office_web_apps"):
+        for index, item in _entries(topo, section):
+            for s_index, server in enumerate(item.get("servers", [])):
+                fqdn = item.get("server_names", {}).get(server)
+                if fqdn is None:
+                    continue
+                path = "%s[%d].servers[%d].fqdn" % (section, index, s_index)
+                if fqdn in fqdns:
+                    bad(path, "'%s' is already the name of %s" % (fqdn, fqdns[fqdn]))
+                else:
+                    fqdns[fqdn] = path.rsplit(".", 1)[0]
 
     if "sip_domains" in topo and not topo["sip_domains"]:
         bad("sip_domains", "needs at least one SIP domain")
@@ -377,9 +545,12 @@ def validate_topology(topology: object) -> dict:
     validator = _Validator()
     topo = validator.mapping(topology, "", SCHEMA)
     if topo is not None:
+        for section in ("front_end_pools", "directors", "office_web_apps"):
+            for index, item in _entries(topo, section):
+                item["server_names"] = validator.server_names.get("%s[%d].servers" % (section, index), {})
         _check_relations(topo, validator.bad)
     if validator.problems:
-        raise TopologyError(validator.problems)
+        raise TopologyError(validator.problems, _entry_names(topology))
     topo.setdefault("product", "lync2013")
     for key in ("directors", "office_web_apps", "reverse_proxies"):
         topo.setdefault(key, [])
@@ -394,7 +565,23 @@ def validate_topology(topology: object) -> dict:
         for item in topo[section]:
             item.setdefault("vip", None)
             item.setdefault("servers", [])
+            item.setdefault("server_names", {})
     return topo
+
+
+def _entry_names(topology: object) -> dict:
+    """``front_end_pools[0]`` -> ``pool01``: the names errors show beside the paths."""
+    names: dict = {}
+    if not isinstance(topology, Mapping):
+        return names
+    for section in ("front_end_pools", "directors", "office_web_apps", "reverse_proxies"):
+        entries = topology.get(section)
+        if not isinstance(entries, (list, tuple)):
+            continue
+        for index, item in enumerate(entries):
+            if isinstance(item, Mapping) and isinstance(item.get("name"), str) and item["name"]:
+                names["%s[%d]" % (section, index)] = item["name"][:63]
+    return names
 
 
 def _plain(value: object) -> object:
@@ -413,6 +600,13 @@ def normalize_topology(topology: object) -> dict:
     """The validated topology as plain data: defaults filled in, names lower-cased,
     addresses in canonical text form (hosts without a prefix, networks as CIDRs)."""
     topo = validate_topology(topology)
+    for section in ("front_end_pools", "directors", "office_web_apps"):
+        for item in topo[section]:
+            names = item.pop("server_names")
+            item["servers"] = [{"address": server, "fqdn": names[server]} if server in names else server
+                               for server in item["servers"]]
+    for kind in _SIMPLE_URLS:
+        topo["simple_urls"][kind] = [url["text"] for url in topo["simple_urls"][kind]]
     plain = _plain(topo)
     sources = plain["options"]["external_sources"]
     if "0.0.0.0/0" in sources and "::/0" in sources:

@@ -92,9 +92,11 @@ def test_given_interfaces_win_over_links():
     assert 'iifname "wan9"' in got["content"] or "wan9" in got["content"]
 
 
-def test_no_address_on_the_host_leaves_interfaces_empty():
-    got = firewall_config(TOPOLOGY, reverse_proxy="rp2", links=LINKS, management_sources=["10.250.0.0/24"])
-    assert got["external_interfaces"] == [] and got["internal_interfaces"] == []
+def test_no_listener_address_on_the_host_is_refused_not_left_unfiltered():
+    # rp2's addresses are not on this host: no interface is found, and a ruleset that filters
+    # no interface (the listener unfiltered) is refused with the name of what is missing.
+    with pytest.raises(AnsibleFilterError, match="external_interfaces is empty: the listener's interface is needed"):
+        firewall_config(TOPOLOGY, reverse_proxy="rp2", links=LINKS, management_sources=["10.250.0.0/24"])
 
 
 @pytest.mark.parametrize(

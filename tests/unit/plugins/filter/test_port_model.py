@@ -36,7 +36,7 @@ def test_invalid_topology_is_a_filter_error_with_the_path():
     with pytest.raises(AnsibleFilterError) as caught:
         port_model(topology)
     assert str(caught.value) == (
-        "port_model: invalid lync_topology: front_end_pools[0].servers[1]: '10.0.0.300' is not an IP address"
+        "port_model: invalid lync_topology: front_end_pools[0].servers[1] (pool01): '10.0.0.300' is not an IP address"
     )
 
 

@@ -15,16 +15,16 @@ port_table = plugin.FilterModule().filters()["port_table"]
 
 def test_defaults_to_markdown_in_english():
     text = port_table(full())
-    assert text.startswith("### Firewall details for the reverse proxy server: external interface\n")
+    assert text.startswith("### Firewall Details for Reverse Proxy Server: External Interface\n")
 
 
 @pytest.mark.parametrize(
     "kwargs, first_line",
     [
         ({"lang": "ko"}, "### 역방향 프록시 서버에 대한 방화벽 세부 정보: 외부 인터페이스"),
-        ({"format": "csv"}, "Interface,Protocol/TCP or UDP/Port,Source IP,Destination IP,Notes"),
+        ({"format": "csv"}, "Interface,Protocol/TCP or UDP/Port,Source IP Address,Destination IP Address,Notes"),
         ({"format": "html", "lang": "ko"}, "<!DOCTYPE html>"),
-        ({"interface": "internal"}, "### Firewall details for the reverse proxy server: internal interface"),
+        ({"interface": "internal"}, "### Firewall Details for Reverse Proxy Server: Internal Interface"),
     ],
 )
 def test_options(kwargs, first_line):

@@ -18,6 +18,7 @@ import os
 import pytest
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
     arr_configuration,
     compute_model,
     render_nftables,
@@ -128,8 +129,20 @@ def _powershell(model):
     return render_powershell(windows_firewall_rules(model, _first_server(model)))
 
 
-RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _nftables,
-             "iptables": _iptables, "firewalld": _firewalld, "ufw": _ufw, "gateways": _gateways,
+def _or_refusal(render):
+    """A firewall rendering, or the refusal of one: a model without reverse proxy addresses must
+    not become a ruleset that drops the listener."""
+    def wrapper(model):
+        try:
+            return render(model)
+        except PortModelError as exc:
+            return "refused: %s\n" % exc
+    return wrapper
+
+
+RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _or_refusal(_nftables),
+             "iptables": _or_refusal(_iptables), "firewalld": _or_refusal(_firewalld), "ufw": _or_refusal(_ufw),
+             "gateways": _or_refusal(_gateways),
              "windows_firewall": _windows_firewall, "arr": _arr, "powershell": _powershell}
 for _fmt in ("markdown", "csv", "html"):
     for _lang in ("en", "ko"):

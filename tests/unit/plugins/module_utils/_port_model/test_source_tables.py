@@ -115,7 +115,20 @@ def test_optional_marker_in_notes(lang):
                                  "markdown", lang, addresses=False)
     marker = {"en": "(Optional)", "ko": "(선택 사항)"}[lang]
     marked = [line.split(" | ")[0] for line in rendered.splitlines() if marker in line]
-    assert marked == ["| HTTP/TCP/80"]
+    # The source calls 8080 optional (not required) while the certificate carries the
+    # lyncdiscover names: the table shows the row as optional, the firewall rules leave it out.
+    assert marked == ["| HTTP/TCP/80", "| HTTP/TCP/8080"]
+    model = compute_model(with_options(full(), mobile_autodiscover_over_http=False))
+    assert 8080 not in [rule["port"] for rule in model["rules"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_4443_warning_is_a_warning_in_every_language(lang):
+    rendered = render_port_table(compute_model(full()), "markdown", lang)
+    heading = {"en": "> **Warnings**", "ko": "> **경고**"}[lang]
+    words = {"en": ["4443", "Central Management Store"], "ko": ["4443", "중앙 관리 저장소"]}[lang]
+    tail = rendered[rendered.index(heading):]
+    assert all(word in tail for word in words)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -123,7 +136,7 @@ def test_html_and_csv_carry_the_same_cells(lang):
     model = compute_model(full())
     parser = _HtmlTables()
     parser.feed(render_port_table(model, "html", lang, addresses=False))
-    assert parser.headings == [table["heading"][lang] for table in TABLES]
+    assert parser.headings == [table["heading"][lang] for table in TABLES] + [{"en": "Warnings", "ko": "경고"}[lang]]
     expected = [[[row["cell"], row["source"][lang], row["destination"][lang]] for row in t["rows"]] for t in TABLES]
     assert [[cells[:3] for cells in table[1:]] for table in parser.tables] == expected
     rows = list(csv.reader(io.StringIO(render_port_table(model, "csv", lang, addresses=False))))

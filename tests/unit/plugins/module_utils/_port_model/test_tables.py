@@ -39,7 +39,7 @@ def test_bad_arguments(kwargs, words):
 def test_one_interface_only():
     text = render_port_table(compute_model(full()), interface="internal")
     assert [line for line in text.splitlines() if line.startswith("### ")] == [
-        "### Firewall details for the reverse proxy server: internal interface",
+        "### Firewall Details for Reverse Proxy Server: Internal Interface",
     ]
     assert "HTTP/TCP/80 |" not in text and "HTTPS/TCP/4443" in text
 

@@ -44,8 +44,46 @@ BAD_VALUES = [
     ("bad-dns-empty-label", ("sip_domains", 0), "contoso..com", "sip_domains[0]", "'contoso..com' is not a DNS name"),
     ("dns-single-label", ("front_end_pools", 0, "external_web_fqdn"), "webext",
      "front_end_pools[0].external_web_fqdn", "'webext' is not a DNS name"),
-    ("dns-url", ("simple_urls", "meet", 0), "https://meet.contoso.com", "simple_urls.meet[0]",
+    ("dns-url", ("directors", 0, "external_web_fqdn"), "https://webdirext.contoso.com", "directors[0].external_web_fqdn",
      "give the host name only"),
+    ("simple-url-http", ("simple_urls", "meet", 0), "http://meet.contoso.com/Meet", "simple_urls.meet[0]",
+     "is not an https:// URL"),
+    ("simple-url-port", ("simple_urls", "meet", 0), "https://lync.contoso.com:8443/Meet", "simple_urls.meet[0]",
+     "has a port"),
+    ("simple-url-query", ("simple_urls", "meet", 0), "https://lync.contoso.com/Meet?x=1", "simple_urls.meet[0]",
+     "has a query"),
+    ("simple-url-credentials", ("simple_urls", "dialin", 0), "https://admin:secret@lync.contoso.com/Dialin",
+     "simple_urls.dialin[0]", "carries credentials"),
+    ("simple-url-path-without-scheme", ("simple_urls", "dialin", 0), "lync.contoso.com/Dialin",
+     "simple_urls.dialin[0]", "write a URL with a path as https://lync.contoso.com/Dialin"),
+    ("simple-url-bad-host", ("simple_urls", "dialin", 0), "https://lync_/Dialin", "simple_urls.dialin[0]",
+     "is not a DNS name"),
+    ("simple-url-host-is-pool", ("simple_urls", "meet", 0), "https://webext.contoso.com/Meet", "simple_urls.meet[0]",
+     "'webext.contoso.com' (the host of https://webext.contoso.com/Meet) is already published by "
+     "front_end_pools[0].external_web_fqdn"),
+    ("admin-simple-url", ("simple_urls", "admin"), ["https://lync.contoso.com/Admin"], "simple_urls.admin",
+     "internal only"),
+    ("server-loopback", ("front_end_pools", 0, "servers", 0), "127.0.0.1", "front_end_pools[0].servers[0]",
+     "is a loopback address"),
+    ("server-unspecified", ("front_end_pools", 0, "servers", 0), "0.0.0.0", "front_end_pools[0].servers[0]",
+     "is the unspecified address"),
+    ("vip-unspecified-v6", ("front_end_pools", 0, "vip"), "::", "front_end_pools[0].vip", "is the unspecified address"),
+    ("server-broadcast", ("directors", 0, "servers", 0), "255.255.255.255", "directors[0].servers[0]",
+     "is the broadcast address"),
+    ("server-multicast", ("office_web_apps", 0, "servers", 0), "239.1.1.1", "office_web_apps[0].servers[0]",
+     "is a multicast address"),
+    ("proxy-link-local", ("reverse_proxies", 0, "internal_addresses", 0), "fe80::5",
+     "reverse_proxies[0].internal_addresses[0]", "is a link-local address"),
+    ("proxy-no-listener", ("reverse_proxies", 0, "external_addresses"), [], "reverse_proxies[0].external_addresses",
+     "is empty; list at least one address of the listener"),
+    ("proxy-no-internal", ("reverse_proxies", 0, "internal_addresses"), [], "reverse_proxies[0].internal_addresses",
+     "is empty; list at least one address of the internal interface"),
+    ("server-entry-bad-key", ("front_end_pools", 0, "servers", 0), {"address": "10.0.10.11", "name": "fe01"},
+     "front_end_pools[0].servers[0].name", "unknown key"),
+    ("server-entry-bad-fqdn", ("front_end_pools", 0, "servers", 0), {"address": "10.0.10.11", "fqdn": "fe 01"},
+     "front_end_pools[0].servers[0].fqdn", "is not a DNS name"),
+    ("server-entry-no-address", ("front_end_pools", 0, "servers", 0), {"fqdn": "fe01.contoso.com"},
+     "front_end_pools[0].servers[0].address", "is required"),
     ("dns-wildcard", ("directors", 0, "external_web_fqdn"), "*.contoso.com", "directors[0].external_web_fqdn",
      "wildcards are for certificates"),
     ("dns-ip-address", ("office_web_apps", 0, "fqdn"), "10.0.30.11", "office_web_apps[0].fqdn", "is not a DNS name"),
@@ -84,7 +122,9 @@ BAD_VALUES = [
     ("simple-url-is-lyncdiscover", ("simple_urls", "dialin", 0), "lyncdiscover.contoso.com",
      "sip_domains[0] (as lyncdiscover.contoso.com)", "already published by simple_urls.dialin[0]"),
     ("meet-equals-dialin", ("simple_urls", "dialin", 0), "meet.contoso.com", "simple_urls.dialin[0]",
-     "'meet.contoso.com' is already published by simple_urls.meet[0]"),
+     "'meet.contoso.com' is already listed as simple_urls.meet[0]"),
+    ("same-url-in-any-case", ("simple_urls", "dialin", 0), "HTTPS://MEET.contoso.com/", "simple_urls.dialin[0]",
+     "'meet.contoso.com' is already listed as simple_urls.meet[0]"),
     ("no-front-end-pool", ("front_end_pools",), [], "front_end_pools", "needs at least one Front End pool"),
     ("missing-front-end-pools", ("front_end_pools",), DELETE, "front_end_pools", "is required"),
     ("pool-without-addresses", ("front_end_pools", 0), {"name": "pool01", "external_web_fqdn": "webext.contoso.com"},
@@ -152,7 +192,8 @@ def test_every_problem_is_reported_at_once():
         "directors[0].name",
         "options.mobile_autodiscover_over_http",
     ]
-    assert str(caught.value).startswith("invalid lync_topology (3 problems):\n  - front_end_pools[0].servers[0]: ")
+    assert str(caught.value).startswith(
+        "invalid lync_topology (3 problems):\n  - front_end_pools[0].servers[0] (pool01): ")
 
 
 def test_one_problem_reads_as_one_line():
@@ -161,7 +202,7 @@ def test_one_problem_reads_as_one_line():
     with pytest.raises(TopologyError) as caught:
         compute_model(topology)
     assert str(caught.value) == (
-        "invalid lync_topology: front_end_pools[0].servers[0]: '10.0.0.300' is not an IP address"
+        "invalid lync_topology: front_end_pools[0].servers[0] (pool01): '10.0.0.300' is not an IP address"
     )
 
 
