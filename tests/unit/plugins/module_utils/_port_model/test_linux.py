@@ -207,3 +207,47 @@ def test_iptables_refuses_bad_family_and_prefix(model):
 def test_input_must_be_rules():
     with pytest.raises(PortModelError, match="list of rules"):
         render_iptables({"rules": []}, **HOST)
+
+
+_BACKENDS = {
+    "nftables": render_nftables,
+    "iptables": render_iptables,
+    "firewalld": render_firewalld,
+    "ufw": render_ufw,
+}
+
+
+@pytest.mark.parametrize("backend", sorted(_BACKENDS))
+@pytest.mark.parametrize("change, words", [
+    ({"external_interfaces": []}, "external_interfaces is empty: the listener's interface is needed"),
+    ({"egress_filtering": True, "internal_interfaces": []}, "internal_interfaces is empty: egress filtering"),
+])
+def test_a_ruleset_that_would_leave_the_listener_unfiltered_is_refused(model, backend, change, words):
+    if backend == "ufw" and "egress_filtering" in change:
+        pytest.skip("ufw has no egress filtering")
+    with pytest.raises(PortModelError, match=words):
+        _BACKENDS[backend](select_rules(model, reverse_proxy="rp1"), **dict(HOST, **change))
+
+
+@pytest.mark.parametrize("backend", sorted(_BACKENDS))
+def test_rules_without_listener_addresses_are_refused(backend):
+    # A model without reverse proxies names the listener by role only: rendered, its rules
+    # would drop everything for the listener.
+    model = compute_model({key: value for key, value in TOPOLOGY.items() if key != "reverse_proxies"})
+    with pytest.raises(PortModelError, match="rule external-https has no destinations: its traffic would be dropped"):
+        _BACKENDS[backend]([r for r in model["rules"] if r["id"] == "external-https"], **HOST)
+
+
+@pytest.mark.parametrize("backend", sorted(_BACKENDS))
+def test_rules_without_external_rules_are_refused(model, backend):
+    internal = select_rules(model, interface="internal", reverse_proxy="rp1")
+    with pytest.raises(PortModelError, match="the rules have no external rules"):
+        _BACKENDS[backend](internal, **HOST)
+
+
+@pytest.mark.parametrize("backend", sorted(_BACKENDS))
+def test_families_that_never_meet_are_refused(model, backend):
+    rules = select_rules(model, interface="external", reverse_proxy="rp2")
+    rules = [dict(rule, sources=["2001:db8::/32"]) for rule in rules]  # rp2's listener is IPv4 only
+    with pytest.raises(PortModelError, match="IPv4 and IPv6 addresses that never meet"):
+        _BACKENDS[backend](rules, **HOST)

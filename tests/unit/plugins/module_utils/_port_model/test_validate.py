@@ -254,3 +254,36 @@ def test_normalize_keeps_restricted_sources():
     assert normalize_topology(topology)["options"]["external_sources"] == ["any", "203.0.113.0/24"]
     topology["options"] = {"external_sources": ["203.0.113.0/24"]}
     assert normalize_topology(topology)["options"]["external_sources"] == ["203.0.113.0/24"]
+
+
+def test_at_most_fifty_problems_are_listed_then_how_many_more():
+    topology = full()
+    topology["front_end_pools"][0]["servers"] = ["10.0.0.%d/8" % n for n in range(60)]
+    with pytest.raises(TopologyError) as caught:
+        compute_model(topology)
+    assert len(caught.value.problems) == 60
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid lync_topology (60 problems):"
+    assert len([line for line in lines if line.startswith("  - ")]) == 50
+    assert lines[-1] == "  ... and 10 more"
+
+
+def test_servers_may_carry_their_fqdn_and_keep_it():
+    topology = full()
+    topology["front_end_pools"][0]["servers"][0] = {"address": "10.0.10.11", "fqdn": "FE01.Contoso.local"}
+    pool = normalize_topology(topology)["front_end_pools"][0]
+    assert pool["servers"][0] == {"address": "10.0.10.11", "fqdn": "fe01.contoso.local"}
+    assert all(isinstance(server, str) for server in pool["servers"][1:])
+    # the model is the same as with the bare address
+    assert compute_model(topology)["rules"] == compute_model(full())["rules"]
+
+
+def test_one_fqdn_for_two_servers_is_refused():
+    topology = full()
+    servers = topology["front_end_pools"][0]["servers"]
+    servers[0] = {"address": servers[0], "fqdn": "fe01.contoso.local"}
+    servers[1] = {"address": servers[1], "fqdn": "fe01.contoso.local"}
+    with pytest.raises(TopologyError) as caught:
+        compute_model(topology)
+    assert caught.value.problems == [("front_end_pools[0].servers[1].fqdn",
+                                      "'fe01.contoso.local' is already the name of front_end_pools[0].servers[0]")]
