@@ -31,6 +31,11 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._ta
     FORMATS,
     render_port_table,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._topology_xml import (
+    TopologyDocumentError,
+    needed_names,
+    topology_from_xml,
+)
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
     arr_configuration,
     render_powershell,
@@ -47,6 +52,7 @@ __all__ = [
     "FORMATS",
     "MissingLibraryError",
     "PortModelError",
+    "TopologyDocumentError",
     "TopologyError",
     "compute_model",
     "VANTAGES",
@@ -55,6 +61,7 @@ __all__ = [
     "firewall_config",
     "interfaces_for",
     "is_model",
+    "needed_names",
     "normalize_topology",
     "probe_endpoints",
     "query_model",
@@ -63,5 +70,6 @@ __all__ = [
     "render_port_table",
     "select_routes",
     "select_rules",
+    "topology_from_xml",
     "windows_firewall_rules",
 ]

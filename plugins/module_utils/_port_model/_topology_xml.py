@@ -1,0 +1,400 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Lync's own topology documents read into a lync_topology. PRIVATE to the lync.reverse_proxy collection.
+
+Two forms exist in the field, and both are read:
+
+* Topology Builder's saved file (``.tbxml``): root ``TopologyBuilder``, the topology under
+  ``NewTopology/PartialTopology``; sites under ``CentralSites/CentralSite`` hold their
+  ``Clusters/Cluster[@Fqdn, @UniqueId]/Machines/Machine[@Fqdn]`` and ``Services/Service[@RoleName,
+  @InstalledOn]`` (InstalledOn is a cluster's UniqueId); the simple URLs are in
+  ``SimpleUrlConfiguration/SimpleUrl[@Component, @Domain, @ActiveUrl]``.
+* The published topology (``Get-CsTopology -AsXml``, also inside ``Export-CsConfiguration``'s
+  archive): root ``Topology``; ``Sites/CentralSite[@SiteId]/Name``; ``Clusters/Cluster[@Fqdn]`` with
+  ``ClusterId[@SiteId, @Number]`` and ``Machine[@Fqdn]``; ``Services/Service`` with
+  ``ServiceId[@SiteId, @RoleName, @Instance]`` and ``InstalledOn/ClusterId``. It has no simple URLs.
+
+In both, ``InternalDomains/InternalDomain[@Name]`` are the SIP domains; a cluster with a
+``WebServices`` service is a Front End pool, or a Director pool when its ``Registrar`` service
+says ``RegistrarService[@IsDirector="true"]``; ``WebService/ExternalSettings[@Host]`` is the
+external web services FQDN; a ``WacService``'s ``DiscoveryUrl`` host is the Office Web Apps farm.
+Every other role (Edge, Mediation, SQL, file stores, Persistent Chat, ...) is ignored.
+
+The documents' IP addresses are not used (``0.0.0.0`` means "not pinned", and a pinned address
+says nothing about what the reverse proxy reaches): addresses come from ``addresses``, a mapping
+of FQDN to address list (what internal DNS, or the proxy's hosts file, answers).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+    MissingLibraryError,
+    PortModelError,
+    TopologyError,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
+    netaddr,
+    validate_topology,
+)
+
+try:
+    from defusedxml import ElementTree as SafeElementTree
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
+except ImportError:  # pragma: no cover - exercised through the missing-library tests
+    SafeElementTree = None
+
+__all__ = ["HAS_DEFUSEDXML", "TopologyDocumentError", "needed_names", "topology_from_xml"]
+
+HAS_DEFUSEDXML = SafeElementTree is not None
+
+NS_BUILDER = "urn:schema:Microsoft.Rtc.Management.Deploy.TopologyBuilder.2008"
+NS_TOPOLOGY = "urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008"
+ROOTS = {NS_BUILDER: "TopologyBuilder", NS_TOPOLOGY: "Topology"}
+_NAME_RE = re.compile(r"[^a-z0-9_-]+")
+_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+class TopologyDocumentError(PortModelError):
+    """The document cannot be read as a Lync topology, or does not give what the import needs."""
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _namespace(tag) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _children(element, name: str) -> list:
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _child(element, name: str):
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _descendants(element, name: str) -> list:
+    return [node for node in element.iter() if _local(node.tag) == name]
+
+
+def _fqdn(value) -> str:
+    return str(value or "").strip().rstrip(".").lower()
+
+
+def _parse(document):
+    if SafeElementTree is None:
+        raise MissingLibraryError("defusedxml", "to read Lync topology documents safely")
+    if isinstance(document, Mapping) and document.get("encoding") == "base64" and "content" in document:
+        # ansible.builtin.slurp's result: the file's bytes, so that expat reads its encoding
+        # declaration and byte order mark (PowerShell's Out-File writes UTF-16).
+        try:
+            document = base64.b64decode(str(document["content"]), validate=True)
+        except (binascii.Error, ValueError):
+            raise TopologyDocumentError("the slurped document is not valid base64") from None
+    if isinstance(document, bytes):
+        text = document
+    elif isinstance(document, str):
+        # Already decoded: a BOM or an encoding declaration would contradict the text.
+        text = _DECLARATION_RE.sub("", document.lstrip("\ufeff"), count=1)
+    else:
+        raise TopologyDocumentError("expected the topology document as text, got %s" % type(document).__name__)
+    if not text.strip():
+        raise TopologyDocumentError("the topology document is empty")
+    try:
+        return SafeElementTree.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise TopologyDocumentError(
+            "the document was refused before parsing: it has a document type declaration or entity (%s); "
+            "Lync topology documents have none, and DTDs can expand entities without bound"
+            % type(exc).__name__) from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        raise TopologyDocumentError(
+            "the document is not well-formed XML (line %d, column %d): %s; is it truncated?"
+            % (line, column, str(exc).split(":")[0])) from None
+    except (ValueError, TypeError) as exc:  # encoding declarations that do not fit the text
+        raise TopologyDocumentError("the document cannot be parsed as XML: %s" % exc) from None
+
+
+class _Cluster:
+    __slots__ = ("fqdn", "site", "machines", "roles", "external_host", "director", "wac_hosts")
+
+    def __init__(self, fqdn: str, site: str) -> None:
+        self.fqdn, self.site = fqdn, site
+        self.machines: list = []
+        self.roles: set = set()
+        self.external_host = ""
+        self.director = False
+        self.wac_hosts: list = []
+
+
+def _apply_service(cluster: _Cluster, role: str, service) -> None:
+    cluster.roles.add(role)
+    if role == "WebServices":
+        for settings in _descendants(service, "ExternalSettings"):
+            if settings.get("Host"):
+                cluster.external_host = _fqdn(settings.get("Host"))
+    elif role == "Registrar":
+        for registrar in _descendants(service, "RegistrarService"):
+            if str(registrar.get("IsDirector", "")).strip().lower() == "true":
+                cluster.director = True
+    elif role == "WacService":
+        for node in [service] + _descendants(service, "WacService"):
+            url = node.get("DiscoveryUrl")
+            if url:
+                host = _fqdn(urlsplit(url.strip()).hostname)
+                if host and host not in cluster.wac_hosts:
+                    cluster.wac_hosts.append(host)
+
+
+def _read_builder(root) -> tuple:
+    """(sites, clusters, domains, simple URLs) of a Topology Builder document."""
+    new = _child(root, "NewTopology")
+    partial = _child(new, "PartialTopology") if new is not None else None
+    if partial is None:
+        raise TopologyDocumentError(
+            "the Topology Builder document has no NewTopology/PartialTopology element: it is not a saved topology")
+    sites, clusters = [], {}
+    for central in _descendants(partial, "CentralSite"):
+        name = (_child(central, "Name").text or "").strip() if _child(central, "Name") is not None else ""
+        name = name or central.get("UniqueId", "site%d" % (len(sites) + 1))
+        sites.append(name)
+        by_id = {}
+        for element in _descendants(central, "Cluster"):
+            cluster = _Cluster(_fqdn(element.get("Fqdn")), name)
+            cluster.machines = [_fqdn(m.get("Fqdn")) for m in _descendants(element, "Machine") if m.get("Fqdn")]
+            by_id[str(element.get("UniqueId", "")).strip().lower()] = cluster
+        for service in _descendants(central, "Service"):
+            cluster = by_id.get(str(service.get("InstalledOn", "")).strip().lower())
+            if cluster is not None and service.get("RoleName"):
+                _apply_service(cluster, service.get("RoleName"), service)
+        for key, cluster in by_id.items():
+            clusters[(name, key)] = cluster
+    simple = {"meet": [], "dialin": []}
+    for url in _descendants(partial, "SimpleUrl"):
+        component = str(url.get("Component", "")).strip().lower()
+        active = str(url.get("ActiveUrl", "")).strip()
+        if component in simple and active and active not in simple[component]:
+            simple[component].append(active)
+    return sites, list(clusters.values()), _domains(partial), simple
+
+
+def _read_published(root) -> tuple:
+    """(sites, clusters, domains, no simple URLs) of a published topology (Get-CsTopology -AsXml)."""
+    site_names, sites = {}, []
+    for central in _descendants(root, "CentralSite"):
+        name_element = _child(central, "Name")
+        name = (name_element.text or "").strip() if name_element is not None else ""
+        site_id = str(central.get("SiteId", "")).strip()
+        name = name or site_id
+        site_names[site_id] = name
+        sites.append(name)
+    clusters = {}
+    for element in _descendants(root, "Cluster"):
+        ident = _child(element, "ClusterId")
+        if ident is None:
+            continue
+        key = (str(ident.get("SiteId", "")).strip(), str(ident.get("Number", "")).strip())
+        if key[0] not in site_names:
+            continue  # a branch site's cluster (Survivable Branch Appliance): not a central site
+        cluster = _Cluster(_fqdn(element.get("Fqdn")), site_names[key[0]])
+        cluster.machines = [_fqdn(m.get("Fqdn")) for m in _descendants(element, "Machine") if m.get("Fqdn")]
+        clusters[key] = cluster
+    for service in _descendants(root, "Service"):
+        ident = _child(service, "ServiceId")
+        installed = _child(service, "InstalledOn")
+        on = _child(installed, "ClusterId") if installed is not None else None
+        if ident is None or on is None:
+            continue
+        cluster = clusters.get((str(on.get("SiteId", "")).strip(), str(on.get("Number", "")).strip()))
+        if cluster is not None and ident.get("RoleName"):
+            _apply_service(cluster, ident.get("RoleName"), service)
+    return sites, list(clusters.values()), _domains(root), None
+
+
+def _domains(element) -> list:
+    domains = []
+    for domain in _descendants(element, "InternalDomain"):
+        name = _fqdn(domain.get("Name"))
+        if name and name not in domains:
+            domains.append(name)
+    return domains
+
+
+def _read(document, site) -> tuple:
+    root = _parse(document)
+    namespace, name = _namespace(root.tag), _local(root.tag)
+    if ROOTS.get(namespace) != name:
+        raise TopologyDocumentError(
+            "the document's root element is %s, not a Lync topology: Topology Builder saves TopologyBuilder "
+            "(%s), Get-CsTopology -AsXml gives Topology (%s)"
+            % ("{%s}%s" % (namespace, name) if namespace else name, NS_BUILDER, NS_TOPOLOGY))
+    form = "builder" if name == "TopologyBuilder" else "published"
+    sites, clusters, domains, simple = _read_builder(root) if form == "builder" else _read_published(root)
+    if site is not None:
+        if site not in sites:
+            raise TopologyDocumentError(
+                "site %r is not a central site of the topology; its sites: %s" % (site, ", ".join(sites) or "none"))
+        clusters = [cluster for cluster in clusters if cluster.site == site]
+    if not domains:
+        raise TopologyDocumentError("the topology has no InternalDomains/InternalDomain: no SIP domain to publish")
+    pools = [c for c in clusters if "WebServices" in c.roles and not c.director]
+    directors = [c for c in clusters if "WebServices" in c.roles and c.director]
+    for cluster in pools + directors:
+        if not cluster.fqdn:
+            raise TopologyDocumentError("a cluster with WebServices has no Fqdn")
+        if not cluster.external_host:
+            raise TopologyDocumentError(
+                "%s %s has no external web services FQDN (WebService/ExternalSettings/@Host)"
+                % ("Director pool" if cluster.director else "Front End pool", cluster.fqdn))
+    if not pools:
+        where = " in site %r" % site if site is not None else ""
+        raise TopologyDocumentError("the topology has no Front End pool (a cluster with WebServices)%s" % where)
+    wac = []
+    for cluster in clusters:
+        for host in cluster.wac_hosts:
+            if host not in wac:
+                wac.append(host)
+    return form, sites, pools, directors, wac, domains, simple
+
+
+def needed_names(document, site=None) -> dict:
+    """The FQDNs the import needs addresses of (``required``: machines, pools, Office Web Apps),
+    and those it uses when given (``optional``: external web services FQDNs, for the VIP)."""
+    dummy, dummy2, pools, directors, wac, dummy3, dummy4 = _read(document, site)
+    required, optional = [], []
+    for cluster in pools + directors:
+        for name in cluster.machines + [cluster.fqdn]:
+            if name not in required:
+                required.append(name)
+        if cluster.external_host not in optional:
+            optional.append(cluster.external_host)
+    for host in wac:
+        if host not in required:
+            required.append(host)
+    return {"required": required, "optional": [name for name in optional if name not in required]}
+
+
+def _addresses(addresses) -> dict:
+    """The FQDN -> [address] mapping, keys lower-cased, values checked."""
+    if addresses is None:
+        return {}
+    if not isinstance(addresses, Mapping):
+        raise TopologyDocumentError("addresses must be a mapping of FQDN to a list of addresses")
+    result = {}
+    for name, value in addresses.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, (list, tuple)):
+            raise TopologyDocumentError("addresses[%r]: expected an address or a list of addresses" % (name,))
+        found = []
+        for item in values:
+            try:
+                address = str(netaddr.IPAddress(str(item).strip(), flags=netaddr.INET_PTON))
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                raise TopologyDocumentError("addresses[%r]: %r is not an IP address" % (name, item)) from None
+            if address not in found:
+                found.append(address)
+        result[_fqdn(name)] = found
+    return result
+
+
+def _vip(cluster: _Cluster, resolved: dict, servers: list):
+    """The pool's load balancer VIP: its external web services FQDN's inside address, else its pool
+    FQDN's; in both cases one address that is none of the servers. DNS load balancing gives none."""
+    for name in (cluster.external_host, cluster.fqdn):
+        found = resolved.get(name)
+        if found and len(found) == 1 and found[0] not in servers:
+            return found[0]
+    return None
+
+
+def _unique_name(fqdn: str, taken: set) -> str:
+    labels = [_NAME_RE.sub("-", label).strip("-") or "x" for label in fqdn.split(".")]
+    # pool02, then pool02-fabrikam (its domain tells it apart), then longer prefixes.
+    candidates = [labels[0]] + (["%s-%s" % (labels[0], labels[-2])] if len(labels) > 2 else [])
+    candidates += ["-".join(labels[:count]) for count in range(2, len(labels) + 1)]
+    for candidate in candidates:
+        name = candidate[:63].strip("-")
+        if name and name not in taken:
+            taken.add(name)
+            return name
+    base, number = labels[0][:58], 2
+    while "%s-%d" % (base, number) in taken:
+        number += 1
+    taken.add("%s-%d" % (base, number))
+    return "%s-%d" % (base, number)
+
+
+def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxies=None, options=None,
+                      site=None) -> dict:
+    """A lync_topology from a Topology Builder file or a published topology document."""
+    if netaddr is None:
+        raise MissingLibraryError("netaddr", "to import a Lync topology")
+    if site is not None and not isinstance(site, str):
+        raise TopologyDocumentError("site must be the name of a central site, got %r" % (site,))
+    form, dummy, pools, directors, wac, domains, document_urls = _read(document, site)
+    resolved = _addresses(addresses)
+
+    missing = [name for name in needed_names(document, site)["required"] if not resolved.get(name)]
+    if missing:
+        raise TopologyDocumentError(
+            "addresses has no address for %d name%s the import needs: %s (give them in addresses, or let "
+            "internal DNS answer for them)" % (len(missing), "" if len(missing) == 1 else "s", ", ".join(missing)))
+
+    if simple_urls is None:
+        if document_urls is None:
+            raise TopologyDocumentError(
+                "the published topology (Get-CsTopology -AsXml) carries no simple URLs: give simple_urls "
+                "(meet and dialin, as Get-CsSimpleUrlConfiguration shows them)")
+        simple_urls = {key: value for key, value in document_urls.items() if value}
+
+    taken: set = set()
+
+    def entry(cluster: _Cluster) -> dict:
+        servers, seen = [], set()
+        for machine in cluster.machines:
+            for index, address in enumerate(resolved.get(machine, [])):
+                if address in seen:
+                    continue
+                seen.add(address)
+                servers.append({"address": address, "fqdn": machine} if index == 0 else address)
+        if not cluster.machines:
+            servers = [address for address in resolved.get(cluster.fqdn, [])]
+        plain = [server["address"] if isinstance(server, dict) else server for server in servers]
+        result = {"name": _unique_name(cluster.fqdn, taken), "external_web_fqdn": cluster.external_host}
+        vip = _vip(cluster, resolved, plain)
+        if vip is not None:
+            result["vip"] = vip
+        result["servers"] = servers
+        return result
+
+    topology = {"sip_domains": domains, "front_end_pools": [entry(cluster) for cluster in pools]}
+    if directors:
+        topology["directors"] = [entry(cluster) for cluster in directors]
+    if wac:
+        topology["office_web_apps"] = [{"name": _unique_name(host, taken), "fqdn": host, "servers": resolved[host]}
+                                       for host in wac]
+    if simple_urls:
+        topology["simple_urls"] = simple_urls
+    if reverse_proxies:
+        topology["reverse_proxies"] = reverse_proxies
+    if options:
+        topology["options"] = options
+    try:
+        validate_topology(topology)
+    except TopologyError as exc:
+        raise TopologyDocumentError(
+            "the topology imported from the %s document is not valid: %s"
+            % ("Topology Builder" if form == "builder" else "published", exc)) from None
+    return topology
