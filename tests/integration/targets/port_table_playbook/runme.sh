@@ -37,7 +37,7 @@ if ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$bad" -
     "$@" > "$out.bad.log" 2>&1; then
   echo "the playbook accepted an invalid topology"; exit 1
 fi
-grep -q "front_end_pools\[0\].servers\[1\]: '10.0.10.312' is not an IP address" "$out.bad.log"
+grep -q "front_end_pools\[0\].servers\[1\] (pool01): '10.0.10.312' is not an IP address" "$out.bad.log"
 if grep -q Traceback "$out.bad.log"; then echo "a traceback reached the user"; exit 1; fi
 test ! -e "$out.bad"
 echo "port_table playbook: ok"
