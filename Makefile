@@ -151,6 +151,7 @@ SITE := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml playbo
 bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_import.py
 	LYNC_LAB_SCALE=20 $(LAB) up
 	set +e; \
 	$(SITE) -e lync_proxy_software=nginx > /dev/null && $(SITE) > /dev/null && \
@@ -168,6 +169,7 @@ bench-lab-smoke:
 # The benchmark scripts with tiny sizes, so that they cannot rot (part of make test).
 bench-smoke: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_model.py --smoke
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/bench_import.py --smoke
 
 # Rewrite the golden references from the working tree, after a reviewed, intended change.
 DEV := $(BUILD)/dev

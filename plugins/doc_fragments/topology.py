@@ -54,11 +54,16 @@ options:
             description:
               - The hardware load balancer VIP of the pool's external web site. The proxy
                 addresses the VIP when it is given, else the servers.
+              - Unspecified, broadcast, loopback, multicast and link-local addresses are refused
+                here, in O(_input.front_end_pools[].servers) and in O(_input.reverse_proxies).
             type: str
           servers:
-            description: The pool's servers. At least one of O(_input.front_end_pools[].vip) and this.
+            description:
+              - The pool's servers. At least one of O(_input.front_end_pools[].vip) and this.
+              - Each is an address, or C({address, fqdn}) with the server's FQDN (what a back-end
+                certificate names; lync.reverse_proxy.topology_from_xml fills it in).
             type: list
-            elements: str
+            elements: raw
       directors:
         description:
           - The Director pools, same keys as O(_input.front_end_pools). When there is one, simple
@@ -75,12 +80,17 @@ options:
         default: []
       simple_urls:
         description:
-          - Host names of the simple URLs, routed to the first Director pool if any, else the
-            first Front End pool.
+          - The simple URLs, routed to the first Director pool if any, else the first Front End
+            pool. Each is a host name (naming option 1, C(meet.contoso.com)) or an C(https://)
+            URL with an optional path, in any case (options 2 and 3,
+            C(https://lync.contoso.com/Meet)). A host shared by several URLs is published once.
+          - The same URL twice, a host that a pool or Office Web Apps also publishes, and a URL
+            that is not https or has a port, a query or credentials are errors.
+          - The Admin simple URL is internal only and never published; an C(admin) key is refused.
         type: dict
         suboptions:
           meet:
-            description: Meeting simple URLs; one per SIP domain is expected.
+            description: Meeting simple URLs; one per SIP domain is expected (its host in the domain).
             type: list
             elements: str
             default: []
@@ -102,12 +112,12 @@ options:
             type: str
             required: true
           external_addresses:
-            description: The listener addresses (external interface).
+            description: The listener addresses (external interface); at least one.
             type: list
             elements: str
             required: true
           internal_addresses:
-            description: The internal interface addresses, the source of the internal rules.
+            description: The internal interface addresses, the source of the internal rules; at least one.
             type: list
             elements: str
             required: true

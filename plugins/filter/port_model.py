@@ -170,6 +170,28 @@ _value:
       description: Sorted, de-duplicated names the listener certificate must carry.
       type: list
       elements: str
+    simple_urls:
+      description:
+        - The simple URLs as published, in the order given (meet, then dialin). Several may share
+          one host (naming options 2 and 3); the routes publish each host once.
+      type: list
+      elements: dict
+      contains:
+        component:
+          description: V(meet) or V(dialin).
+          type: str
+        url:
+          description: The URL, host lower-cased, path as given without a trailing slash.
+          type: str
+        host:
+          description: The host name published on the listener.
+          type: str
+        path:
+          description: The path, V(/) for a bare host.
+          type: str
+        backend:
+          description: The pool the URL reaches (the first Director pool, else the first Front End pool).
+          type: str
     warnings:
       description: Sentences for the operator (the 4443 / CMS replication warning among them).
       type: list

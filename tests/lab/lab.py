@@ -185,7 +185,7 @@ def pki(lab: dict) -> None:
         if backend:
             issue(name, backend["certificate_names"] + [name + ".lab.internal"],
                   [a.split("/")[0] for a in host["networks"].values()])
-    names = certificate_names(lab["lync_topology"])
+    names = certificate_names(lab["lync_topology"]) + list(lab["lab"].get("scenario_names", []))
     for name, host in lab["lab"]["hosts"].items():
         if host.get("reverse_proxy"):
             issue(name + "-listener", names, [])
@@ -299,7 +299,8 @@ def hosts_file(lab: dict) -> str:
     if proxies:
         listener = proxies[0]["networks"]["ext"].split("/")[0]
         topology = lab["lync_topology"]
-        names = set(certificate_names(topology)) | {"lyncdiscover." + d for d in topology["sip_domains"]}
+        names = (set(certificate_names(topology)) | {"lyncdiscover." + d for d in topology["sip_domains"]}
+                 | set(lab["lab"].get("scenario_names", [])))
         lines.append("%s %s" % (listener, " ".join(sorted(names))))
     return "\n".join(lines) + "\n"
 

@@ -273,17 +273,19 @@ def needed_names(document, site=None) -> dict:
     """The FQDNs the import needs addresses of (``required``: machines, pools, Office Web Apps),
     and those it uses when given (``optional``: external web services FQDNs, for the VIP)."""
     dummy, dummy2, pools, directors, wac, dummy3, dummy4 = _read(document, site)
-    required, optional = [], []
+    return _needed(pools, directors, wac)
+
+
+def _needed(pools: list, directors: list, wac: list) -> dict:
+    required: dict = {}  # insertion-ordered sets
+    optional: dict = {}
     for cluster in pools + directors:
         for name in cluster.machines + [cluster.fqdn]:
-            if name not in required:
-                required.append(name)
-        if cluster.external_host not in optional:
-            optional.append(cluster.external_host)
+            required.setdefault(name, None)
+        optional.setdefault(cluster.external_host, None)
     for host in wac:
-        if host not in required:
-            required.append(host)
-    return {"required": required, "optional": [name for name in optional if name not in required]}
+        required.setdefault(host, None)
+    return {"required": list(required), "optional": [name for name in optional if name not in required]}
 
 
 def _addresses(addresses) -> dict:
@@ -346,7 +348,7 @@ def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxie
     form, dummy, pools, directors, wac, domains, document_urls = _read(document, site)
     resolved = _addresses(addresses)
 
-    missing = [name for name in needed_names(document, site)["required"] if not resolved.get(name)]
+    missing = [name for name in _needed(pools, directors, wac)["required"] if not resolved.get(name)]
     if missing:
         raise TopologyDocumentError(
             "addresses has no address for %d name%s the import needs: %s (give them in addresses, or let "
