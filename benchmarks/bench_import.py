@@ -37,8 +37,10 @@ def document(form: str, machines: int) -> tuple:
     pools = machines // 10
     addresses, clusters, services = {}, [], []
     for pool in range(pools + 2):  # the pools, then the Director and the Office Web Apps farm
-        fqdn = "pool%d.corp.example.com" % pool if pool < pools else ("dir.corp.example.com" if pool == pools
-                                                                        else "owa.corp.example.com")
+        if pool < pools:
+            fqdn = "pool%d.corp.example.com" % pool
+        else:
+            fqdn = "dir.corp.example.com" if pool == pools else "owa.corp.example.com"
         members = ["fe%d-%d.corp.example.com" % (pool, m) for m in range(10 if pool < pools else 1)]
         addresses[fqdn] = ["10.%d.%d.10" % (pool // 250, pool % 250)]
         for index, member in enumerate(members):

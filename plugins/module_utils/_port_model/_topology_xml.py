@@ -122,7 +122,7 @@ def _parse(document):
         line, column = getattr(exc, "position", (0, 0))
         raise TopologyDocumentError(
             "the document is not well-formed XML (line %d, column %d): %s; is it truncated?"
-            % (line, column, str(exc).split(":")[0])) from None
+            % (line, column, str(exc).split(":", maxsplit=1)[0])) from None
     except (ValueError, TypeError) as exc:  # encoding declarations that do not fit the text
         raise TopologyDocumentError("the document cannot be parsed as XML: %s" % exc) from None
 
@@ -372,7 +372,7 @@ def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxie
                 seen.add(address)
                 servers.append({"address": address, "fqdn": machine} if index == 0 else address)
         if not cluster.machines:
-            servers = [address for address in resolved.get(cluster.fqdn, [])]
+            servers = list(resolved.get(cluster.fqdn, []))
         plain = [server["address"] if isinstance(server, dict) else server for server in servers]
         result = {"name": _unique_name(cluster.fqdn, taken), "external_web_fqdn": cluster.external_host}
         vip = _vip(cluster, resolved, plain)

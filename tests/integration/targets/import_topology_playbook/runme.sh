@@ -41,6 +41,7 @@ simple='{"lync_topology_simple_urls": {"meet": ["https://lync.contoso.com/Meet",
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
   grep -v -e '^fe2' -e '^pool02.corp.contoso.com' "$docs/two_sites.addresses.yml" > "$base/partial.yml"
   printf '127.0.0.1 localhost\n10.2.10.11 fe21.corp.contoso.com pool02.corp.contoso.com\n10.2.10.12 fe22.corp.contoso.com pool02.corp.contoso.com\n10.9.9.9 fe01.corp.contoso.com\n' > "$base/hosts"
+  # shellcheck disable=SC2016  # $0 and $@ are the inner shell's own arguments
   unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/hosts" \
     ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$docs/two_sites.xml" \
     -e "lync_topology_file=$base/published.yml" -e "lync_topology_addresses=$base/partial.yml" -e "$simple" "$@"
