@@ -516,6 +516,25 @@ def _check_relations(topo: dict, bad) -> None:
         if domain is not None and domain not in domains[:index]:
             publish("lyncdiscover." + domain, "sip_domains[%d] (as lyncdiscover.%s)" % (index, domain))
 
+    # A proxy its rules would leave unreachable: no address family shared with the external
+    # sources (the listener), or with the pools it must reach (the internal interface).
+    sources = (topo.get("options") or {}).get("external_sources")
+    source_families = {network.version for network in sources or [] if network is not None} if sources else {4, 6}
+    pool_families = {address.version for section in ("front_end_pools", "directors")
+                     for dummy, item in _entries(topo, section)
+                     for address in ([item.get("vip")] + list(item.get("servers") or [])) if address is not None}
+    for index, proxy in _entries(topo, "reverse_proxies"):
+        external = {a.version for a in proxy.get("external_addresses") or [] if a is not None}
+        internal = {a.version for a in proxy.get("internal_addresses") or [] if a is not None}
+        if external and source_families and not external & source_families:
+            bad("reverse_proxies[%d].external_addresses" % index,
+                "are IPv%s only, but options.external_sources are IPv%s only: no client could reach the listener"
+                % ("/".join(str(v) for v in sorted(external)), "/".join(str(v) for v in sorted(source_families))))
+        if internal and pool_families and not internal & pool_families:
+            bad("reverse_proxies[%d].internal_addresses" % index,
+                "are IPv%s only, but the pools' addresses are IPv%s only: the proxy could reach no pool"
+                % ("/".join(str(v) for v in sorted(internal)), "/".join(str(v) for v in sorted(pool_families))))
+
     fqdns: dict = {}
     for section in ("front_end_pools", "directors", "office_web_apps"):
         for index, item in _entries(topo, section):

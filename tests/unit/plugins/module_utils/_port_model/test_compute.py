@@ -139,7 +139,7 @@ def test_dual_stack_and_restricted_sources():
 
 def test_family_mismatch_is_warned():
     topology = minimal()
-    topology["reverse_proxies"] = [{"name": "rp01", "external_addresses": ["2001:db8:1::10"],
+    topology["reverse_proxies"] = [{"name": "rp01", "external_addresses": ["198.51.100.10", "2001:db8:1::10"],
                                     "internal_addresses": ["10.0.1.5"]}]
     topology["options"] = {"external_sources": ["203.0.113.0/24"]}
     warnings = compute_model(topology)["warnings"]

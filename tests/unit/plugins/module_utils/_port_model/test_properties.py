@@ -147,9 +147,9 @@ def valid_topologies(draw):
     """Valid topologies built from scratch: unique names, addresses and host names."""
     counter = iter(range(1, 10 ** 6))
 
-    def address():
+    def address(version=None):
         n = next(counter)
-        if draw(st.booleans()):
+        if version == 4 or (version is None and draw(st.booleans())):
             return str(netaddr.IPAddress(0x0A000000 + n))
         return str(netaddr.IPAddress((0x20010DB8 << 96) + n, 6))
 
@@ -174,7 +174,10 @@ def valid_topologies(draw):
             "dialin": ["dialin.%s" % d for d in domains if draw(st.booleans())],
         },
         "reverse_proxies": [
-            {"name": "rp%d" % i, "external_addresses": [address()], "internal_addresses": [address(), address()]}
+            # Reachable proxies: the listener shares IPv4 with any source list drawn below, the
+            # internal interface has both families (pools may be IPv4 or IPv6 only).
+            {"name": "rp%d" % i, "external_addresses": [address(4)] + [address() for dummy in range(draw(st.integers(0, 1)))],
+             "internal_addresses": [address(4), address(6)]}
             for i in range(draw(st.integers(0, 3)))
         ],
         "options": {

@@ -287,3 +287,23 @@ def test_one_fqdn_for_two_servers_is_refused():
         compute_model(topology)
     assert caught.value.problems == [("front_end_pools[0].servers[1].fqdn",
                                       "'fe01.contoso.local' is already the name of front_end_pools[0].servers[0]")]
+
+
+def test_a_listener_no_source_can_reach_is_refused():
+    topology = full()
+    topology["options"]["external_sources"] = ["203.0.113.0/24"]
+    topology["reverse_proxies"][0]["external_addresses"] = ["2001:db8:100::10"]
+    with pytest.raises(TopologyError) as caught:
+        compute_model(topology)
+    assert caught.value.problems == [(
+        "reverse_proxies[0].external_addresses",
+        "are IPv6 only, but options.external_sources are IPv4 only: no client could reach the listener")]
+
+
+def test_an_internal_interface_that_reaches_no_pool_is_refused():
+    topology = full()
+    topology["reverse_proxies"][0]["internal_addresses"] = ["2001:db8:1::5"]
+    with pytest.raises(TopologyError) as caught:
+        compute_model(topology)
+    assert caught.value.paths == ["reverse_proxies[0].internal_addresses"]
+    assert "the proxy could reach no pool" in str(caught.value)
