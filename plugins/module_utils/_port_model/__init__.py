@@ -24,6 +24,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._co
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
     normalize_topology,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._plan import firewall_config
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
@@ -56,6 +57,7 @@ __all__ = [
     "TopologyError",
     "compute_model",
     "VANTAGES",
+    "aerleon_policy",
     "arr_configuration",
     "ensure_model",
     "firewall_config",
