@@ -41,7 +41,7 @@ MODULES := port_model_info nft_table iptables_chains firewalld_config firewall_r
 ROLES := rp_firewall rp_haproxy rp_nginx rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        sanity units integration docs molecule bench bench-smoke golden changelog clean
+        sanity units integration docs molecule bench bench-smoke browser handout-screenshot golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -90,7 +90,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs bench-smoke molecule
+test: lint sanity units integration docs bench-smoke browser molecule
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint
@@ -165,6 +165,18 @@ bench-lab-smoke:
 	$(LABPY) benchmarks/bench_firewall.py --smoke
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
+
+# The HTML handout in headless Chromium (Debian's chromium; fonts-noto-cjk for Hangul): laid out,
+# no overlapping labels, the expected pages when printed. Chromium runs without a network.
+browser: install
+	command -v chromium > /dev/null && fc-list :lang=ko family | grep -q 'Noto Sans CJK KR' || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
+
+# The README's picture of the handout (docs/port-table.png), after a reviewed change of the page.
+handout-screenshot: install
+	LYNC_SCREENSHOT=$(CURDIR)/docs/port-table.png PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q \
+	  -p no:cacheprovider tests/browser -k screenshot
 
 # The benchmark scripts with tiny sizes, so that they cannot rot (part of make test).
 bench-smoke: install

@@ -23,9 +23,19 @@ extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:
   format:
-    description: The output format. V(csv) gives one table with an interface column.
+    description:
+      - The output format. V(csv) gives one table with an interface column.
+      - V(html) is a self-contained handout (no external assets; it works offline and as an
+        e-mail attachment) styled for screen and print - the deployment's summary (product, SIP
+        domains, pools, Directors and Office Web Apps with their published names, reverse
+        proxies, options, certificate names), the warnings, a diagram of the flows, and the two
+        tables, each starting a new page when printed.
+      - V(svg) is that diagram alone (the port_table playbook writes it as C(port-diagram.svg)) -
+        the sources, the external firewall, each reverse proxy, the internal firewall, each pool,
+        Director pool and Office Web Apps farm, every arrow labelled with its protocol and port
+        (C(HTTPS 443 -> 4443) where the proxy translates), with a text alternative.
     type: str
-    choices: [markdown, csv, html]
+    choices: [markdown, csv, html, svg]
     default: markdown
   lang:
     description: The language of headings, role names and notes.
@@ -40,6 +50,9 @@ options:
     description: Show the addresses beside the roles when the topology gives them.
     type: bool
     default: true
+  generated:
+    description: The date the V(html) handout says it was generated on; today when not given.
+    type: str
 requirements:
   - netaddr (Python library, on the controller)
 seealso:
@@ -70,9 +83,11 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 
 @model_filter
-def port_table(data, format="markdown", lang="en", interface=None, addresses=True):  # pylint: disable=redefined-builtin
+def port_table(data, format="markdown", lang="en", interface=None, addresses=True,  # pylint: disable=redefined-builtin
+               generated=None):
     """The port summary tables of the model."""
-    return render_port_table(ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses)
+    return render_port_table(ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses,
+                             generated=generated)
 
 
 class FilterModule:

@@ -326,6 +326,7 @@ def compute_model(topology: object) -> dict:
     names = {host for route in routes if route["frontend_port"] == 443 for host in route["host_names"]}
     return {
         "product": topo["product"],
+        "sip_domains": list(topo["sip_domains"]),
         "options": {
             "http_redirect": topo["options"]["http_redirect"],
             "mobile_autodiscover_over_http": topo["options"]["mobile_autodiscover_over_http"],

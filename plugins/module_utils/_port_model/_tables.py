@@ -12,7 +12,7 @@ does and, when the model has them, the real addresses beside the roles.
 from __future__ import annotations
 
 import csv
-import html
+import datetime
 import io
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
@@ -25,10 +25,14 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._da
     TABLE_TEXT,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._handout import (
+    render_diagram,
+    render_handout,
+)
 
 __all__ = ["FORMATS", "render_port_table", "table_rows"]
 
-FORMATS = ("markdown", "csv", "html")
+FORMATS = ("markdown", "csv", "html", "svg")
 
 
 def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
@@ -138,50 +142,17 @@ def _csv(sections, text: dict) -> str:
     return buffer.getvalue()
 
 
-def _html(sections, text: dict, lang: str, warnings: list) -> str:
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="%s">' % lang,
-        "<head>",
-        '<meta charset="utf-8">',
-        "<title>%s</title>" % html.escape(text["title"]),
-        "</head>",
-        "<body>",
-        "<h2>%s</h2>" % html.escape(text["title"]),
-    ]
-    for interface, rows in sections:
-        out.append('<h3 id="%s">%s</h3>' % (interface, html.escape(text["heading"][interface])))
-        if not rows:
-            out.append("<p>%s</p>" % html.escape(text["no_rules"]))
-            continue
-        out.append('<table data-interface="%s">' % interface)
-        out.append("<thead>")
-        out.append("<tr>%s</tr>" % "".join("<th>%s</th>" % html.escape(c) for c in text["columns"]))
-        out.append("</thead>")
-        out.append("<tbody>")
-        for row in rows:
-            cells = "".join("<td>%s</td>" % html.escape(row[cell]) for cell in _CELLS)
-            applied = "" if row["applied"] else ' data-applied="false"'
-            out.append('<tr data-rule="%s"%s>%s</tr>' % (html.escape(row["rule"]), applied, cells))
-        out.append("</tbody>")
-        out.append("</table>")
-    if warnings:
-        out.append('<div class="warnings" role="note">')
-        out.append("<h3>%s</h3>" % html.escape(text["warnings"]))
-        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % html.escape(w) for w in warnings))
-        out.append("</div>")
-    out.extend(["</body>", "</html>", ""])
-    return "\n".join(out)
-
-
 def render_port_table(
     model: dict,
     fmt: str = "markdown",
     lang: str = "en",
     interface: str | None = None,
     addresses: bool = True,
+    generated: str | None = None,
 ) -> str:
-    """Render the model's rules as the source's two tables."""
+    """Render the model's rules as the source's two tables (``html``: the handout with the
+    deployment's summary and diagram; ``svg``: the diagram alone). ``generated`` is the date the
+    HTML says it was generated on (today when not given)."""
     if fmt not in FORMATS:
         raise PortModelError("format must be one of %s, got %r" % (", ".join(FORMATS), fmt))
     if lang not in LANGUAGES:
@@ -198,4 +169,10 @@ def render_port_table(
         return _markdown(sections, text, warnings)
     if fmt == "csv":
         return _csv(sections, text)
-    return _html(sections, text, lang, warnings)
+    if fmt == "svg":
+        return render_diagram(model, lang)
+    if generated is None:
+        generated = datetime.date.today().isoformat()
+    # The source's warning in the page's language, then the deployment's own (in English).
+    own = [w for w in model.get("warnings", []) if not w.startswith("internal-https-pools:")]
+    return render_handout(model, sections, lang, warnings + own, str(generated))

@@ -14,11 +14,15 @@ rm -rf "$out"
 
 ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$topology" -e "lync_port_table_dir=$out" "$@"
 
-for f in port-table.en.md port-table.ko.md port-table.en.html port-table.ko.html certificate-names.txt warnings.txt; do
+for f in port-table.en.md port-table.ko.md port-table.en.html port-table.ko.html port-diagram.svg port-diagram.ko.svg \
+         certificate-names.txt warnings.txt; do
   test -s "$out/$f" || { echo "missing or empty: $out/$f"; exit 1; }
 done
 grep -qx '| HTTPS/TCP/443 | Any | Reverse proxy listener rp01: 198.51.100.10, 2001:db8:100::10; Reverse proxy listener rp02: 198.51.100.11, 2001:db8:100::11 | Carries every published web service over SSL/TLS: address book download, Address Book Web Query service, Autodiscover, client updates, meeting content, device updates, group expansion, Office Web Apps for conferencing, dial-in conferencing and meetings. |' "$out/port-table.en.md"
 grep -q '<html lang="ko">' "$out/port-table.ko.html"
+grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="lync-diagram" role="img"' "$out/port-diagram.svg"
+grep -q 'HTTPS 443 → 4443' "$out/port-diagram.svg"
+grep -qF '<figure class="diagram"><svg' "$out/port-table.en.html"
 grep -q '역방향 프록시 수신기' "$out/port-table.ko.md"
 test "$(wc -l < "$out/certificate-names.txt")" -eq 8
 head -n1 "$out/certificate-names.txt" | grep -qx 'dialin.contoso.com'

@@ -37,5 +37,5 @@ def test_addresses_switch():
 
 
 def test_bad_format():
-    with pytest.raises(AnsibleFilterError, match="port_table: format must be one of markdown, csv, html, got 'xlsx'"):
+    with pytest.raises(AnsibleFilterError, match="port_table: format must be one of markdown, csv, html, svg, got 'xlsx'"):
         port_table(full(), format="xlsx")

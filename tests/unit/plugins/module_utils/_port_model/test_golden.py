@@ -144,10 +144,10 @@ RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables
              "iptables": _or_refusal(_iptables), "firewalld": _or_refusal(_firewalld), "ufw": _or_refusal(_ufw),
              "gateways": _or_refusal(_gateways),
              "windows_firewall": _windows_firewall, "arr": _arr, "powershell": _powershell}
-for _fmt in ("markdown", "csv", "html"):
+for _fmt in ("markdown", "csv", "html", "svg"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (
-            lambda model, fmt=_fmt, lang=_lang: render_port_table(model, fmt, lang)
+            lambda model, fmt=_fmt, lang=_lang: render_port_table(model, fmt, lang, generated="2026-01-01")
         )
 
 

@@ -50,18 +50,18 @@ class _HtmlTables(html.parser.HTMLParser):
             self.tables.append([])
         elif tag == "tr":
             self._row = []
-        elif tag in ("td", "th", "h3"):
+        elif tag in ("td", "th", "h2"):
             self._cell, self._in = "", tag
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._row is not None:
             self._row.append(self._cell)
-        elif tag == "h3":
+        elif tag == "h2":
             self.headings.append(self._cell)
         elif tag == "tr" and self._row is not None:
             self.tables[-1].append(self._row)
             self._row = None
-        if tag in ("td", "th", "h3"):
+        if tag in ("td", "th", "h2"):
             self._in = None
 
     def handle_data(self, data):
@@ -136,7 +136,10 @@ def test_html_and_csv_carry_the_same_cells(lang):
     model = compute_model(full())
     parser = _HtmlTables()
     parser.feed(render_port_table(model, "html", lang, addresses=False))
-    assert parser.headings == [table["heading"][lang] for table in TABLES] + [{"en": "Warnings", "ko": "경고"}[lang]]
+    # The handout: the deployment, its warnings, the diagram, then the source's two tables.
+    assert parser.headings == [{"en": "Deployment", "ko": "배포"}[lang], {"en": "Warnings", "ko": "경고"}[lang],
+                               {"en": "Flows through the reverse proxy", "ko": "역방향 프록시를 지나는 흐름"}[lang]] + [
+        table["heading"][lang] for table in TABLES]
     expected = [[[row["cell"], row["source"][lang], row["destination"][lang]] for row in t["rows"]] for t in TABLES]
     assert [[cells[:3] for cells in table[1:]] for table in parser.tables] == expected
     rows = list(csv.reader(io.StringIO(render_port_table(model, "csv", lang, addresses=False))))

@@ -25,7 +25,7 @@ from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._por
 @pytest.mark.parametrize(
     "kwargs, words",
     [
-        ({"fmt": "pdf"}, "format must be one of markdown, csv, html, got 'pdf'"),
+        ({"fmt": "pdf"}, "format must be one of markdown, csv, html, svg, got 'pdf'"),
         ({"lang": "de"}, "lang must be one of en, ko, got 'de'"),
         ({"interface": "dmz"}, "interface must be one of external, internal, got 'dmz'"),
         ({"addresses": "yes"}, "addresses must be true or false"),
