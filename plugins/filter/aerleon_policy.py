@@ -28,7 +28,7 @@ description:
     C(paloalto) and C(nftables), a header without an address family gets the one the rules need
     (C(mixed) when they have both, C(inet6) or the IPv4 word otherwise); a header whose family
     would drop addresses the rules have is an error. Other generators get the header as given."
-  - The reverse proxies must be in the topology (O(_input.reverse_proxies)): a firewall needs the
+  - The reverse proxies must be in the topology (O(_input.reverse_proxies)); a firewall needs the
     listener and the internal interface as addresses.
 positional: _input, targets
 options:
@@ -38,10 +38,10 @@ options:
     required: true
   targets:
     description:
-      - aerleon generator names mapped to their header options, for example
-        C({cisco: 'lync-ext extended', juniper: 'lync-ext inet', paloalto: 'from-zone untrust to-zone dmz'}).
-      - With both policies, give each interface its own mapping (filter names and zones differ):
-        C({external: {...}, internal: {...}}); a flat mapping needs O(interface).
+      - "aerleon generator names mapped to their header options, for example
+        C({cisco: 'lync-ext extended', juniper: 'lync-ext inet', paloalto: 'from-zone untrust to-zone dmz'})."
+      - "With both policies, give each interface its own mapping (filter names and zones differ):
+        C({external: {...}, internal: {...}}); a flat mapping needs O(interface)."
     type: dict
     required: true
   reverse_proxy:
@@ -53,8 +53,8 @@ options:
     choices: [external, internal]
   names:
     description:
-      - This collection's network names mapped to the names the network team's definitions
-        already use, e.g. C({LYNC_FE_VIP_POOL01: FE_POOL_VIP}).
+      - "This collection's network names mapped to the names the network team's definitions
+        already use, e.g. C({LYNC_FE_VIP_POOL01: FE_POOL_VIP})."
     type: dict
     default: {}
 requirements:

@@ -181,9 +181,12 @@ def _backends(model: dict, lang: str) -> list:
     for key in order:
         roles = entries[key]["roles"]
         owa = "office_web_apps" in roles
-        kind = labels["office_web_apps"] if owa else labels["director_pool"] if ("director_pool" in roles or
-                                                                                "director" in roles) \
-            else labels["front_end_pool"]
+        if owa:
+            kind = labels["office_web_apps"]
+        elif "director_pool" in roles or "director" in roles:
+            kind = labels["director_pool"]
+        else:
+            kind = labels["front_end_pool"]
         if owa:
             port_lines = ["HTTPS %d" % port for port in ports["owa"]]
         else:
