@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._da
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
-__all__ = ["FAMILY_OPTIONS", "NO_DENY_TARGETS", "aerleon_policy"]
+__all__ = ["COMMENT_LIMIT", "FAMILY_OPTIONS", "NO_DENY_TARGETS", "aerleon_policy"]
 
 # Where each generator takes its address family in the header options, and the words it knows.
 # Generators not listed get the header options exactly as given.
@@ -136,8 +136,13 @@ def _targets(targets, interfaces: tuple) -> dict:
     return {interfaces[0]: dict(targets)}
 
 
+# nftables refuses comments longer than 128 characters, and aerleon passes them on as they are.
+COMMENT_LIMIT = 128
+
+
 def _comment(rule: dict) -> str:
-    return "%s. %s" % (rule["source_ref"][0].upper() + rule["source_ref"][1:], rule["reason"])
+    """The row of the source the term comes from (the reason stays in the port table)."""
+    return (rule["source_ref"][0].upper() + rule["source_ref"][1:])[:COMMENT_LIMIT]
 
 
 def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None) -> dict:
@@ -201,9 +206,7 @@ def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None
             "filters": [{
                 "header": {
                     "targets": generators,
-                    "comment": "Lync Server 2013 reverse proxy, %s interface: the %s firewall (lync.reverse_proxy, "
-                               "from Microsoft's port summary for the reverse proxy)."
-                               % (name, "external" if name == "external" else "internal"),
+                    "comment": "Lync reverse proxy, %s interface: the %s firewall (lync.reverse_proxy)" % (name, name),
                 },
                 "terms": terms,
             }],

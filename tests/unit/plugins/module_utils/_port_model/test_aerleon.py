@@ -162,3 +162,14 @@ def test_a_topology_without_proxies_is_refused():
     topology = {key: value for key, value in CASES["example"].items() if key != "reverse_proxies"}
     with pytest.raises(PortModelError, match="rule external-http has no destinations: list the reverse proxies"):
         aerleon_policy(topology, {"cisco": "x"}, interface="external")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_comments_fit_every_target(case):
+    """nftables refuses comments over 128 characters (found loading aerleon's output into real nft)."""
+    policy = aerleon_policy(CASES[case], TARGETS)
+    comments = [p["filters"][0]["header"]["comment"] for p in policy["policies"]] + [
+        term["comment"] for p in policy["policies"] for term in p["filters"][0]["terms"]]
+    assert comments and all(len(comment) <= 128 for comment in comments), [c for c in comments if len(c) > 128]
+    nft = generate(policy)["lync-internal.nft"]
+    assert all(len(line.split('comment "', 1)[1]) <= 129 for line in nft.splitlines() if 'comment "' in line)
