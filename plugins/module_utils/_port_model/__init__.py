@@ -26,6 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._plan import firewall_config
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
@@ -39,6 +40,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._to
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
     arr_configuration,
+    render_application_host,
     render_powershell,
     windows_firewall_rules,
 )
@@ -65,8 +67,10 @@ __all__ = [
     "is_model",
     "needed_names",
     "normalize_topology",
+    "pfx_certificates",
     "probe_endpoints",
     "query_model",
+    "render_application_host",
     "render_nftables",
     "render_powershell",
     "render_port_table",

@@ -89,6 +89,15 @@ def _backend_addresses(entry: dict) -> list[str]:
     return _hosts([entry["vip"]] if entry["vip"] is not None else entry["servers"])
 
 
+def _backend_names(entry: dict) -> dict:
+    """The server FQDNs the topology gives ({address, fqdn} servers), by address, for the
+    addresses the proxy uses (none when it uses the VIP)."""
+    if entry["vip"] is not None:
+        return {}
+    names = entry.get("server_names") or {}
+    return {str(server.ip): names[server] for server in entry["servers"] if server in names}
+
+
 def _group(role: str, name: str | None, networks) -> dict:
     """One named member of a rule's sources or destinations. ``networks`` (netaddr objects) is
     kept for merging and dropped from the model; ``addresses`` lists each host on its own."""
@@ -203,6 +212,7 @@ def _route(name: str, port: int, hosts, backend: dict | None, backend_port: int 
         "backend_port": backend_port,
         "backend_tls": tls,
         "backend_addresses": _backend_addresses(backend) if backend else [],
+        "backend_names": _backend_names(backend) if backend else {},
         "redirect_to_https": backend is None,
     }
 

@@ -11,11 +11,13 @@ community.windows.win_firewall_rule fed with these parameters, or the rendered s
 
 from __future__ import annotations
 
+from xml.sax.saxutils import quoteattr
+
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
-__all__ = ["GROUP", "arr_configuration", "render_powershell", "windows_firewall_rules"]
+__all__ = ["GROUP", "arr_configuration", "render_application_host", "render_powershell", "windows_firewall_rules"]
 
 GROUP = "lync.reverse_proxy"
 FARM_PREFIX = "lync-"
@@ -73,12 +75,36 @@ def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str
     return params
 
 
+_KIND_LABELS = {"front_end_pool": "Front End pool", "director_pool": "Director pool",
+                "office_web_apps": "Office Web Apps farm"}
+
+
+def _members(route: dict) -> dict:
+    """Farm member name -> address. ARR connects to a member by the name it is given and checks
+    the back-end certificate against it, so members are names the certificate carries: one
+    address (a VIP, or a single server) is the backend's published FQDN; several servers are
+    their own FQDNs ({address, fqdn} servers). The proxy resolves them through its hosts file."""
+    addresses = route["backend_addresses"]
+    if len(addresses) == 1:
+        return {route["backend_fqdn"]: addresses[0]}
+    names = route.get("backend_names") or {}
+    missing = [address for address in addresses if address not in names]
+    if missing:
+        raise PortModelError(
+            "%s %s: IIS ARR connects to farm members by name and checks their certificates against it, but the "
+            "pool has %d servers, no vip, and no fqdn for %s; give each server as {address, fqdn} (the name its "
+            "certificate carries), or give the vip of its load balancer"
+            % (_KIND_LABELS[route["backend_kind"]], route["backend"], len(addresses), ", ".join(missing)))
+    return {names[address]: address for address in addresses}
+
+
 def arr_configuration(model: dict, timeout: int = 960) -> dict:
-    """IIS ARR server farms (one per published URL group, as Microsoft's guidance has it) and URL
-    Rewrite rules (one per published name and port)."""
+    """IIS ARR server farms (one per published URL group, as Microsoft's guidance has it), their
+    members by name with the hosts entries that resolve them, and URL Rewrite rules (one per
+    published name and port)."""
     if not isinstance(timeout, int) or timeout < 1:
         raise PortModelError("timeout must be a positive number of seconds, got %r" % (timeout,))
-    farms, rules = {}, []
+    farms, rules, hosts = {}, [], {}
     for route in model["routes"]:
         if route["redirect_to_https"]:
             for name in route["host_names"]:
@@ -89,16 +115,23 @@ def arr_configuration(model: dict, timeout: int = 960) -> dict:
         # and port-80 routes: httpsPort for the first, httpPort for the second.
         farm = FARM_PREFIX + route["name"].split("-", 1)[1]
         http_port, https_port = _FARM_PORTS[route["backend_kind"]]
+        members = _members(route)
+        for name, address in members.items():
+            if hosts.setdefault(name, address) != address:
+                raise PortModelError("%s would resolve to %s and to %s on the proxy" % (name, hosts[name], address))
         farms.setdefault(farm, {
-            "name": farm, "servers": list(route["backend_addresses"]), "http_port": http_port,
+            "name": farm, "servers": sorted(members), "http_port": http_port,
             "https_port": https_port, "timeout": "%02d:%02d:%02d" % (timeout // 3600, timeout % 3600 // 60, timeout % 60),
             "disk_cache": False, "ssl_offload": False, "backend_fqdn": route["backend_fqdn"],
+            # Requests routed to a farm use the farm's own protocol settings, not system.webServer/proxy.
+            "preserve_host_header": True, "reverse_rewrite_host_in_response_headers": False,
         })
         scheme = "https" if route["backend_tls"] else "http"
         for name in route["host_names"]:
             rules.append({"name": "%s/%s/%s" % (GROUP, name, scheme), "host": name, "https": route["backend_tls"],
                           "action": "Rewrite", "url": "%s://%s/{R:0}" % (scheme, farm)})
-    return {"farms": list(farms.values()), "rules": rules, "preserve_host_header": True}
+    return {"farms": list(farms.values()), "rules": rules, "preserve_host_header": True,
+            "hosts": [{"name": name, "address": hosts[name]} for name in sorted(hosts)]}
 
 
 def _ps_string(value: str) -> str:
@@ -112,20 +145,87 @@ def _ps_array(values: list) -> str:
 _DIRECTION = {"in": "Inbound", "out": "Outbound"}
 
 
+def _block(out: list, target: str, action: str, lines: list) -> None:
+    """``lines`` run only when the operator's -WhatIf / -Confirm lets them (ShouldProcess)."""
+    out.append("if ($PSCmdlet.ShouldProcess(%s, %s)) {" % (_ps_string(target), _ps_string(action)))
+    out.extend(("    " + line) if line else "" for line in lines)
+    out.append("}")
+
+
+def _arr_lines(arr: dict) -> list:
+    lines = [
+        "Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules/rule' |",
+        "    Where-Object { $_.name -like ($Group + '/*') } |",
+        "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"system.webServer/rewrite/globalRules/rule[@name='\" + $_.name + \"']\") }",
+        "Get-WebConfiguration -PSPath $AppHost -Filter 'webFarms/webFarm' |",
+        "    Where-Object { $_.name -like '%s*' } |" % FARM_PREFIX,
+        "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"webFarms/webFarm[@name='\" + $_.name + \"']\") }",
+        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'enabled' -Value $true",
+        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'preserveHostHeader' -Value $true",
+        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'reverseRewriteHostInResponseHeaders' -Value $false",
+    ]
+    for farm in arr["farms"]:
+        base = "\"webFarms/webFarm[@name='%s']\"" % farm["name"]
+        lines.append("")
+        lines.append("# farm %s (%s)" % (farm["name"], farm["backend_fqdn"]))
+        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = %s }"
+                     % _ps_string(farm["name"]))
+        for server in farm["servers"]:
+            lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name '.' -Value @{ address = %s }"
+                         % (base, _ps_string(server)))
+            server_filter = "\"webFarms/webFarm[@name='%s']/server[@address='%s']/applicationRequestRouting\"" % (
+                farm["name"], server)
+            lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpPort' -Value %d"
+                         % (server_filter, farm["http_port"]))
+            lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpsPort' -Value %d"
+                         % (server_filter, farm["https_port"]))
+        protocol = "\"webFarms/webFarm[@name='%s']/applicationRequestRouting/protocol\"" % farm["name"]
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'timeout' -Value %s"
+                     % (protocol, _ps_string(farm["timeout"])))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'preserveHostHeader' -Value $%s"
+                     % (protocol, "true" if farm["preserve_host_header"] else "false"))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'reverseRewriteHostInResponseHeaders' "
+                     "-Value $%s" % (protocol, "true" if farm["reverse_rewrite_host_in_response_headers"] else "false"))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/cache') -Name 'enabled' -Value $false"
+                     % protocol)
+    for rule in arr["rules"]:
+        rule_filter = "\"system.webServer/rewrite/globalRules/rule[@name='%s']\"" % rule["name"]
+        lines.append("")
+        lines.append("# %s -> %s" % (rule["host"], rule["url"]))
+        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' "
+                     "-Name '.' -Value @{ name = %s; patternSyntax = 'Wildcard'; stopProcessing = $true }"
+                     % _ps_string(rule["name"]))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/match') -Name 'url' -Value '*'"
+                     % rule_filter)
+        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
+                     "-Value @{ input = '{HTTP_HOST}'; pattern = %s }" % (rule_filter, _ps_string(rule["host"])))
+        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
+                     "-Value @{ input = '{HTTPS}'; pattern = %s }" % (rule_filter, _ps_string("on" if rule["https"] else "off")))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'type' -Value %s"
+                     % (rule_filter, _ps_string(rule["action"])))
+        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'url' -Value %s"
+                     % (rule_filter, _ps_string(rule["url"])))
+    return lines
+
+
 def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
-    """A script a person can review and run: our firewall rules (remove-then-add within our
-    group) and, for a reverse proxy, the ARR farms and rewrite rules (remove-then-add of ours)."""
+    """A script a person can review and run (with -WhatIf first): our firewall rules (remove-then-add
+    within our group) and, for a reverse proxy, the hosts entries of the farm members and the ARR
+    farms and rewrite rules (remove-then-add of ours). Every change runs under ShouldProcess."""
     out = [
         "#Requires -RunAsAdministrator",
-        "# Written by lync.reverse_proxy from the Lync reverse-proxy port model. Review, then run it",
-        "# as an administrator. Running it again gives the same result: it removes what carries the",
-        "# collection's names and adds the model's rules again; nothing else is touched.",
+        "# Written by lync.reverse_proxy from the Lync reverse-proxy port model. Review it, run it with",
+        "# -WhatIf to see what it would change, then run it as an administrator. Running it again gives",
+        "# the same result: it removes what carries the collection's names and adds the model's rules",
+        "# again; nothing else is touched.",
+        "[CmdletBinding(SupportsShouldProcess)]",
+        "param()",
         "$ErrorActionPreference = 'Stop'",
         "$Group = %s" % _ps_string(GROUP),
         "",
         "# Windows Firewall",
-        "Get-NetFirewallRule -Group $Group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     ]
+    firewall = ["Get-NetFirewallRule -Group $Group -ErrorAction SilentlyContinue | Remove-NetFirewallRule"]
     for rule in firewall_rules:
         port_key = "-LocalPort" if rule["direction"] == "in" else "-RemotePort"
         port = rule.get("localport") or rule.get("remoteport")
@@ -142,62 +242,75 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
             "-Profile Any",
             "-Description %s" % _ps_string(rule["description"]),
         ]
-        out.append("New-NetFirewallRule %s | Out-Null" % " `\n    ".join(args))
+        firewall.append("New-NetFirewallRule %s | Out-Null" % " `\n    ".join(args))
+    _block(out, "Windows Firewall rules of group %s" % GROUP, "remove ours and add the model's", firewall)
     if arr:
+        out.extend([
+            "",
+            "# The farm members by name (ARR checks the back-end certificates against them), resolved on this proxy",
+            "$HostsFile = Join-Path $env:SystemRoot 'System32\\drivers\\etc\\hosts'",
+            "$Marker = '# ' + $Group",
+            "$Ours = %s" % _ps_array(["%s %s" % (entry["address"], entry["name"]) for entry in arr.get("hosts", [])]),
+        ])
+        _block(out, "hosts file", "replace the lines marked with the collection's name", [
+            "$Kept = @(Get-Content -Path $HostsFile | Where-Object { -not $_.EndsWith($Marker) })",
+            "Set-Content -Path $HostsFile -Encoding ASCII -Value ($Kept + @($Ours | ForEach-Object { $_ + ' ' + $Marker }))",
+        ])
         out.extend([
             "",
             "# IIS Application Request Routing (server farms) and URL Rewrite (global rules)",
             "Import-Module WebAdministration",
             "$AppHost = 'MACHINE/WEBROOT/APPHOST'",
-            "$Farms = %s" % _ps_array([farm["name"] for farm in arr["farms"]]),
-            "Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules/rule' |",
-            "    Where-Object { $_.name -like ($Group + '/*') } |",
-            "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"system.webServer/rewrite/globalRules/rule[@name='\" + $_.name + \"']\") }",
-            "Get-WebConfiguration -PSPath $AppHost -Filter 'webFarms/webFarm' |",
-            "    Where-Object { $_.name -like '%s*' } |" % FARM_PREFIX,
-            "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"webFarms/webFarm[@name='\" + $_.name + \"']\") }",
-            "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'enabled' -Value $true",
-            "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'preserveHostHeader' -Value $true",
-            "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'reverseRewriteHostInResponseHeaders' -Value $false",
         ])
-        for farm in arr["farms"]:
-            base = "\"webFarms/webFarm[@name='%s']\"" % farm["name"]
-            out.append("")
-            out.append("# farm %s (%s)" % (farm["name"], farm["backend_fqdn"]))
-            out.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = %s }"
-                       % _ps_string(farm["name"]))
-            for server in farm["servers"]:
-                out.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name '.' -Value @{ address = %s }"
-                           % (base, _ps_string(server)))
-                server_filter = "\"webFarms/webFarm[@name='%s']/server[@address='%s']/applicationRequestRouting\"" % (
-                    farm["name"], server)
-                out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpPort' -Value %d"
-                           % (server_filter, farm["http_port"]))
-                out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpsPort' -Value %d"
-                           % (server_filter, farm["https_port"]))
-            protocol = "\"webFarms/webFarm[@name='%s']/applicationRequestRouting/protocol\"" % farm["name"]
-            out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'timeout' -Value %s"
-                       % (protocol, _ps_string(farm["timeout"])))
-            out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/cache') -Name 'enabled' -Value $false"
-                       % protocol)
-        for rule in arr["rules"]:
-            rule_filter = "\"system.webServer/rewrite/globalRules/rule[@name='%s']\"" % rule["name"]
-            out.append("")
-            out.append("# %s -> %s" % (rule["host"], rule["url"]))
-            out.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' "
-                       "-Name '.' -Value @{ name = %s; patternSyntax = 'Wildcard'; stopProcessing = $true }"
-                       % _ps_string(rule["name"]))
-            out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/match') -Name 'url' -Value '*'"
-                       % rule_filter)
-            out.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
-                       "-Value @{ input = '{HTTP_HOST}'; pattern = %s }" % (rule_filter, _ps_string(rule["host"])))
-            out.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
-                       "-Value @{ input = '{HTTPS}'; pattern = %s }" % (rule_filter, _ps_string("on" if rule["https"] else "off")))
-            out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'type' -Value %s"
-                       % (rule_filter, _ps_string(rule["action"])))
-            out.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'url' -Value %s"
-                       % (rule_filter, _ps_string(rule["url"])))
+        _block(out, "IIS server farms %s* and rewrite rules %s/*" % (FARM_PREFIX, GROUP), "remove ours and add the model's",
+               _arr_lines(arr))
     out.append("")
     out.append("Write-Output %s" % _ps_string("lync.reverse_proxy: %d firewall rules%s applied" % (
         len(firewall_rules), (", %d farms and %d rewrite rules" % (len(arr["farms"]), len(arr["rules"]))) if arr else "")))
+    return "\n".join(out) + "\n"
+
+
+def render_application_host(arr: dict) -> str:
+    """The ARR configuration as the applicationHost.config elements it becomes, for a person to
+    review beside Microsoft's guidance (what the role's script and the rendered script write)."""
+    def attrs(**values) -> str:
+        return " ".join("%s=%s" % (key, quoteattr(str(value).lower() if isinstance(value, bool) else str(value)))
+                        for key, value in values.items())
+
+    out = ["<!-- IIS applicationHost.config: the elements lync.reverse_proxy keeps (farms %s*, rules %s/*) -->"
+           % (FARM_PREFIX, GROUP), "<webFarms>"]
+    for farm in arr["farms"]:
+        out.append("  <webFarm %s>" % attrs(name=farm["name"], enabled=True))
+        for server in farm["servers"]:
+            out.append("    <server %s>" % attrs(address=server, enabled=True))
+            out.append("      <applicationRequestRouting %s />" % attrs(httpPort=farm["http_port"], httpsPort=farm["https_port"]))
+            out.append("    </server>")
+        out.append("    <applicationRequestRouting>")
+        out.append("      <protocol %s>" % attrs(timeout=farm["timeout"], preserveHostHeader=farm["preserve_host_header"],
+                                                reverseRewriteHostInResponseHeaders=farm[
+                                                    "reverse_rewrite_host_in_response_headers"]))
+        out.append("        <cache %s />" % attrs(enabled=farm["disk_cache"]))
+        out.append("      </protocol>")
+        out.append("    </applicationRequestRouting>")
+        out.append("  </webFarm>")
+    out.append("</webFarms>")
+    out.append("<system.webServer>")
+    out.append("  <proxy %s />" % attrs(enabled=True, preserveHostHeader=arr["preserve_host_header"],
+                                          reverseRewriteHostInResponseHeaders=False))
+    out.append("  <rewrite>")
+    out.append("    <globalRules>")
+    for rule in arr["rules"]:
+        out.append("      <rule %s>" % attrs(name=rule["name"], patternSyntax="Wildcard", stopProcessing=True))
+        out.append("        <match %s />" % attrs(url="*"))
+        out.append("        <conditions>")
+        out.append("          <add %s />" % attrs(input="{HTTP_HOST}", pattern=rule["host"]))
+        out.append("          <add %s />" % attrs(input="{HTTPS}", pattern="on" if rule["https"] else "off"))
+        out.append("        </conditions>")
+        out.append("        <action %s />" % attrs(type=rule["action"], url=rule["url"]))
+        out.append("      </rule>")
+    out.append("    </globalRules>")
+    out.append("  </rewrite>")
+    out.append("</system.webServer>")
+    out.append("<!-- %SystemRoot%\\System32\\drivers\\etc\\hosts on the proxy -->")
+    out.extend("<!-- %s %s -->" % (entry["address"], entry["name"]) for entry in arr["hosts"])
     return "\n".join(out) + "\n"

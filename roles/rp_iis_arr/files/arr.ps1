@@ -1,4 +1,5 @@
-# Keeps the IIS ARR server farms named lync-* and the URL Rewrite global rules named
+# Keeps the IIS ARR server farms named lync-* (members by the names their certificates carry,
+# resolved through the proxy's hosts file) and the URL Rewrite global rules named
 # lync.reverse_proxy/* equal to the port model's ARR configuration (JSON from the
 # lync.reverse_proxy.arr_configuration filter): missing ones are added, differing ones updated,
 # ones the model no longer has removed; nothing else is touched. Supports check mode (-WhatIf
@@ -40,6 +41,7 @@ function Get-OurFarms {
             servers = $servers
             timeout = [string]$protocol.timeout
             cache = [bool]$cache.enabled
+            host = '{0}/{1}' -f [bool]$protocol.preserveHostHeader, [bool]$protocol.reverseRewriteHostInResponseHeaders
         }
     }
     $farms
@@ -68,7 +70,7 @@ function ConvertTo-Text($Farms, $Rules) {
     foreach ($name in @($Farms.Keys | Sort-Object)) {
         $farm = $Farms[$name]
         $servers = @($farm.servers.Keys | Sort-Object | ForEach-Object { '{0}:{1}' -f $_, $farm.servers[$_] }) -join ' '
-        $lines += 'farm {0} servers={1} timeout={2} cache={3}' -f $name, $servers, $farm.timeout, $farm.cache
+        $lines += 'farm {0} servers={1} timeout={2} cache={3} preserveHost/reverseRewrite={4}' -f $name, $servers, $farm.timeout, $farm.cache, $farm.host
     }
     foreach ($name in @($Rules.Keys | Sort-Object)) {
         $lines += 'rule {0} {1}' -f $name, $Rules[$name]
@@ -82,7 +84,8 @@ $wantedFarms = @{}
 foreach ($farm in @($desired.farms)) {
     $servers = @{}
     foreach ($server in @($farm.servers)) { $servers[[string]$server] = '{0}/{1}' -f $farm.http_port, $farm.https_port }
-    $wantedFarms[[string]$farm.name] = @{ servers = $servers; timeout = [string]$farm.timeout; cache = $false; spec = $farm }
+    $hostHeader = '{0}/{1}' -f [bool]$farm.preserve_host_header, [bool]$farm.reverse_rewrite_host_in_response_headers
+    $wantedFarms[[string]$farm.name] = @{ servers = $servers; timeout = [string]$farm.timeout; cache = $false; host = $hostHeader; spec = $farm }
 }
 $wantedRules = @{}
 foreach ($rule in @($desired.rules)) { $wantedRules[[string]$rule.name] = @{ signature = Get-RuleSignature $rule; spec = $rule } }
@@ -131,7 +134,7 @@ foreach ($name in @($wantedFarms.Keys)) {
         if ($PSCmdlet.ShouldProcess($name, 'add server farm')) {
             Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = $name }
         }
-        $current = @{ servers = @{}; timeout = ''; cache = $true }
+        $current = @{ servers = @{}; timeout = ''; cache = $true; host = '' }
     }
     foreach ($address in @($current.servers.Keys)) {
         if (-not $wanted.servers.ContainsKey($address)) {
@@ -151,9 +154,12 @@ foreach ($name in @($wantedFarms.Keys)) {
             Set-WebConfigurationProperty -PSPath $AppHost -Filter $routing -Name 'httpsPort' -Value $wanted.spec.https_port
         }
     }
-    if ($current.timeout -ne $wanted.timeout -or $current.cache) {
-        if ($PSCmdlet.ShouldProcess($name, 'set time-out, disk cache off')) {
+    if ($current.timeout -ne $wanted.timeout -or $current.cache -or $current.host -ne $wanted.host) {
+        if ($PSCmdlet.ShouldProcess($name, 'set time-out, Host header kept, responses not rewritten, disk cache off')) {
+            # Requests routed to a farm use the farm's protocol settings, not system.webServer/proxy.
             Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol" -Name 'timeout' -Value $wanted.timeout
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol" -Name 'preserveHostHeader' -Value ([bool]$wanted.spec.preserve_host_header)
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol" -Name 'reverseRewriteHostInResponseHeaders' -Value ([bool]$wanted.spec.reverse_rewrite_host_in_response_headers)
             Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol/cache" -Name 'enabled' -Value $false
         }
     }

@@ -152,14 +152,14 @@ def test_minimal_routes_and_names():
     assert model["routes"] == [
         {"name": "https-fe-pool01", "frontend_port": 443, "host_names": ["webext.contoso.com"],
          "backend": "pool01", "backend_kind": "front_end_pool", "backend_fqdn": "webext.contoso.com", "backend_port": 4443, "backend_tls": True,
-         "backend_addresses": ["10.0.10.11"], "redirect_to_https": False},
+         "backend_addresses": ["10.0.10.11"], "backend_names": {}, "redirect_to_https": False},
         {"name": "https-lyncdiscover", "frontend_port": 443, "host_names": ["lyncdiscover.contoso.com"],
          "backend": "pool01", "backend_kind": "front_end_pool", "backend_fqdn": "webext.contoso.com", "backend_port": 4443, "backend_tls": True,
-         "backend_addresses": ["10.0.10.11"], "redirect_to_https": False},
+         "backend_addresses": ["10.0.10.11"], "backend_names": {}, "redirect_to_https": False},
         {"name": "http-redirect", "frontend_port": 80,
          "host_names": ["lyncdiscover.contoso.com", "webext.contoso.com"],
          "backend": None, "backend_kind": None, "backend_fqdn": None, "backend_port": None, "backend_tls": False,
-         "backend_addresses": [], "redirect_to_https": True},
+         "backend_addresses": [], "backend_names": {}, "redirect_to_https": True},
     ]
     assert model["certificate_names"] == ["lyncdiscover.contoso.com", "webext.contoso.com"]
 

@@ -22,6 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     arr_configuration,
     compute_model,
     render_nftables,
+    render_application_host,
     render_port_table,
     render_powershell,
     select_rules,
@@ -121,6 +122,10 @@ def _arr(model):
     return json.dumps(arr_configuration(model), indent=2, ensure_ascii=False) + "\n"
 
 
+def _application_host(model):
+    return render_application_host(arr_configuration(model))
+
+
 def _powershell(model):
     """The script of the first reverse proxy (firewall and ARR), or of the first pool server."""
     if _first_proxy(model):
@@ -143,7 +148,8 @@ def _or_refusal(render):
 RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables": _or_refusal(_nftables),
              "iptables": _or_refusal(_iptables), "firewalld": _or_refusal(_firewalld), "ufw": _or_refusal(_ufw),
              "gateways": _or_refusal(_gateways),
-             "windows_firewall": _windows_firewall, "arr": _arr, "powershell": _powershell}
+             "windows_firewall": _windows_firewall, "arr": _or_refusal(_arr), "powershell": _or_refusal(_powershell),
+             "application_host": _or_refusal(_application_host)}
 for _fmt in ("markdown", "csv", "html", "svg"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (

@@ -75,8 +75,15 @@ def test_arr_farms_and_rules():
                              "lync-simple-urls"]
     assert (farms["lync-fe-pool01"]["http_port"], farms["lync-fe-pool01"]["https_port"]) == (8080, 4443)
     assert (farms["lync-owa-owa01"]["http_port"], farms["lync-owa-owa01"]["https_port"]) == (80, 443)
-    assert farms["lync-fe-pool01"]["servers"] == ["10.0.10.10"]  # the VIP, not the servers
-    assert farms["lync-simple-urls"]["servers"] == ["10.0.20.10"]  # simple URLs go to the Director
+    # Members are names the back-end certificate carries: one address (here the VIP) is the
+    # backend's published FQDN, resolved on the proxy by its hosts file to the VIP.
+    assert farms["lync-fe-pool01"]["servers"] == ["webext.contoso.com"]
+    assert farms["lync-simple-urls"]["servers"] == ["webdirext.contoso.com"]  # simple URLs go to the Director
+    hosts = {entry["name"]: entry["address"] for entry in arr["hosts"]}
+    assert hosts["webext.contoso.com"] == "10.0.10.10" and hosts["webdirext.contoso.com"] == "10.0.20.10"
+    assert "10.0.10.10" not in [server for farm in arr["farms"] for server in farm["servers"]]
+    assert all(farm["preserve_host_header"] and not farm["reverse_rewrite_host_in_response_headers"]
+               for farm in arr["farms"])
     assert farms["lync-fe-pool01"]["timeout"] == "00:16:00"
     rules = {rule["name"]: rule for rule in arr["rules"]}
     assert rules["lync.reverse_proxy/meet.contoso.com/https"]["url"] == "https://lync-simple-urls/{R:0}"
@@ -95,8 +102,12 @@ def test_rendered_powershell_parses(case, topology):
     proxies = {g["name"] for rule in model["rules"] for g in rule["destination_groups"]
                if g["role"] == "reverse_proxy_listener" and g["name"]}
     for proxy in sorted(proxies):
+        try:
+            arr = arr_configuration(model)
+        except PortModelError:
+            arr = None  # several servers without names: refused for ARR (test_arr_members_need_names)
         scripts.append(render_powershell(windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True),
-                                         arr_configuration(model)))
+                                         arr))
     for script in scripts:
         assert _syntax_errors(script) == [], case
 
@@ -126,3 +137,62 @@ def test_the_collection_powershell_files_parse():
     assert scripts, "no PowerShell files found"
     for path in scripts:
         assert _syntax_errors(path.read_text(encoding="utf-8")) == [], path
+
+
+def test_arr_members_are_server_names_without_a_vip():
+    topology = full()
+    topology["front_end_pools"][0].pop("vip")
+    servers = topology["front_end_pools"][0]["servers"]
+    topology["front_end_pools"][0]["servers"] = [{"address": a, "fqdn": "fe%02d.corp.contoso.com" % i}
+                                                 for i, a in enumerate(servers, 1)]
+    arr = arr_configuration(compute_model(topology))
+    farm = next(f for f in arr["farms"] if f["name"] == "lync-fe-pool01")
+    assert farm["servers"] == ["fe%02d.corp.contoso.com" % i for i in range(1, len(servers) + 1)]
+    hosts = {entry["name"]: entry["address"] for entry in arr["hosts"]}
+    assert [hosts[name] for name in farm["servers"]] == servers
+
+
+def test_a_single_server_is_its_published_name():
+    topology = full()
+    topology["front_end_pools"][0].pop("vip")
+    topology["front_end_pools"][0]["servers"] = ["10.0.10.11"]
+    farm = next(f for f in arr_configuration(compute_model(topology))["farms"] if f["name"] == "lync-fe-pool01")
+    assert farm["servers"] == ["webext.contoso.com"]
+
+
+def test_arr_members_need_names():
+    topology = full()
+    topology["front_end_pools"][0].pop("vip")
+    topology["front_end_pools"][0]["servers"][0] = {"address": topology["front_end_pools"][0]["servers"][0],
+                                                    "fqdn": "fe01.corp.contoso.com"}
+    with pytest.raises(PortModelError) as caught:
+        arr_configuration(compute_model(topology))
+    assert str(caught.value).startswith("Front End pool pool01: IIS ARR connects to farm members by name")
+    assert "no fqdn for 10.0.10.12" in str(caught.value) and "10.0.10.11" not in str(caught.value)
+
+
+def test_the_script_sets_host_header_per_farm_and_writes_the_hosts_entries():
+    model = compute_model(full())
+    script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr_configuration(model))
+    farms = [farm["name"] for farm in arr_configuration(model)["farms"]]
+    for farm in farms:
+        assert ("-Filter \"webFarms/webFarm[@name='%s']/applicationRequestRouting/protocol\" -Name 'preserveHostHeader' "
+                "-Value $true" % farm) in script
+    assert "'10.0.10.10 webext.contoso.com'" in script
+    assert "[@address='10.0.10.10']" not in script
+
+
+def test_the_application_host_fragment_is_well_formed_and_says_what_the_scripts_write():
+    import xml.etree.ElementTree as ET  # pylint: disable=import-outside-toplevel
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (  # pylint: disable=import-outside-toplevel
+        render_application_host,
+    )
+    arr = arr_configuration(compute_model(full()))
+    root = ET.fromstring("<config>%s</config>" % render_application_host(arr))
+    farms = root.findall("webFarms/webFarm")
+    assert [farm.get("name") for farm in farms] == [farm["name"] for farm in arr["farms"]]
+    for farm in farms:
+        protocol = farm.find("applicationRequestRouting/protocol")
+        assert protocol.get("preserveHostHeader") == "true" and protocol.find("cache").get("enabled") == "false"
+        assert all(not server.get("address")[0].isdigit() for server in farm.findall("server"))  # names, not IPs
+    assert len(root.findall("system.webServer/rewrite/globalRules/rule")) == len(arr["rules"])
