@@ -286,17 +286,17 @@ def render_application_host(arr: dict) -> str:
             out.append("      <applicationRequestRouting %s />" % attrs(httpPort=farm["http_port"], httpsPort=farm["https_port"]))
             out.append("    </server>")
         out.append("    <applicationRequestRouting>")
-        out.append("      <protocol %s>" % attrs(timeout=farm["timeout"], preserveHostHeader=farm["preserve_host_header"],
-                                                reverseRewriteHostInResponseHeaders=farm[
-                                                    "reverse_rewrite_host_in_response_headers"]))
+        protocol = attrs(timeout=farm["timeout"], preserveHostHeader=farm["preserve_host_header"],
+                         reverseRewriteHostInResponseHeaders=farm["reverse_rewrite_host_in_response_headers"])
+        out.append("      <protocol %s>" % protocol)
         out.append("        <cache %s />" % attrs(enabled=farm["disk_cache"]))
         out.append("      </protocol>")
         out.append("    </applicationRequestRouting>")
         out.append("  </webFarm>")
     out.append("</webFarms>")
     out.append("<system.webServer>")
-    out.append("  <proxy %s />" % attrs(enabled=True, preserveHostHeader=arr["preserve_host_header"],
-                                          reverseRewriteHostInResponseHeaders=False))
+    proxy = attrs(enabled=True, preserveHostHeader=arr["preserve_host_header"], reverseRewriteHostInResponseHeaders=False)
+    out.append("  <proxy %s />" % proxy)
     out.append("  <rewrite>")
     out.append("    <globalRules>")
     for rule in arr["rules"]:

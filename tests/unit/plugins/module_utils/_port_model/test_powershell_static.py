@@ -16,7 +16,6 @@ PowerShell grammar; no PowerShell runs here):
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 import pytest
