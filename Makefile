@@ -41,7 +41,7 @@ MODULES := port_model_info nft_table iptables_chains firewalld_config firewall_r
 ROLES := rp_firewall rp_haproxy rp_nginx rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        sanity units integration docs molecule bench bench-smoke browser handout-screenshot golden changelog clean
+        sanity units integration docs molecule bench bench-smoke browser handout-screenshot py313 golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -90,7 +90,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs bench-smoke browser molecule
+test: lint sanity units integration docs bench-smoke browser py313 molecule
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint
@@ -165,6 +165,31 @@ bench-lab-smoke:
 	$(LABPY) benchmarks/bench_firewall.py --smoke
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
+
+# The second environment: Python 3.13 (pyenv's, or PY313=/path/to/python3.13) with the newest
+# ansible-core - unit tests and sanity, which need no lab.
+PY313 ?= $(shell { ls -d $${PYENV_ROOT:-$(HOME)/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1; } | \
+  grep . || { p=$$(command -v python3.13 2>/dev/null) && $$p -c 'import sys' 2>/dev/null && echo $$p; })
+VENV313 := $(CURDIR)/.venv-3.13
+STAGE313 := $(BUILD)/stage313/ansible_collections/lync/reverse_proxy
+
+$(VENV313)/.installed: tests/requirements-py313.txt requirements.txt
+	@test -n "$(PY313)" || { echo "Python 3.13 is needed: 'pyenv install 3.13' or PY313=/path/to/python3.13"; exit 1; }
+	$(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV313)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-py313.txt
+	touch $@
+
+py313: $(VENV313)/.installed
+	rm -rf $(BUILD)/stage313
+	mkdir -p $(STAGE313)
+	git ls-files -z --cached --others --exclude-standard | \
+	  while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done | \
+	  tar --null -T - -cf - | tar -xf - -C $(STAGE313)
+	cd $(STAGE313) && git init -q && git add -A
+	$(VENV313)/bin/python tests/tooling/get_pip_offline.py
+	cd $(STAGE313) && PATH=$(VENV313)/bin:$$PATH ansible-test units --python 3.13 --color no
+	cd $(STAGE313) && PATH=$(VENV313)/bin:$$PATH ansible-test sanity --python 3.13 --color no $(PS1_EXCLUDE)
 
 # The HTML handout in headless Chromium (Debian's chromium; fonts-noto-cjk for Hangul): laid out,
 # no overlapping labels, the expected pages when printed. Chromium runs without a network.

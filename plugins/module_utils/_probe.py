@@ -98,7 +98,7 @@ def probe(endpoint: dict, timeout: float = 5.0) -> dict:
         return row
     try:
         if endpoint.get("tls"):
-            sock = _tls(sock, endpoint, row)
+            sock = _tls(sock, endpoint, row, timeout)
         if endpoint.get("http"):
             _http(sock, endpoint, row, timeout)
     except (OSError, ValueError, http.client.HTTPException) as exc:
@@ -109,19 +109,58 @@ def probe(endpoint: dict, timeout: float = 5.0) -> dict:
     return row
 
 
-def _tls(sock, endpoint: dict, row: dict):
+# Strict X.509 verification (RFC 5280 rules OpenSSL otherwise lets pass: Authority and Subject Key
+# Identifiers, a critical basicConstraints on CAs, ...): Python 3.13 turns it on by default; the
+# probe turns it on everywhere, so that it behaves the same on every Python.
+_STRICT = getattr(ssl, "VERIFY_X509_STRICT", 0)
+
+
+def _context(endpoint: dict, strict: bool):
+    context = ssl.create_default_context(cafile=endpoint["ca_path"])
+    context.check_hostname = bool(endpoint.get("server_name"))
+    if strict:
+        context.verify_flags |= _STRICT
+    else:
+        context.verify_flags &= ~_STRICT
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def _verifies_without_strict(endpoint: dict, timeout: float) -> bool:
+    """A second connection, verified without the strict rules: was strictness the only objection?"""
+    try:
+        with socket.create_connection((endpoint["address"], int(endpoint["port"])), timeout=timeout) as sock:
+            with _context(endpoint, strict=False).wrap_socket(sock, server_hostname=endpoint.get("server_name") or None):
+                return True
+    except (OSError, ValueError):
+        return False
+
+
+def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
     server_name = endpoint.get("server_name") or None
     if endpoint.get("ca_path"):
-        context = ssl.create_default_context(cafile=endpoint["ca_path"])
-        context.check_hostname = bool(server_name)
+        # Relaxed only for the CA named to be relaxed, never by default.
+        relaxed = bool(endpoint.get("relax_strict_x509_ca")) and endpoint.get("relax_strict_x509_ca") == endpoint["ca_path"]
+        context = _context(endpoint, strict=not relaxed)
+        row["tls_strict"] = not relaxed
         verified = True
     else:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
         verified = False
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    tls = context.wrap_socket(sock, server_hostname=server_name)
+    try:
+        tls = context.wrap_socket(sock, server_hostname=server_name)
+    except ssl.SSLCertVerificationError as exc:
+        if verified and row.get("tls_strict") and _STRICT and _verifies_without_strict(endpoint, timeout):
+            row["tls_strict_rejected"] = True
+            reason = exc.verify_message or exc.reason or exc
+            row["error"] = (
+                "certificate rejected by strict X.509 verification (%s); it verifies without the strict rules: the "
+                "CA or the certificate lacks what RFC 5280 requires (e.g. Authority and Subject Key Identifiers); "
+                "reissue it, or set relax_strict_x509_ca to %s to accept it" % (reason, endpoint["ca_path"]))
+        raise
     row["tls_version"] = tls.version()
     row["tls_verified"] = verified
     row["certificate_names"] = _names_from_der(tls.getpeercert(binary_form=True))

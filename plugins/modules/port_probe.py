@@ -54,6 +54,15 @@ options:
         description:
           - A CA file to verify the certificate against (chain and O(endpoints[].server_name)).
             Without it the certificate is read, not verified, and only its names are compared.
+          - Verification is strict X.509 (RFC 5280 - Authority and Subject Key Identifiers, a
+            critical basicConstraints on CAs), as Python 3.13 verifies by default, on every
+            Python. A certificate only the strict rules reject is reported as such
+            (RV(results[].tls_strict_rejected)).
+        type: path
+      relax_strict_x509_ca:
+        description:
+          - Verify without the strict X.509 rules, for this CA file only (it must equal
+            O(endpoints[].ca_path)); for a private CA that cannot be reissued yet. Off by default.
         type: path
       http:
         description: Send one HTTP request after connecting.
@@ -150,6 +159,12 @@ results:
     tls_verified:
       description: Whether the chain and name were verified against the CA file.
       type: bool
+    tls_strict:
+      description: Whether the verification used the strict X.509 rules.
+      type: bool
+    tls_strict_rejected:
+      description: True when only the strict X.509 rules rejected the certificate (it verifies without them).
+      type: bool
     certificate_names:
       description: DNS names on the presented certificate.
       type: list
@@ -187,6 +202,7 @@ def main() -> None:
                     "tls": {"type": "bool", "default": False},
                     "server_name": {"type": "str"},
                     "ca_path": {"type": "path"},
+                    "relax_strict_x509_ca": {"type": "path"},
                     "http": {
                         "type": "dict",
                         "options": {

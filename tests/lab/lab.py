@@ -166,14 +166,20 @@ def pki(lab: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
     if not ca_crt.exists():
+        # What strict X.509 verifiers (Python 3.13's default) require of a CA: key identifiers, a
+        # critical basicConstraints, key usage for signing certificates.
         run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "397", "-subj", "/CN=Lync lab CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-addext", "subjectKeyIdentifier=hash", "-addext", "authorityKeyIdentifier=keyid:always",
             "-keyout", ca_key, "-out", ca_crt, capture=True)
 
     def issue(name: str, dns: list, ips: list) -> None:
         key, csr, crt = directory / (name + ".key"), directory / (name + ".csr"), directory / (name + ".crt")
         ext = directory / (name + ".ext")
         sans = ["DNS:%s" % d for d in dns] + ["IP:%s" % i for i in ips]
-        ext.write_text("subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n" % ",".join(sans))
+        ext.write_text("subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n"
+                       "keyUsage=critical,digitalSignature,keyEncipherment\nsubjectKeyIdentifier=hash\n"
+                       "authorityKeyIdentifier=keyid,issuer\n" % ",".join(sans))
         run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=%s" % dns[0], "-keyout", key,
             "-out", csr, capture=True)
         run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-days", "397",

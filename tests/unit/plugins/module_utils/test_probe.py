@@ -22,7 +22,9 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe import probe, probe_all
 
 
-def _certificate(tmp_path, name, issuer_key=None, issuer_name=None, ca=False):
+def _certificate(tmp_path, name, issuer_key=None, issuer_name=None, ca=False, strict=True):
+    """A certificate; ``strict`` gives it what strict X.509 verification requires (key identifiers,
+    key usage), as a well-kept CA issues them."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -30,6 +32,13 @@ def _certificate(tmp_path, name, issuer_key=None, issuer_name=None, ca=False):
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if strict:
+        signer = (issuer_key or key).public_key()
+        builder = (builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer), critical=False)
+                   .add_extension(x509.KeyUsage(digital_signature=not ca, content_commitment=False, key_encipherment=False,
+                                                data_encipherment=False, key_agreement=False, key_cert_sign=ca,
+                                                crl_sign=ca, encipher_only=False, decipher_only=False), critical=True))
     if not ca:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
     cert = builder.sign(issuer_key or key, hashes.SHA256())
@@ -60,13 +69,17 @@ def servers(tmp_path_factory):
     ca_key, ca_name, ca_path, dummy = _certificate(tmp, "Test CA", ca=True)
     other_key, other_name, other_ca, dummy = _certificate(tmp, "Other CA", ca=True)
     dummy, dummy, cert, key = _certificate(tmp, "webext.contoso.com", ca_key, ca_name)
+    # A private CA of the old kind: no key identifiers, no key usage. Only strict rules reject it.
+    lax = tmp_path_factory.mktemp("lax-pki")
+    lax_key, lax_name, lax_ca, dummy = _certificate(lax, "Lax CA", ca=True, strict=False)
+    dummy, dummy, lax_cert, lax_cert_key = _certificate(lax, "webext.contoso.com", lax_key, lax_name, strict=False)
     started = []
 
-    def serve(tls):
+    def serve(tls, chain=(cert, key)):
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert, key)
+            context.load_cert_chain(*chain)
             server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         started.append(server)
@@ -80,7 +93,8 @@ def servers(tmp_path_factory):
     closed_port = closed.getsockname()[1]
     closed.close()  # nothing listens there: refused
     yield {"https": serve(True), "http": serve(False), "silent": silent.getsockname()[1], "closed": closed_port,
-           "ca": str(ca_path), "other_ca": str(other_ca)}
+           "ca": str(ca_path), "other_ca": str(other_ca), "lax": serve(True, (lax_cert, lax_cert_key)),
+           "lax_ca": str(lax_ca)}
     for server in started:
         server.shutdown()
     silent.close()
@@ -146,3 +160,26 @@ def test_probe_all_keeps_order_and_runs_concurrently(servers):
     rows = probe_all(endpoints, timeout=0.5, concurrency=8)
     assert [row["name"] for row in rows] == ["slow 0", "slow 1", "slow 2", "slow 3", "closed"]
     assert probe_all([]) == []
+
+
+def test_a_certificate_only_strict_rules_reject_is_said_so(servers):
+    """The same on Python 3.11 and 3.13: strict X.509 verification everywhere."""
+    row = probe(_endpoint(servers, "lax", tls=True, server_name="webext.contoso.com", ca_path=servers["lax_ca"]))
+    assert row["ok"] is False and row["tls_strict_rejected"] is True, row
+    assert row["error"].startswith("certificate rejected by strict X.509 verification")
+    assert "relax_strict_x509_ca to %s" % servers["lax_ca"] in row["error"]
+
+
+def test_strictness_is_relaxed_for_the_named_ca_only(servers):
+    relaxed = probe(_endpoint(servers, "lax", tls=True, server_name="webext.contoso.com", ca_path=servers["lax_ca"],
+                              relax_strict_x509_ca=servers["lax_ca"]))
+    assert relaxed["ok"] is True and relaxed["tls_strict"] is False, relaxed
+    other = probe(_endpoint(servers, "lax", tls=True, server_name="webext.contoso.com", ca_path=servers["lax_ca"],
+                            relax_strict_x509_ca=servers["ca"]))
+    assert other["ok"] is False and other["tls_strict"] is True, other
+
+
+def test_an_untrusted_certificate_is_not_called_a_strictness_problem(servers):
+    row = probe(_endpoint(servers, "lax", tls=True, server_name="webext.contoso.com", ca_path=servers["ca"]))
+    assert row["ok"] is False and "tls_strict_rejected" not in row, row
+    assert row["error"].startswith("certificate not trusted or wrong name")
