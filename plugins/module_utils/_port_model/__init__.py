@@ -29,6 +29,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nf
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._plan import firewall_config
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
     FORMATS,
     render_port_table,
@@ -76,6 +77,7 @@ __all__ = [
     "render_port_table",
     "select_routes",
     "select_rules",
+    "tls_profile",
     "topology_from_xml",
     "windows_firewall_rules",
 ]
