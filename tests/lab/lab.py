@@ -163,6 +163,7 @@ def build_image() -> pathlib.Path:
 # Bumped when the certificates change shape: a lab's PKI of another recipe is issued anew.
 PKI_RECIPE = "3: strict X.509 (key identifiers, key usage), a CRL distribution point"
 
+
 def pki(lab: dict) -> None:
     """A lab CA, a certificate per backend host, and the listener certificate of each proxy."""
     directory = RUN / "pki"
