@@ -180,13 +180,9 @@ $(VENV313)/.installed: tests/requirements-py313.txt requirements.txt
 	$(VENV313)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-py313.txt
 	touch $@
 
-py313: $(VENV313)/.installed
+py313: $(VENV313)/.installed stage
 	rm -rf $(BUILD)/stage313
-	mkdir -p $(STAGE313)
-	git ls-files -z --cached --others --exclude-standard | \
-	  while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done | \
-	  tar --null -T - -cf - | tar -xf - -C $(STAGE313)
-	cd $(STAGE313) && git init -q && git add -A
+	cp -a $(BUILD)/stage $(BUILD)/stage313
 	$(VENV313)/bin/python tests/tooling/get_pip_offline.py
 	cd $(STAGE313) && PATH=$(VENV313)/bin:$$PATH ansible-test units --python 3.13 --color no
 	cd $(STAGE313) && PATH=$(VENV313)/bin:$$PATH ansible-test sanity --python 3.13 --color no $(PS1_EXCLUDE)

@@ -165,6 +165,19 @@ class _Validator:
     def bad(self, path: str, message: str) -> None:
         self.problems.append((path or "lync_topology", message))
 
+    def repeats(self, items: list, path: str, key, show) -> list:
+        """Report every entry of ``items`` that repeats an earlier one (by ``key``); keeps the
+        positions, so that later paths stay right."""
+        seen: dict = {}
+        for index, item in enumerate(items):
+            if item is None:
+                continue
+            if key(item) in seen:
+                self.bad(_join(path, index), "%s is listed twice (also %s)" % (show(item), _join(path, seen[key(item)])))
+            else:
+                seen[key(item)] = index
+        return items
+
     # -- containers ---------------------------------------------------------------------
     def mapping(self, value: object, path: str, schema: dict) -> dict | None:
         if not isinstance(value, Mapping):
@@ -291,17 +304,9 @@ class _Validator:
                 "text": name if url_path == "/" else url}
 
     def check_simple_url_list(self, value: object, path: str) -> list:
-        urls = self.list_of(value, path, "simple_url")
-        seen: dict = {}
-        for index, url in enumerate(urls):
-            if url is None:
-                continue
-            key = (url["host"], url["path"].lower())
-            if key in seen:
-                self.bad(_join(path, index), "'%s' is listed twice (also %s)" % (url["text"], _join(path, seen[key])))
-            else:
-                seen[key] = index
-        return urls
+        # The same URL in another case is the same URL (IIS and the pools match paths so).
+        return self.repeats(self.list_of(value, path, "simple_url"), path,
+                            lambda url: (url["host"], url["path"].lower()), lambda url: "'%s'" % url["text"])
 
     def check_servers(self, value: object, path: str) -> list:
         """Server addresses, each an address or {address, fqdn}; returns the addresses and keeps
@@ -321,28 +326,10 @@ class _Validator:
                 host = self.check_host(item, item_path)
             hosts.append(host)
         self.server_names[path] = names
-        seen: dict = {}
-        for index, host in enumerate(hosts):
-            if host is None:
-                continue
-            if host in seen:
-                self.bad(_join(path, index), "%s is listed twice (also %s)" % (host.ip, _join(path, seen[host])))
-            else:
-                seen[host] = index
-        return hosts
+        return self.repeats(hosts, path, lambda host: host, lambda host: host.ip)
 
     def check_dns_list(self, value: object, path: str) -> list:
-        names = self.list_of(value, path, "dns")
-        seen: dict = {}
-        for index, name in enumerate(names):
-            if name is None:
-                continue
-            if name in seen:
-                self.bad(_join(path, index), "'%s' is listed twice (also %s)" % (name, _join(path, seen[name])))
-            else:
-                seen[name] = index
-        # Any bad or repeated entry is reported; keeping positions keeps later paths right.
-        return names
+        return self.repeats(self.list_of(value, path, "dns"), path, lambda name: name, lambda name: "'%s'" % name)
 
     def check_host(self, value: object, path: str):
         text = self.string(value, path, "an IP address")
@@ -365,16 +352,7 @@ class _Validator:
         return netaddr.IPNetwork(ip)
 
     def check_hosts(self, value: object, path: str) -> list:
-        hosts = self.list_of(value, path, "host")
-        seen: dict = {}
-        for index, host in enumerate(hosts):
-            if host is None:
-                continue
-            if host in seen:
-                self.bad(_join(path, index), "%s is listed twice (also %s)" % (host.ip, _join(path, seen[host])))
-            else:
-                seen[host] = index
-        return hosts
+        return self.repeats(self.list_of(value, path, "host"), path, lambda host: host, lambda host: host.ip)
 
     def check_cidr(self, value: object, path: str):
         text = self.string(value, path, "an IP network in CIDR notation")
