@@ -206,7 +206,7 @@ def _proxies(model: dict) -> list:
 
 
 def _box_height(lines: int) -> int:
-    return 2 * _PAD // 2 + 18 + _LINE * lines + 8
+    return _PAD + 18 + _LINE * lines + 8
 
 
 def diagram_layout(model: dict, lang: str = "en") -> dict:
@@ -393,20 +393,21 @@ def render_handout(model: dict, sections: list, lang: str, warnings: list, gener
     """The self-contained HTML page: summary, diagram, the two tables, the warnings."""
     text, table_text = TEXT[lang], TABLE_TEXT[lang]
     esc = html.escape
+    version = collection_version()
     out = [
         "<!DOCTYPE html>",
         '<html lang="%s">' % lang,
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="lync.reverse_proxy %s">' % esc(collection_version()),
+        '<meta name="generator" content="lync.reverse_proxy %s">' % esc(version),
         "<title>%s</title>" % esc(table_text["title"]),
         "<style>%s</style>" % _CSS,
         "</head>",
         "<body>",
         "<header>",
         "<h1>%s</h1>" % esc(table_text["title"]),
-        '<p class="generated">%s</p>' % esc(text["generated"] % (generated, collection_version())),
+        '<p class="generated">%s</p>' % esc(text["generated"] % (generated, version)),
         "</header>",
         '<section class="summary-section">',
         "<h2>%s</h2>" % esc(text["summary"]),
