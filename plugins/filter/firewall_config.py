@@ -153,18 +153,11 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 
 @model_filter
-def firewall_config(data, backend="nftables", placement="host", reverse_proxy=None, side=None, links=None,
-                    connection=None, management_sources=None, keep_connection_source=True, management_port=22,
-                    external_interfaces=None, internal_interfaces=None, egress_filtering=False,
-                    table="lync_reverse_proxy", chain_prefix="LYNC-RP", firewalld_prefix="lync",
-                    ufw_comment_prefix="lync-rp:"):
-    """Rules, interfaces, management sources and the backend's rendering for one host."""
-    return _config(data, backend=backend, placement=placement, reverse_proxy=reverse_proxy, side=side or None,
-                   links=links, connection=connection, management_sources=management_sources,
-                   keep_connection_source=keep_connection_source, management_port=management_port,
-                   external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                   egress_filtering=egress_filtering, table=table, chain_prefix=chain_prefix,
-                   firewalld_prefix=firewalld_prefix, ufw_comment_prefix=ufw_comment_prefix)
+def firewall_config(data, **options):
+    """Rules, interfaces, management sources and the backend's rendering for one host.
+
+    The options are those documented above; the model package checks them by name."""
+    return _config(data, **options)
 
 
 class FilterModule:

@@ -47,17 +47,17 @@ _value:
   type: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import render_firewalld
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_firewalld
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
-def firewalld_files(rules, management_sources=None, management_port=22, external_interfaces=None, internal_interfaces=None,
-                    egress_filtering=False, placement="host", side=None, prefix="lync"):
-    """The port model's rules as firewalld zones and policies of our own."""
-    return render_firewalld(rules, management_sources=management_sources, management_port=int(management_port),
-                            external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                            egress_filtering=bool(egress_filtering), placement=placement, side=side, prefix=prefix)
+def firewalld_files(rules, management_sources=None, **options):
+    """The port model's rules as firewalld zone and policy files.
+
+    The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
+    the backend's own; both are checked where every firewall rendering is."""
+    return render_firewalld(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

@@ -48,17 +48,17 @@ _value:
   type: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import render_iptables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_iptables
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
-def iptables_ruleset(rules, management_sources=None, management_port=22, external_interfaces=None, internal_interfaces=None,
-                     egress_filtering=False, placement="host", side=None, chain_prefix="LYNC-RP", family=4):
-    """The port model's rules as chains of our own for iptables-restore."""
-    return render_iptables(rules, management_sources=management_sources, management_port=int(management_port),
-                           external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                           egress_filtering=bool(egress_filtering), placement=placement, side=side, chain_prefix=chain_prefix, family=int(family))
+def iptables_ruleset(rules, management_sources=None, **options):
+    """The port model's rules as chains of our own for iptables-restore.
+
+    The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
+    the backend's own; both are checked where every firewall rendering is."""
+    return render_iptables(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

@@ -19,52 +19,13 @@ description:
     IPv6 neighbour discovery, and a drop of everything else arriving there.
   - With O(egress_filtering), an output chain lets the internal interfaces send exactly the
     internal rules (and neighbour discovery) and drops the rest.
+extends_documentation_fragment:
+  - lync.reverse_proxy.firewall_policy
 options:
-  _input:
-    description: The proxy's rules.
-    type: list
-    elements: dict
-    required: true
   table:
     description: The table name.
     type: str
     default: lync_reverse_proxy
-  management_sources:
-    description: Networks that keep SSH access (required, at least one), merged CIDRs.
-    type: list
-    elements: str
-    required: true
-  management_port:
-    description: The SSH port.
-    type: int
-    default: 22
-  external_interfaces:
-    description: The interfaces of the listener.
-    type: list
-    elements: str
-    default: []
-  internal_interfaces:
-    description: The internal interfaces (used with O(egress_filtering)).
-    type: list
-    elements: str
-    default: []
-  egress_filtering:
-    description: Filter what leaves the internal interfaces.
-    type: bool
-    default: false
-  placement:
-    description:
-      - V(host) - the input (and output) chains above, on the reverse proxy.
-      - V(gateway) - a forward chain for a Linux firewall between zones - from the outside interfaces
-        (O(external_interfaces)) to the inside ones (O(internal_interfaces)) only the rules of
-        O(side), nothing else forwarded between them in either direction (replies pass).
-    type: str
-    default: host
-    choices: [host, gateway]
-  side:
-    description: With O(placement=gateway), V(external) or V(internal) - which firewall this is.
-    type: str
-    choices: [external, internal]
 seealso:
   - module: lync.reverse_proxy.nft_table
   - plugin: lync.reverse_proxy.firewall_rules
@@ -91,14 +52,12 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 
 @model_filter
-def nftables_ruleset(rules, management_sources, table="lync_reverse_proxy", management_port=22,
-                     external_interfaces=None, internal_interfaces=None, egress_filtering=False,
-                     placement="host", side=None):
-    """The proxy's (or a gateway's) rules as an nftables table."""
-    return render_nftables(rules, table=table, management_sources=management_sources,
-                           management_port=int(management_port), external_interfaces=external_interfaces,
-                           internal_interfaces=internal_interfaces, egress_filtering=bool(egress_filtering),
-                           placement=placement, side=side)
+def nftables_ruleset(rules, management_sources=None, **options):
+    """The proxy's (or a gateway's) rules as an nftables table.
+
+    The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
+    the backend's own; both are checked where every firewall rendering is."""
+    return render_nftables(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

@@ -45,17 +45,17 @@ _value:
   type: list
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import render_ufw
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_ufw
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
-def ufw_rules(rules, management_sources=None, management_port=22, external_interfaces=None, internal_interfaces=None,
-              egress_filtering=False, placement="host", side=None, comment_prefix="lync-rp:"):
-    """The port model's rules as community.general.ufw rules."""
-    return render_ufw(rules, management_sources=management_sources, management_port=int(management_port),
-                      external_interfaces=external_interfaces, internal_interfaces=internal_interfaces,
-                      egress_filtering=bool(egress_filtering), placement=placement, side=side, comment_prefix=comment_prefix)
+def ufw_rules(rules, management_sources=None, **options):
+    """The port model's rules as community.general.ufw parameters.
+
+    The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
+    the backend's own; both are checked where every firewall rendering is."""
+    return render_ufw(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

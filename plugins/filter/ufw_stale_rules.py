@@ -46,7 +46,7 @@ _value:
   elements: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import ufw_stale
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ufw_stale
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 

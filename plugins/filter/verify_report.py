@@ -25,6 +25,14 @@ options:
     type: str
     default: rows
     choices: [rows, markdown]
+  results:
+    description:
+      - The names of the host variables that hold the registered results, each with a C(results)
+        list of checks as M(lync.reverse_proxy.port_probe) returns them. The default names are the
+        ones C(playbooks/verify.yml) registers.
+    type: list
+    elements: str
+    default: [__lync_verify_probe, __lync_verify_certificate]
 """
 
 EXAMPLES = r"""
@@ -40,22 +48,29 @@ _value:
 """
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._report import (
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._verify_report import (
     report_markdown,
     report_rows,
 )
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
+# What playbooks/verify.yml registers its checks as.
+RESULTS = ("__lync_verify_probe", "__lync_verify_certificate")
+
 
 @model_filter
-def verify_report(data, format="rows"):  # pylint: disable=redefined-builtin
+def verify_report(data, format="rows", results=None):  # pylint: disable=redefined-builtin
     """Rows of the verification, or their Markdown."""
+    if results is None:
+        results = RESULTS
+    if not isinstance(results, (list, tuple)) or not all(isinstance(name, str) for name in results):
+        raise PortModelError("results must be a list of variable names, got %r" % (results,))
     if format == "rows":
-        return report_rows(list(data))
+        return report_rows(list(data), results)
     if format == "markdown":
         rows = list(data)
         if rows and "line" not in rows[0]:
-            rows = report_rows(rows)
+            rows = report_rows(rows, results)
         return report_markdown(rows)
     raise PortModelError("format must be rows or markdown, got %r" % (format,))
 

@@ -196,3 +196,28 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     os.chmod(script, 0o700)
     _start(module, unit, timeout, script)
     return state
+
+
+# -- what the backend modules share ---------------------------------------------------------
+def backend_argument_spec(**specific) -> dict:
+    """The argument spec of a firewall backend module: its own options and the shared ones
+    (``state`` with ``confirmed``, ``rollback_timeout``, ``management_sources``; documented by the
+    doc fragment lync.reverse_proxy.commit_confirm)."""
+    spec = {
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
+        "rollback_timeout": {"type": "int", "default": 0},
+        "management_sources": {"type": "list", "elements": "str", "default": []},
+    }
+    spec.update(specific)
+    return spec
+
+
+def confirmed(module, unit: str, **result) -> dict | None:
+    """``state=confirmed``: the pending rollback disarmed (nothing in check mode); ``None`` for
+    any other state, after refusing a change from outside the management sources."""
+    if module.params["state"] == "confirmed":
+        pending = False if module.check_mode else confirm(module, unit)
+        return dict(result, changed=pending, rollback_armed=False, rollback_unit=unit,
+                    connection_source=connection_source() or "")
+    refuse_outside_management(module, module.params["management_sources"], module.params["state"] == "present")
+    return None

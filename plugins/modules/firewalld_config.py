@@ -23,6 +23,8 @@ description:
   - Drift - for each of our zones and policies, the runtime (C(firewall-cmd --info-zone)) is
     compared with the permanent configuration (C(--permanent --info-zone)); a difference (a
     runtime-only change) is repaired by the reload.
+extends_documentation_fragment:
+  - lync.reverse_proxy.commit_confirm
 options:
   files:
     description:
@@ -45,13 +47,6 @@ options:
     type: str
     default: present
     choices: [present, absent, confirmed]
-  rollback_timeout:
-    description:
-      - Commit-confirm. When greater than 0 and something changes, our files as they were are put
-        back and firewalld reloaded by a transient systemd timer after this many seconds unless a
-        later task confirms with O(state=confirmed) from a fresh connection.
-    type: int
-    default: 0
 attributes:
   check_mode:
     support: full
@@ -191,9 +186,9 @@ class Firewalld:
 
     def run(self) -> dict:
         params = self.params
-        if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
-            return {"changed": pending, "removed": [], "drift": False, "rollback_armed": False}
+        done = _rollback.confirmed(self.module, self.unit, removed=[], drift=False)
+        if done is not None:
+            return done
         files = self.check_files()
         if not self.running():
             self.module.fail_json(msg="firewalld is not running on this host; nothing was applied")
@@ -230,13 +225,11 @@ class Firewalld:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "files": {"type": "dict", "default": {}},
-            "prefix": {"type": "str", "default": "lync"},
-            "directory": {"type": "path", "default": "/etc/firewalld"},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
-            "rollback_timeout": {"type": "int", "default": 0},
-        },
+        argument_spec=_rollback.backend_argument_spec(
+            files={"type": "dict", "default": {}},
+            prefix={"type": "str", "default": "lync"},
+            directory={"type": "path", "default": "/etc/firewalld"},
+        ),
         supports_check_mode=True,
     )
     if not re.match(r"^[a-z][a-z0-9-]{0,11}$", module.params["prefix"]):

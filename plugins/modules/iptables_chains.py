@@ -23,6 +23,8 @@ description:
   - The chains are kept in O(path) and loaded at boot by a unit of our own
     (C(lync-iptables.service), after the distribution's own iptables service) with C(--noflush),
     so the distribution's saved rules are left as they are.
+extends_documentation_fragment:
+  - lync.reverse_proxy.commit_confirm
 options:
   content:
     description:
@@ -53,20 +55,6 @@ options:
     type: str
     default: present
     choices: [present, absent, confirmed]
-  rollback_timeout:
-    description:
-      - Commit-confirm. When greater than 0 and something changes, the filter table as it was
-        (and the file) is restored by a transient systemd timer after this many seconds unless
-        a later task confirms with O(state=confirmed) from a fresh connection.
-    type: int
-    default: 0
-  management_sources:
-    description:
-      - Networks (CIDRs) from which management access must survive; when given, the address of
-        the SSH connection running this module must be in one of them or nothing is applied.
-    type: list
-    elements: str
-    default: []
 attributes:
   check_mode:
     support: full
@@ -190,10 +178,6 @@ class Chains:
                                       % (name, hook, ", ".join(BUILTIN)))
         return chains
 
-    def check_management(self) -> None:
-        _rollback.refuse_outside_management(self.module, self.params["management_sources"],
-                                            self.params["state"] == "present")
-
     def payload(self, live: dict, desired: dict) -> str:
         lines = ["*filter"]
         for name in desired:
@@ -250,10 +234,9 @@ class Chains:
 
     def run(self) -> dict:
         params = self.params
-        if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
-            return {"changed": pending, "live": "", "drift": False, "rollback_armed": False}
-        self.check_management()
+        done = _rollback.confirmed(self.module, self.unit, live="", drift=False)
+        if done is not None:
+            return done
         full = self.full()
         live = self.ours(full)
         live_text = self.listing(live["chains"], live["builtin"])
@@ -306,16 +289,13 @@ class Chains:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "content": {"type": "str"},
-            "chains": {"type": "dict", "default": {}},
-            "prefix": {"type": "str", "default": "LYNC-RP"},
-            "family": {"type": "int", "default": 4, "choices": [4, 6]},
-            "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
-            "rollback_timeout": {"type": "int", "default": 0},
-            "management_sources": {"type": "list", "elements": "str", "default": []},
-        },
+        argument_spec=_rollback.backend_argument_spec(
+            content={"type": "str"},
+            chains={"type": "dict", "default": {}},
+            prefix={"type": "str", "default": "LYNC-RP"},
+            family={"type": "int", "default": 4, "choices": [4, 6]},
+            path={"type": "path", "required": True},
+        ),
         supports_check_mode=True,
     )
     if not re.match(r"^[A-Za-z][A-Za-z0-9_-]{0,20}$", module.params["prefix"]):

@@ -23,6 +23,8 @@ description:
     a ruleset that does not validate is never loaded, and the table that was live stays live.
   - With O(management_sources), the module refuses (fails before applying) a ruleset when the
     address of the current SSH connection is not among them.
+extends_documentation_fragment:
+  - lync.reverse_proxy.commit_confirm
 options:
   name:
     description: The table name.
@@ -52,23 +54,6 @@ options:
     type: str
     default: present
     choices: [present, absent, confirmed]
-  rollback_timeout:
-    description:
-      - Commit-confirm. When greater than 0 and the table changes, the table as it was (and the
-        file as it was) is restored by a transient systemd timer after this many seconds, unless
-        a later task confirms with O(state=confirmed) - from a fresh connection, which proves the
-        new ruleset kept management access. A host that cannot be reached again rolls back by
-        itself.
-      - Needs C(systemd-run) on the host; without it the module fails before applying.
-    type: int
-    default: 0
-  management_sources:
-    description:
-      - Networks (CIDRs) from which management access must survive. When given, the address of
-        the SSH connection running this module must be in one of them, or nothing is applied.
-    type: list
-    elements: str
-    default: []
   boot_dropin:
     description:
       - Persistence in the same call - a systemd drop-in for C(nftables.service) at this path that
@@ -169,10 +154,6 @@ class NftTable:
         rc, out, err = self.module.run_command([self.nft, "list", "table", self.params["family"], self.params["name"]])
         return out if rc == 0 else ""
 
-    def check_management(self) -> str | None:
-        return _rollback.refuse_outside_management(self.module, self.params["management_sources"],
-                                                   self.params["state"] == "present")
-
     def write_and_load(self, text: str) -> None:
         path = self.params["path"]
         directory = os.path.dirname(path)
@@ -246,11 +227,10 @@ class NftTable:
 
     def apply(self) -> dict:
         params = self.params
-        if params["state"] == "confirmed":
-            pending = False if self.module.check_mode else _rollback.confirm(self.module, self.unit)
-            return {"changed": pending, "live": "", "drift": False, "connection_source": _rollback.connection_source() or "",
-                    "rollback_armed": False, "rollback_unit": self.unit}
-        source = self.check_management()
+        done = _rollback.confirmed(self.module, self.unit, live="", drift=False)
+        if done is not None:
+            return done
+        source = _rollback.connection_source()
         live = self.live()
         on_disk = ""
         if os.path.exists(params["path"]):
@@ -295,16 +275,13 @@ class NftTable:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "name": {"type": "str", "required": True},
-            "family": {"type": "str", "default": "inet", "choices": ["inet", "ip", "ip6"]},
-            "content": {"type": "str"},
-            "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "confirmed"]},
-            "rollback_timeout": {"type": "int", "default": 0},
-            "management_sources": {"type": "list", "elements": "str", "default": []},
-            "boot_dropin": {"type": "path"},
-        },
+        argument_spec=_rollback.backend_argument_spec(
+            name={"type": "str", "required": True},
+            family={"type": "str", "default": "inet", "choices": ["inet", "ip", "ip6"]},
+            content={"type": "str"},
+            path={"type": "path", "required": True},
+            boot_dropin={"type": "path"},
+        ),
         supports_check_mode=True,
     )
     if not re.match(r"^[A-Za-z][A-Za-z0-9_.-]{0,57}$", module.params["name"]):

@@ -186,7 +186,7 @@ failed_count:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe import probe_all
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe_on_host import probe_all
 
 
 def main() -> None:

@@ -35,7 +35,9 @@ TOPOLOGY_FILE = HERE / "topology.yml"
 PACKAGES_FILE = HERE / "image-packages.txt"
 CACHE = pathlib.Path(os.environ.get("LYNC_LAB_CACHE", "/var/cache/lync-reverse-proxy-lab"))
 RUN = pathlib.Path(os.environ.get("LYNC_LAB_RUN", "/run/lync-reverse-proxy-lab"))
-SUITE = "bookworm"
+# The Debian release of the lab's hosts: bookworm (12) by default, trixie (13) beside it.
+SUITES = ("bookworm", "trixie")
+SUITE = os.environ.get("LYNC_LAB_SUITE", "bookworm")
 PREFIX = "lync-"
 SWITCH = PREFIX + "sw"
 CONTROLLER = PREFIX + "ctl"
@@ -97,9 +99,18 @@ def ensure_tools() -> None:
         run("apt-get", "install", "-y", "-q", *missing, env=env)
 
 
-def packages() -> list:
-    return [line.strip() for line in PACKAGES_FILE.read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+def packages(suite: str | None = None) -> list:
+    """The image's packages for a release: a line ``name [suite ...]`` is only for those releases."""
+    suite = suite or SUITE
+    names = []
+    for line in PACKAGES_FILE.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, dummy, only = line.partition("[")
+        if not only or suite in only.rstrip("]").split():
+            names.append(name.strip())
+    return names
 
 
 def mirror() -> str:
@@ -112,7 +123,7 @@ def mirror() -> str:
 
 def image_dir() -> pathlib.Path:
     digest = hashlib.sha256(("%s\n%s\n%s" % (SUITE, IMAGE_RECIPE_VERSION, "\n".join(packages()))).encode())
-    return CACHE / ("image-" + digest.hexdigest()[:16])
+    return CACHE / ("image-%s-%s" % (SUITE, digest.hexdigest()[:16]))
 
 
 BACKEND_UNIT = """[Unit]
@@ -153,7 +164,9 @@ def build_image() -> pathlib.Path:
     run("chroot", rootfs, "apt-get", "clean")
     (target / "complete").write_text(json.dumps({"packages": packages(), "seconds": time.monotonic() - start}))
     for old in CACHE.glob("image-*"):
-        if old != target:
+        # Older images of this release, and images of the unsuffixed naming of before.
+        if old != target and (old.name.startswith("image-%s-" % SUITE)
+                              or not any(old.name.startswith("image-%s-" % s) for s in SUITES)):
             shutil.rmtree(old, ignore_errors=True)
     log("image built in %.0f s" % (time.monotonic() - start))
     return rootfs
@@ -509,6 +522,8 @@ def main() -> int:
     for name in ("command",):
         if getattr(args, name, None) and args.command[0] == "--":
             args.command = args.command[1:]
+    if SUITE not in SUITES:
+        raise SystemExit("lab: LYNC_LAB_SUITE must be one of %s, got %r" % (", ".join(SUITES), SUITE))
     if os.geteuid() != 0:
         raise SystemExit("lab: must run as root (namespaces, systemd-nspawn)")
     if args.action == "image":

@@ -11,6 +11,7 @@ lync.reverse_proxy.port_model_info instead.
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
     PortModelError,
@@ -25,10 +26,22 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     normalize_topology,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._nftables import render_nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import (
+    BACKENDS,
+    firewall_config,
+    render_firewall,
+    render_firewalld,
+    render_iptables,
+    render_nftables,
+    render_ufw,
+    ufw_stale,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
+    FirewallPolicy,
+    build_policy,
+)
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._plan import firewall_config
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probes import VANTAGES, probe_endpoints
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probe_list import VANTAGES, probe_endpoints
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
     FORMATS,
@@ -53,7 +66,9 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._se
 )
 
 __all__ = [
+    "BACKENDS",
     "FORMATS",
+    "FirewallPolicy",
     "MissingLibraryError",
     "PortModelError",
     "TopologyDocumentError",
@@ -62,8 +77,10 @@ __all__ = [
     "VANTAGES",
     "aerleon_policy",
     "arr_configuration",
+    "build_policy",
     "ensure_model",
     "firewall_config",
+    "host_text",
     "interfaces_for",
     "is_model",
     "needed_names",
@@ -72,12 +89,17 @@ __all__ = [
     "probe_endpoints",
     "query_model",
     "render_application_host",
+    "render_firewall",
+    "render_firewalld",
+    "render_iptables",
     "render_nftables",
     "render_powershell",
     "render_port_table",
+    "render_ufw",
     "select_routes",
     "select_rules",
     "tls_profile",
     "topology_from_xml",
+    "ufw_stale",
     "windows_firewall_rules",
 ]

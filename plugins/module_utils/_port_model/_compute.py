@@ -26,7 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     validate_topology,
 )
 
-__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "host_text", "is_model"]
+__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model", "merge_networks"]
 
 MODEL_KEYS = ("rules", "routes", "certificate_names", "warnings")
 
@@ -45,7 +45,7 @@ _DESTINATION_ROLES = {
 }
 
 
-def _merge(networks) -> list[str]:
+def merge_networks(networks) -> list[str]:
     """Merge address lists into the fewest CIDRs and sort them, IPv4 first, then IPv6.
 
     The same result as netaddr.cidr_merge, computed on integer spans: adjacent and overlapping
@@ -69,14 +69,6 @@ def _merge(networks) -> list[str]:
                 for cidr in netaddr.iprange_to_cidrs(netaddr.IPAddress(first, version), netaddr.IPAddress(last, version))
             )
     return merged_cidrs
-
-
-def host_text(cidr: str) -> str:
-    """A host route without its prefix length (as nft, PowerShell and people write it); a network as it is."""
-    address, dummy, prefix = cidr.partition("/")
-    if (prefix == "32" and ":" not in address) or (prefix == "128" and ":" in address):
-        return address
-    return cidr
 
 
 def _hosts(networks) -> list[str]:
@@ -142,7 +134,7 @@ def _rules(topo: dict) -> list[dict]:
     mobile_http = options["mobile_autodiscover_over_http"]
     redirect = options["http_redirect"]
 
-    sources = _merge(options["external_sources"])
+    sources = merge_networks(options["external_sources"])
     role = "any" if tuple(sources) == _ANY else "external_sources"
     external_sources = [dict(_group(role, None, []), addresses=sources, networks=options["external_sources"])]
     listener = _proxy_groups(topo, "reverse_proxy_listener", "external_addresses")
@@ -170,7 +162,7 @@ def _rules(topo: dict) -> list[dict]:
 
     def merge(groups: list[dict]) -> list[str]:
         if id(groups) not in merged:
-            merged[id(groups)] = _merge(n for group in groups for n in group["networks"])
+            merged[id(groups)] = merge_networks(n for group in groups for n in group["networks"])
         return merged[id(groups)]
 
     rules = []
@@ -340,7 +332,7 @@ def compute_model(topology: object) -> dict:
         "options": {
             "http_redirect": topo["options"]["http_redirect"],
             "mobile_autodiscover_over_http": topo["options"]["mobile_autodiscover_over_http"],
-            "external_sources": _merge(topo["options"]["external_sources"]),
+            "external_sources": merge_networks(topo["options"]["external_sources"]),
         },
         "rules": rules,
         "routes": routes,

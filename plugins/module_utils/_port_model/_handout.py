@@ -19,7 +19,7 @@ import html
 import json
 import pathlib
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import ROLE_LABELS, TABLE_TEXT
 
 __all__ = ["collection_version", "diagram_layout", "render_diagram", "render_handout"]

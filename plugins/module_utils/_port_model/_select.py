@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import _merge
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import merge_networks
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
@@ -51,7 +51,7 @@ def _proxy_rules(model: dict, name: str) -> list:
         groups = [group for group in rule[side + "_groups"] if group["name"] == name]
         narrowed = dict(rule)
         narrowed[side + "_groups"] = groups
-        narrowed[side + "s"] = _merge(netaddr.IPNetwork(a) for group in groups for a in group["addresses"])
+        narrowed[side + "s"] = merge_networks(netaddr.IPNetwork(a) for group in groups for a in group["addresses"])
         rules.append(narrowed)
     return rules
 

@@ -15,7 +15,7 @@ import csv
 import datetime
 import io
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
     FACTS,
     INTERFACES,

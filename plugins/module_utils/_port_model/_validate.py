@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
     TopologyError,
@@ -583,9 +584,7 @@ def _entry_names(topology: object) -> dict:
 
 def _plain(value: object) -> object:
     if netaddr is not None and isinstance(value, netaddr.IPNetwork):
-        if value.prefixlen == (32 if value.version == 4 else 128):
-            return str(value.ip)
-        return str(value)
+        return host_text(str(value))
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -11,9 +11,11 @@ community.windows.win_firewall_rule fed with these parameters, or the rendered s
 
 from __future__ import annotations
 
+import json
+import os
 from xml.sax.saxutils import quoteattr
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
@@ -21,6 +23,8 @@ __all__ = ["GROUP", "arr_configuration", "render_application_host", "render_powe
 
 GROUP = "lync.reverse_proxy"
 FARM_PREFIX = "lync-"
+# The ARR script, relative to the collection's root.
+ARR_SCRIPT = ("roles", "rp_iis_arr", "files", "arr.ps1")
 _ANY = ["0.0.0.0/0", "::/0"]
 # backend_kind -> (httpPort, httpsPort) of the ARR farm servers
 _FARM_PORTS = {"front_end_pool": (8080, 4443), "director_pool": (8080, 4443), "office_web_apps": (80, 443)}
@@ -152,60 +156,28 @@ def _block(out: list, target: str, action: str, lines: list) -> None:
     out.append("}")
 
 
+def arr_script() -> str:
+    """The rp_iis_arr role's ARR script (``roles/rp_iis_arr/files/arr.ps1``): the one PowerShell
+    source for ARR, run by the role through win_powershell and embedded in the rendered script."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", *ARR_SCRIPT)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        raise PortModelError("the ARR script %s is missing from the installed collection (%s)"
+                             % ("/".join(ARR_SCRIPT), os.path.normpath(path))) from None
+
+
 def _arr_lines(arr: dict) -> list:
-    lines = [
-        "Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules/rule' |",
-        "    Where-Object { $_.name -like ($Group + '/*') } |",
-        "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"system.webServer/rewrite/globalRules/rule[@name='\" + $_.name + \"']\") }",
-        "Get-WebConfiguration -PSPath $AppHost -Filter 'webFarms/webFarm' |",
-        "    Where-Object { $_.name -like '%s*' } |" % FARM_PREFIX,
-        "    ForEach-Object { Clear-WebConfiguration -PSPath $AppHost -Filter (\"webFarms/webFarm[@name='\" + $_.name + \"']\") }",
-        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'enabled' -Value $true",
-        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'preserveHostHeader' -Value $true",
-        "Set-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/proxy' -Name 'reverseRewriteHostInResponseHeaders' -Value $false",
-    ]
-    for farm in arr["farms"]:
-        base = "\"webFarms/webFarm[@name='%s']\"" % farm["name"]
-        lines.append("")
-        lines.append("# farm %s (%s)" % (farm["name"], farm["backend_fqdn"]))
-        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = %s }"
-                     % _ps_string(farm["name"]))
-        for server in farm["servers"]:
-            lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name '.' -Value @{ address = %s }"
-                         % (base, _ps_string(server)))
-            server_filter = "\"webFarms/webFarm[@name='%s']/server[@address='%s']/applicationRequestRouting\"" % (
-                farm["name"], server)
-            lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpPort' -Value %d"
-                         % (server_filter, farm["http_port"]))
-            lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'httpsPort' -Value %d"
-                         % (server_filter, farm["https_port"]))
-        protocol = "\"webFarms/webFarm[@name='%s']/applicationRequestRouting/protocol\"" % farm["name"]
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'timeout' -Value %s"
-                     % (protocol, _ps_string(farm["timeout"])))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'preserveHostHeader' -Value $%s"
-                     % (protocol, "true" if farm["preserve_host_header"] else "false"))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter %s -Name 'reverseRewriteHostInResponseHeaders' "
-                     "-Value $%s" % (protocol, "true" if farm["reverse_rewrite_host_in_response_headers"] else "false"))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/cache') -Name 'enabled' -Value $false"
-                     % protocol)
-    for rule in arr["rules"]:
-        rule_filter = "\"system.webServer/rewrite/globalRules/rule[@name='%s']\"" % rule["name"]
-        lines.append("")
-        lines.append("# %s -> %s" % (rule["host"], rule["url"]))
-        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' "
-                     "-Name '.' -Value @{ name = %s; patternSyntax = 'Wildcard'; stopProcessing = $true }"
-                     % _ps_string(rule["name"]))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/match') -Name 'url' -Value '*'"
-                     % rule_filter)
-        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
-                     "-Value @{ input = '{HTTP_HOST}'; pattern = %s }" % (rule_filter, _ps_string(rule["host"])))
-        lines.append("Add-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/conditions') -Name '.' "
-                     "-Value @{ input = '{HTTPS}'; pattern = %s }" % (rule_filter, _ps_string("on" if rule["https"] else "off")))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'type' -Value %s"
-                     % (rule_filter, _ps_string(rule["action"])))
-        lines.append("Set-WebConfigurationProperty -PSPath $AppHost -Filter (%s + '/action') -Name 'url' -Value %s"
-                     % (rule_filter, _ps_string(rule["url"])))
-    return lines
+    """The role's script as a script block, called with the model's configuration."""
+    script = arr_script().rstrip("\n").splitlines()
+    configuration = json.dumps(arr, indent=2, sort_keys=True).splitlines()
+    if any(line.startswith("'@") for line in configuration):  # cannot happen with JSON; kept honest
+        raise PortModelError("the ARR configuration cannot be quoted for PowerShell")
+    return (["$Ansible = [pscustomobject]@{ Changed = $false; Diff = $null }",
+             "$ArrConfiguration = @'"] + configuration + ["'@", "$ArrScript = {"] + script
+            + ["}", "& $ArrScript -Configuration $ArrConfiguration -Group $Group -FarmPrefix %s" % _ps_string(FARM_PREFIX),
+               "if ($Ansible.Changed) { Write-Output ('changed:' + \"`n\" + $Ansible.Diff.after) }"])
 
 
 def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
@@ -258,12 +230,12 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
         ])
         out.extend([
             "",
-            "# IIS Application Request Routing (server farms) and URL Rewrite (global rules)",
-            "Import-Module WebAdministration",
-            "$AppHost = 'MACHINE/WEBROOT/APPHOST'",
+            "# IIS Application Request Routing (server farms %s*) and URL Rewrite (global rules %s/*): the" % (
+                FARM_PREFIX, GROUP),
+            "# rp_iis_arr role's own script (roles/rp_iis_arr/files/arr.ps1) with the model's configuration;",
+            "# it changes only what differs, every change under ShouldProcess (-WhatIf lists them).",
         ])
-        _block(out, "IIS server farms %s* and rewrite rules %s/*" % (FARM_PREFIX, GROUP), "remove ours and add the model's",
-               _arr_lines(arr))
+        out.extend(_arr_lines(arr))
     out.append("")
     out.append("Write-Output %s" % _ps_string("lync.reverse_proxy: %d firewall rules%s applied" % (
         len(firewall_rules), (", %d farms and %d rewrite rules" % (len(arr["farms"]), len(arr["rules"]))) if arr else "")))

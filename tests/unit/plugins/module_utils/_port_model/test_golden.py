@@ -21,17 +21,15 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     PortModelError,
     arr_configuration,
     compute_model,
-    render_nftables,
     render_application_host,
-    render_port_table,
-    render_powershell,
-    select_rules,
-    windows_firewall_rules,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._linux import (
     render_firewalld,
     render_iptables,
+    render_nftables,
+    render_port_table,
+    render_powershell,
     render_ufw,
+    select_rules,
+    windows_firewall_rules,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     GOLDEN_DIR,

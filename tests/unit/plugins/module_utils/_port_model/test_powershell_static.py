@@ -164,6 +164,20 @@ def test_every_role_script_is_checked():
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
+def test_every_script_parses(name):
+    """No syntax error anywhere (the checks below read the parse tree, so they need a whole one)."""
+    tree = PARSER.parse(SOURCES[name].encode())
+    errors = ["line %d" % (node.start_point[0] + 1) for node in _walk(tree.root_node)
+              if node.type == "ERROR" or node.is_missing]
+    assert errors == []
+
+
+def test_a_syntax_error_is_found():
+    tree = PARSER.parse(b"if ($PSCmdlet.ShouldProcess('x', 'y')) {\n    Set-Content -Path $a -Value (1 +\n")
+    assert any(node.type == "ERROR" or node.is_missing for node in _walk(tree.root_node))
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
 def test_every_change_asks_should_process(name):
     source = SOURCES[name].encode()
     tree = PARSER.parse(source)

@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     compute_model,
     render_port_table,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import _merge
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import merge_networks
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import SCHEMA
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     golden_cases,
@@ -216,4 +216,4 @@ NETWORKS = st.one_of(
 @given(st.lists(NETWORKS, max_size=30))
 def test_merge_agrees_with_netaddr_cidr_merge(networks):
     expected = [str(n) for n in netaddr.cidr_merge(networks)]
-    assert _merge(networks) == sorted(expected, key=lambda c: (netaddr.IPNetwork(c).version, netaddr.IPNetwork(c).first))
+    assert merge_networks(networks) == sorted(expected, key=lambda c: (netaddr.IPNetwork(c).version, netaddr.IPNetwork(c).first))

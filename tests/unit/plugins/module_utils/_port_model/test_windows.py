@@ -7,6 +7,8 @@ which must parse (tree-sitter's PowerShell grammar: no pwsh can run here)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import tree_sitter_powershell
 from tree_sitter import Language, Parser
@@ -19,6 +21,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     windows_firewall_rules,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    COLLECTION_ROOT,
     full,
     golden_cases,
 )
@@ -171,13 +174,21 @@ def test_arr_members_need_names():
     assert "no fqdn for 10.0.10.12" in str(caught.value) and "10.0.10.11" not in str(caught.value)
 
 
-def test_the_script_sets_host_header_per_farm_and_writes_the_hosts_entries():
+def test_the_script_runs_the_roles_arr_script_with_the_model_and_writes_the_hosts_entries():
+    """One PowerShell source for ARR: the rendered script embeds the role's arr.ps1 verbatim and
+    calls it with the configuration the role passes (arr_configuration, as JSON)."""
+    import json  # pylint: disable=import-outside-toplevel
+
     model = compute_model(full())
-    script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr_configuration(model))
-    farms = [farm["name"] for farm in arr_configuration(model)["farms"]]
-    for farm in farms:
-        assert ("-Filter \"webFarms/webFarm[@name='%s']/applicationRequestRouting/protocol\" -Name 'preserveHostHeader' "
-                "-Value $true" % farm) in script
+    arr = arr_configuration(model)
+    script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr)
+    with open(os.path.join(COLLECTION_ROOT, "roles", "rp_iis_arr", "files", "arr.ps1"), encoding="utf-8") as handle:
+        role_script = handle.read()
+    block = script[script.index("$ArrScript = {\n") + len("$ArrScript = {\n"):]
+    assert block.startswith(role_script.rstrip("\n") + "\n}\n& $ArrScript -Configuration $ArrConfiguration")
+    embedded = script[script.index("$ArrConfiguration = @'\n") + len("$ArrConfiguration = @'\n"):script.index("\n'@\n")]
+    assert json.loads(embedded) == arr
+    assert all(farm["preserve_host_header"] in (True, False) for farm in json.loads(embedded)["farms"])
     assert "'10.0.10.10 webext.contoso.com'" in script
     assert "[@address='10.0.10.10']" not in script
 

@@ -11,9 +11,7 @@ from collections.abc import Mapping
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 
-__all__ = ["REPORT_KEYS", "report_markdown", "report_rows"]
-
-REPORT_KEYS = ("__lync_verify_probe", "__lync_verify_certificate")
+__all__ = ["report_markdown", "report_rows"]
 
 
 def _detail(result: dict) -> str:
@@ -37,15 +35,16 @@ def _detail(result: dict) -> str:
     return ", ".join(parts)
 
 
-def report_rows(hosts: list) -> list:
-    """One row per check: host, check, ok, detail and a printable line."""
+def report_rows(hosts: list, results: list) -> list:
+    """One row per check: host, check, ok, detail and a printable line. ``results`` names the
+    host variables that hold registered results (each with a ``results`` list of checks)."""
     if not isinstance(hosts, list):
         raise PortModelError("expected a list of host variables (hostvars entries)")
     rows = []
     for host in hosts:
         if not isinstance(host, Mapping):
             continue
-        for key in REPORT_KEYS:
+        for key in results:
             for result in (host.get(key) or {}).get("results", []):
                 row = {"host": host.get("inventory_hostname", "?"), "check": result.get("name", "?"),
                        "ok": bool(result.get("ok")), "detail": _detail(result)}

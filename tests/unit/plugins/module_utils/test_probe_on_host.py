@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe import probe, probe_all
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe_on_host import probe, probe_all
 
 
 def _certificate(tmp_path, name, issuer_key=None, issuer_name=None, ca=False, strict=True):

@@ -1,0 +1,158 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What a managed host has, read once, returned as data. PRIVATE to the lync.reverse_proxy collection.
+
+Used by the modules firewall_facts and proxy_facts (and so by the roles, which decide on this data
+instead of on shell output). Only the standard library and AnsibleModule's helpers: it runs on any
+managed host. Reading changes nothing.
+"""
+
+from __future__ import annotations
+
+import glob
+import grp
+import hashlib
+import json
+import os
+import pwd
+import stat
+
+__all__ = ["BACKENDS", "firewall_state", "proxy_state"]
+
+# backend -> the command that shows it is installed
+BACKENDS = {"nftables": "nft", "iptables": "iptables-restore", "firewalld": "firewall-cmd", "ufw": "ufw"}
+
+
+def _run(module, args: list, data=None) -> tuple:
+    rc, out, err = module.run_command(args, data=data)
+    return rc, out or "", err or ""
+
+
+def _ufw_enabled(path: str = "/etc/ufw/ufw.conf") -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return any(line.strip() == "ENABLED=yes" for line in handle)
+    except OSError:
+        return False
+
+
+def _systemd(module) -> str | None:
+    """systemctl, when systemd is the service manager here."""
+    systemctl = module.get_bin_path("systemctl")
+    return systemctl if systemctl and os.path.isdir("/run/systemd/system") else None
+
+
+def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None) -> dict:
+    """Installed and running firewall managers, ours in each backend, the connection, the interfaces."""
+    commands = {backend: module.get_bin_path(command) for backend, command in BACKENDS.items()}
+    systemctl = _systemd(module)
+    backends = {}
+    for backend, command in commands.items():
+        backends[backend] = {"installed": bool(command), "running": False, "ours": False}
+    if commands["firewalld"]:
+        if systemctl:
+            rc, dummy, dummy2 = _run(module, [systemctl, "is-active", "--quiet", "firewalld"])
+        else:
+            rc, dummy, dummy2 = _run(module, [commands["firewalld"], "--state"])
+        backends["firewalld"]["running"] = rc == 0
+    backends["ufw"]["running"] = bool(commands["ufw"]) and _ufw_enabled()
+    if commands["nftables"]:
+        rc, dummy, dummy2 = _run(module, [commands["nftables"], "list", "table", "inet", table])
+        backends["nftables"]["ours"] = rc == 0
+    for save in ("iptables-save", "ip6tables-save"):
+        path = module.get_bin_path(save)
+        if path:
+            rc, out, dummy = _run(module, [path, "-t", "filter"])
+            if rc == 0 and any(line.startswith(":%s-" % chain_prefix) for line in out.splitlines()):
+                backends["iptables"]["ours"] = True
+    connection = connection if connection is not None else (
+        os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or "")
+    interfaces, warnings = [], []
+    ip = module.get_bin_path("ip")
+    if ip:
+        rc, out, err = _run(module, [ip, "-j", "addr", "show"])
+        try:
+            interfaces = json.loads(out) if rc == 0 else []
+        except ValueError:
+            interfaces = []
+        if rc != 0 or not isinstance(interfaces, list):
+            warnings.append("ip -j addr show failed (%s): interfaces unknown" % (err.strip() or rc))
+            interfaces = []
+    else:
+        warnings.append("the ip command (iproute2) is not installed: interfaces unknown")
+    return {"backends": backends, "service_manager": "systemd" if systemctl else None,
+            "connection": connection, "connection_source": connection.split()[0] if connection.split() else "",
+            "interfaces": interfaces, "warnings": warnings}
+
+
+def _package_manager(module) -> tuple:
+    for name, command in (("dpkg", "dpkg-query"), ("rpm", "rpm")):
+        path = module.get_bin_path(command)
+        if path:
+            return name, path
+    return None, None
+
+
+def _installed(module, manager: str, path: str, package: str) -> bool:
+    if manager == "dpkg":
+        rc, out, dummy = _run(module, [path, "-W", "-f=${db:Status-Status}", package])
+        return rc == 0 and out.strip() == "installed"
+    rc, dummy, dummy2 = _run(module, [path, "-q", "--quiet", package])
+    return rc == 0
+
+
+def _name(getter, number: int) -> str:
+    try:
+        return getter(number)[0]
+    except KeyError:
+        return str(number)
+
+
+def file_state(path: str) -> dict | None:
+    """Type, mode, owner, group and (for a file) the SHA-256 of its content; None when absent."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    kind = "directory" if stat.S_ISDIR(info.st_mode) else "file" if stat.S_ISREG(info.st_mode) else "other"
+    result = {"type": kind, "mode": "%04o" % stat.S_IMODE(info.st_mode),
+              "owner": _name(lambda n: (pwd.getpwuid(n).pw_name,), info.st_uid),
+              "group": _name(lambda n: (grp.getgrgid(n).gr_name,), info.st_gid)}
+    if kind == "file":
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(65536), b""):
+                digest.update(block)
+        result["sha256"] = digest.hexdigest()
+    return result
+
+
+def proxy_state(module, packages: list, service: str | None, paths: list) -> dict:
+    """Which packages are installed, the service's state, and our files (paths may be globs)."""
+    result = {"packages": {}, "package_manager": None, "service": None, "service_manager": None, "files": {}}
+    if packages:
+        manager, path = _package_manager(module)
+        if manager is None:
+            module.fail_json(msg="neither dpkg-query nor rpm is on this host: cannot tell whether %s %s installed "
+                                 "(the roles support Debian-family and RPM-based hosts)"
+                                 % (", ".join(packages), "is" if len(packages) == 1 else "are"))
+        result["package_manager"] = manager
+        result["packages"] = {package: _installed(module, manager, path, package) for package in packages}
+    if service:
+        systemctl = _systemd(module)
+        if systemctl is None:
+            module.fail_json(msg="systemd is not the service manager on this host (no systemctl, or /run/systemd/system "
+                                 "is missing): the roles keep %s running with systemd" % service)
+        result["service_manager"] = "systemd"
+        enabled = _run(module, [systemctl, "is-enabled", "--quiet", service])[0] == 0
+        active = _run(module, [systemctl, "is-active", "--quiet", service])[0] == 0
+        result["service"] = {"name": service, "enabled": enabled, "active": active}
+    for pattern in paths:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        for path in matches:
+            state = file_state(path)
+            if state is not None:
+                result["files"][path] = state
+    return result

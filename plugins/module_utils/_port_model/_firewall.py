@@ -1,0 +1,152 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A host's firewall from the model: the backends, and the one path every rendering takes.
+
+PRIVATE to the lync.reverse_proxy collection.
+
+rules + options -> :func:`build_policy` (validated once) -> :func:`render_firewall` (what the backend
+supports, its own options, :func:`check_rules`) -> the backend's ``render(rules, policy, ...)``.
+The role (through ``firewall_config``), the ``firewall_config`` filter and the standalone ruleset
+filters (``nftables_ruleset`` ...) all go this way.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    _firewalld,
+    _iptables,
+    _nftables,
+    _ufw,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
+    POLICY_OPTIONS,
+    FirewallPolicy,
+    build_policy,
+    check_rules,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import interfaces_for, select_rules
+
+__all__ = ["BACKENDS", "firewall_config", "render_firewall", "render_firewalld", "render_iptables",
+           "render_nftables", "render_ufw", "ufw_stale"]
+
+BACKENDS = {renderer.name: renderer for renderer in (
+    _nftables.RENDERER, _iptables.RENDERER, _firewalld.RENDERER, _ufw.RENDERER)}
+# firewall_config's names of the backends' own options (one call serves every backend).
+_CONFIG_NAMES = {"table": ("nftables", "table"), "chain_prefix": ("iptables", "chain_prefix"),
+                 "firewalld_prefix": ("firewalld", "prefix"), "ufw_comment_prefix": ("ufw", "comment_prefix")}
+
+
+def render_firewall(backend: str, rules, policy: FirewallPolicy, **options):
+    """The backend's rendering of ``rules`` under ``policy``, after every check."""
+    renderer = BACKENDS.get(backend)
+    if renderer is None:
+        raise PortModelError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
+    if not isinstance(policy, FirewallPolicy):
+        raise PortModelError("the policy must come from build_policy, got %r" % (type(policy).__name__,))
+    if policy.placement not in renderer.placements:
+        raise PortModelError("placement %s is not supported with %s" % (policy.placement, backend))
+    if policy.egress_filtering and not renderer.egress_filtering:
+        raise PortModelError("egress_filtering is not supported with %s (%s)" % (
+            backend, renderer.limits.get("egress_filtering", "the backend cannot express it")))
+    unknown = sorted(set(options) - set(renderer.options))
+    if unknown:
+        raise PortModelError("%s takes no option %s (its options: %s)" % (
+            backend, ", ".join(unknown), ", ".join(renderer.options) or "none"))
+    values = {}
+    for name, option in renderer.options.items():
+        value = options.get(name)
+        try:
+            values[name] = option.check(name, option.default if value is None else value)
+        except ValueError as error:
+            raise PortModelError(str(error)) from None
+    check_rules(rules, policy)
+    return renderer.render(rules, policy, **values)
+
+
+def _split(options: dict) -> tuple:
+    """(policy options, the rest) of a filter's keyword arguments."""
+    policy = {key: value for key, value in options.items() if key in POLICY_OPTIONS}
+    return policy, {key: value for key, value in options.items() if key not in POLICY_OPTIONS}
+
+
+def _render(backend: str, rules, options: dict):
+    policy_options, own = _split(options)
+    return render_firewall(backend, rules, build_policy(**policy_options), **own)
+
+
+def render_nftables(rules, **options) -> str:
+    """nftables_ruleset: the policy's options and ``table``."""
+    return _render("nftables", rules, options)
+
+
+def render_iptables(rules, **options) -> dict:
+    """iptables_ruleset: the policy's options, ``chain_prefix`` and ``family`` (4 by default here)."""
+    options.setdefault("family", 4)
+    return _render("iptables", rules, options)
+
+
+def render_firewalld(rules, **options) -> dict:
+    """firewalld_files: the policy's options and ``prefix``."""
+    return _render("firewalld", rules, options)
+
+
+def render_ufw(rules, **options) -> list:
+    """ufw_rules: the policy's options and ``comment_prefix``."""
+    return _render("ufw", rules, options)
+
+
+ufw_stale = _ufw.stale_rules
+
+
+def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None = None, links=None,
+                    keep_connection_source: bool = True, **options) -> dict:
+    """Everything a host's firewall needs, from a topology (or model) and what the host reported.
+
+    ``options`` are the policy's (placement, side, management_sources, management_port,
+    external_interfaces, internal_interfaces, egress_filtering, connection) and the backends' own,
+    by the names the role uses (table, chain_prefix, firewalld_prefix, ufw_comment_prefix).
+    ``links`` is the output of ``ip -j addr show`` (text or parsed) used to find the interfaces
+    when ``external_interfaces`` / ``internal_interfaces`` are not given.
+
+    Returns ``{"rules": <rule count>, "external_interfaces", "internal_interfaces",
+    "management_sources", "content"}``, where ``content`` is what the backend's renderer gives
+    (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``; firewalld: files; ufw: rules).
+    """
+    if backend not in BACKENDS:
+        raise PortModelError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
+    policy_options, rest = _split(options)
+    unknown = sorted(set(rest) - set(_CONFIG_NAMES))
+    if unknown:
+        raise PortModelError("firewall_config takes no option %s" % ", ".join(unknown))
+    own = {name: value for key, (owner, name) in _CONFIG_NAMES.items()
+           if owner == backend and (value := rest.get(key)) is not None}
+    policy_options["keep_connection_source"] = keep_connection_source
+    placement = policy_options.get("placement") or "host"
+    policy_options["placement"] = placement
+    model = ensure_model(data)
+    if placement == "host":
+        if not reverse_proxy:
+            raise PortModelError("placement host needs reverse_proxy (the proxy's name in reverse_proxies)")
+        rules = select_rules(model, reverse_proxy=reverse_proxy)
+    elif placement == "gateway":
+        policy_options["side"] = policy_options.get("side") or None
+        if policy_options["side"] not in ("external", "internal"):
+            raise PortModelError("gateway placement needs side: external or internal, got %r" % (policy_options["side"],))
+        rules = select_rules(model, interface=policy_options["side"])
+    else:
+        rules = []  # build_policy names the bad placement
+    if links is not None:
+        for key, interface, end in (("external_interfaces", "external", "destinations"),
+                                    ("internal_interfaces", "internal", "sources")):
+            if not policy_options.get(key):
+                policy_options[key] = interfaces_for(links, [a for rule in rules if rule["interface"] == interface
+                                                             for a in rule[end]])
+    policy = build_policy(**policy_options)
+    content = render_firewall(backend, rules, policy, **own)
+    return {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
+            "internal_interfaces": list(policy.internal_interfaces),
+            "management_sources": list(policy.management_sources), "content": content}

@@ -1,0 +1,173 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The firewall policy: one host's firewall options, validated once. PRIVATE to the collection.
+
+Every firewall renderer gets the same two things: the model's rules (``firewall_rules``) and a
+:class:`FirewallPolicy` that :func:`build_policy` made from the options the role, the
+``firewall_config`` filter or a standalone ruleset filter received. The renderers check nothing
+themselves; :func:`check_rules` refuses, before any rendering, a rule set that would leave the
+listener unfiltered or unreachable under the policy.
+
+Placements:
+
+* ``host`` (the reverse proxy itself): established traffic first, loopback and the management
+  port from the management sources, the model's external rules on the external interfaces,
+  everything else arriving on them dropped; with egress filtering, what leaves by the internal
+  interfaces is limited to the model's internal rules;
+* ``gateway`` (a Linux router between zones): forwarded traffic from the outside interfaces to
+  the inside interfaces limited to the rules of that side (the external firewall: Internet ->
+  listeners; the internal firewall: proxy internal addresses -> pools and Office Web Apps),
+  nothing else forwarded between those interfaces in either direction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import merge_networks
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import netaddr
+
+__all__ = ["PLACEMENTS", "POLICY_OPTIONS", "SIDES", "FirewallPolicy", "build_policy", "check_rules"]
+
+PLACEMENTS = ("host", "gateway")
+SIDES = ("external", "internal")
+# The options build_policy takes, as the filters and the role name them.
+POLICY_OPTIONS = ("placement", "side", "management_sources", "management_port", "external_interfaces",
+                  "internal_interfaces", "egress_filtering", "connection", "keep_connection_source")
+_IFNAME_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+
+
+@dataclass(frozen=True)
+class FirewallPolicy:
+    """What a host's firewall does besides the model's rules; made only by :func:`build_policy`."""
+
+    placement: str
+    side: str | None
+    management_sources: tuple
+    management_port: int
+    external_interfaces: tuple
+    internal_interfaces: tuple
+    egress_filtering: bool
+
+    def inbound(self, rules: list) -> list:
+        """The rules filtered where traffic arrives: the external rules on a proxy, the side's on a gateway."""
+        wanted = self.side if self.placement == "gateway" else "external"
+        return [rule for rule in rules if rule["interface"] == wanted]
+
+    def egress(self, rules: list) -> list:
+        """The rules that limit what a proxy sends by its internal interfaces (egress filtering only)."""
+        if self.placement == "gateway" or not self.egress_filtering:
+            return []
+        return [rule for rule in rules if rule["interface"] == "internal"]
+
+
+def _interfaces(name: str, values) -> tuple:
+    if values is None:
+        return ()
+    if not isinstance(values, (list, tuple)):
+        raise PortModelError("%s must be a list of interface names, got %r" % (name, values))
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or not _IFNAME_RE.match(value):
+            raise PortModelError("%s[%d]: %r is not an interface name" % (name, index, value))
+    return tuple(values)
+
+
+def _management(sources, connection, keep_connection_source: bool) -> tuple:
+    """The management networks (and the connection's source address), merged."""
+    if sources is None:
+        sources = []
+    if not isinstance(sources, (list, tuple)):
+        raise PortModelError("management_sources must be a list of networks, got %r" % (sources,))
+    entries = [("management_sources[%d]" % index, value) for index, value in enumerate(sources)
+               if value not in (None, "")]
+    if keep_connection_source and connection and str(connection).split():
+        entries.append(("the connection's source address", str(connection).split()[0]))
+    networks = []
+    for where, value in entries:
+        try:
+            networks.append(netaddr.IPNetwork(str(value)))
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            raise PortModelError("%s: %r is not an address or network" % (where, value)) from None
+    return tuple(merge_networks(networks))
+
+
+def _port(value) -> int:
+    if isinstance(value, bool):
+        raise PortModelError("management_port must be a port number, got %r" % (value,))
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise PortModelError("management_port must be a port number, got %r" % (value,)) from None
+    if not 0 < port < 65536:
+        raise PortModelError("management_port must be a port number (1-65535), got %r" % (value,))
+    return port
+
+
+def build_policy(placement: str = "host", side: str | None = None, management_sources=None,
+                 management_port=22, external_interfaces=None, internal_interfaces=None,
+                 egress_filtering: bool = False, connection: str | None = None,
+                 keep_connection_source: bool = False) -> FirewallPolicy:
+    """Validate a host's firewall options once; every error names the option and the value.
+
+    ``connection`` is the value of ``SSH_CONNECTION`` on the host: with ``keep_connection_source``
+    its first field (the controller's address) joins the management sources.
+    """
+    if placement not in PLACEMENTS:
+        raise PortModelError("placement must be one of %s, got %r" % (", ".join(PLACEMENTS), placement))
+    external = _interfaces("external_interfaces", external_interfaces)
+    internal = _interfaces("internal_interfaces", internal_interfaces)
+    management = _management(management_sources, connection, bool(keep_connection_source))
+    port = _port(management_port)
+    if placement == "host":
+        side = None
+        if not management:
+            raise PortModelError("management_sources is empty: management access would not be kept")
+    else:
+        if side not in SIDES:
+            raise PortModelError("gateway placement needs side: external or internal, got %r" % (side,))
+        if not external or not internal:
+            raise PortModelError(
+                "gateway placement needs outside interfaces (external_interfaces) and inside interfaces "
+                "(internal_interfaces), got %r and %r" % (list(external), list(internal)))
+        if set(external) & set(internal):
+            raise PortModelError("interfaces %s are both outside and inside" % sorted(set(external) & set(internal)))
+    return FirewallPolicy(placement=placement, side=side, management_sources=management, management_port=port,
+                          external_interfaces=external, internal_interfaces=internal,
+                          egress_filtering=bool(egress_filtering))
+
+
+def check_rules(rules, policy: FirewallPolicy) -> None:
+    """Refuse what would leave the listener unfiltered or unreachable under ``policy``: no rules,
+    a rule without addresses or whose families never meet, a missing interface."""
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) and "interface" in rule for rule in rules):
+        raise PortModelError("the input must be a list of rules (lync.reverse_proxy.firewall_rules)")
+    if policy.placement == "host":
+        if not policy.external_interfaces:
+            raise PortModelError(
+                "external_interfaces is empty: the listener's interface is needed, or the listener would be "
+                "left unfiltered (give external_interfaces, or the host's addresses so they are found)")
+        if policy.egress_filtering and not policy.internal_interfaces:
+            raise PortModelError(
+                "internal_interfaces is empty: egress filtering needs the interfaces the internal rules leave by")
+    inbound, egress = policy.inbound(rules), policy.egress(rules)
+    if not inbound:
+        what = "external rules" if policy.placement == "host" else "%s rules" % policy.side
+        raise PortModelError(
+            "the rules have no %s: everything arriving for the listener would be dropped (pass the model's "
+            "rules, e.g. firewall_rules(reverse_proxy=...))" % what)
+    for rule in inbound + egress:
+        for key in ("sources", "destinations"):
+            if not rule.get(key):
+                raise PortModelError(
+                    "rule %s has no %s: its traffic would be dropped; list the reverse proxies' addresses in "
+                    "lync_topology.reverse_proxies and select this proxy's rules (reverse_proxy=...)" % (rule["id"], key))
+        if not any(of_version(version, rule["sources"]) and of_version(version, rule["destinations"])
+                   for version in (4, 6)):
+            raise PortModelError(
+                "rule %s has IPv4 and IPv6 addresses that never meet (sources %s, destinations %s): its traffic "
+                "would be dropped" % (rule["id"], ", ".join(rule["sources"]), ", ".join(rule["destinations"])))

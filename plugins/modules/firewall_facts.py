@@ -1,0 +1,99 @@
+#!/usr/bin/python
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: firewall_facts
+short_description: Read a host's firewall managers, the collection's rules in them, the connection and the interfaces
+version_added: 1.0.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Reads in one call what the firewall role decides on - which firewall backends are installed
+    (nftables, iptables, firewalld, ufw), which firewall managers run (firewalld active, ufw
+    enabled), in which backends the collection's rules exist (the nftables table O(table), iptables
+    chains starting with O(chain_prefix)), the SSH connection the module runs over, and the
+    interfaces with their addresses (C(ip -j addr show)).
+  - Changes nothing. Works without systemd (firewalld is then asked with C(firewall-cmd --state));
+    without C(ip) the interfaces are empty and a warning says why.
+options:
+  table:
+    description: The name of the collection's nftables table (family C(inet)).
+    type: str
+    default: lync_reverse_proxy
+  chain_prefix:
+    description: The prefix of the collection's iptables chains.
+    type: str
+    default: LYNC-RP
+extends_documentation_fragment:
+  - lync.reverse_proxy.read_only
+seealso:
+  - plugin: lync.reverse_proxy.firewall_config
+    plugin_type: filter
+  - module: lync.reverse_proxy.proxy_facts
+"""
+
+EXAMPLES = r"""
+- name: Read the host's firewalls
+  lync.reverse_proxy.firewall_facts:
+  register: firewall
+
+- name: The interfaces that carry the listener
+  ansible.builtin.debug:
+    msg: "{{ firewall.interfaces | lync.reverse_proxy.host_interfaces(['198.51.100.10']) }}"
+
+- name: Refuse to run beside ufw
+  ansible.builtin.assert:
+    that: not firewall.backends.ufw.running
+"""
+
+RETURN = r"""
+backends:
+  description: Per backend (V(nftables), V(iptables), V(firewalld), V(ufw)) whether it is installed,
+    running (firewalld active, ufw enabled; always false for nftables and iptables, which are no
+    service of their own) and holds the collection's rules (C(ours); nftables and iptables only).
+  returned: always
+  type: dict
+  sample: {nftables: {installed: true, running: false, ours: true}, ufw: {installed: false, running: false, ours: false}}
+service_manager:
+  description: V(systemd) when systemd manages services here, else null.
+  returned: always
+  type: str
+connection:
+  description: The value of C(SSH_CONNECTION) (empty without SSH).
+  returned: always
+  type: str
+connection_source:
+  description: The address the connection comes from (its first field).
+  returned: always
+  type: str
+  sample: 10.250.0.1
+interfaces:
+  description: The output of C(ip -j addr show), parsed (empty without C(ip)).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import firewall_state
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "table": {"type": "str", "default": "lync_reverse_proxy"},
+            "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+        },
+        supports_check_mode=True,
+    )
+    state = firewall_state(module, module.params["table"], module.params["chain_prefix"])
+    for warning in state.pop("warnings"):
+        module.warn(warning)
+    module.exit_json(changed=False, **state)
+
+
+if __name__ == "__main__":
+    main()

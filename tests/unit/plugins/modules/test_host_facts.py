@@ -1,0 +1,138 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""firewall_facts and proxy_facts with a faked host (commands found, command results); files are
+real files in a temporary directory. The real hosts are the lab's (molecule)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_facts
+from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_facts, proxy_facts
+
+IP_JSON = json.dumps([{"ifname": "ext0", "addr_info": [{"family": "inet", "local": "198.51.100.10", "prefixlen": 24}]}])
+
+
+class FakeHost:
+    """Commands on PATH, and what each command line answers."""
+
+    def __init__(self, commands, answers):
+        self.commands, self.answers, self.calls = set(commands), answers, []
+
+    def bin_path(self, name, *args, **kwargs):
+        return "/usr/sbin/" + name if name in self.commands else None
+
+    def run(self, args, **kwargs):
+        line = " ".join([os.path.basename(args[0])] + [str(a) for a in args[1:]])
+        self.calls.append(line)
+        for prefix, answer in self.answers.items():
+            if line.startswith(prefix):
+                return answer
+        return 1, "", "not found"
+
+
+@pytest.fixture(name="run")
+def fixture_run(monkeypatch, capsys):
+    def runner(module, host, systemd=True, ssh="10.250.0.1 40000 10.250.0.11 22", **params):
+        monkeypatch.setattr(module.AnsibleModule, "run_command", lambda self, args, **kw: host.run(args, **kw))
+        monkeypatch.setattr(module.AnsibleModule, "get_bin_path", lambda self, name, *a, **kw: host.bin_path(name))
+        real_isdir = os.path.isdir
+        monkeypatch.setattr(_host_facts.os.path, "isdir",
+                            lambda path: systemd if path == "/run/systemd/system" else real_isdir(path))
+        monkeypatch.setenv("SSH_CONNECTION", ssh)
+        with patch_module_args(dict(params, _ansible_check_mode=True)):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+    return runner
+
+
+def test_firewall_facts_report_backends_ours_connection_and_interfaces(run):
+    host = FakeHost({"nft", "iptables-restore", "iptables-save", "ip6tables-save", "firewall-cmd", "systemctl", "ip"}, {
+        "systemctl is-active --quiet firewalld": (3, "", ""),
+        "nft list table inet lync_reverse_proxy": (0, "table inet lync_reverse_proxy {\n}\n", ""),
+        "iptables-save -t filter": (0, "*filter\n:INPUT ACCEPT [0:0]\n:LYNC-RP-INPUT - [0:0]\nCOMMIT\n", ""),
+        "ip6tables-save -t filter": (0, "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", ""),
+        "ip -j addr show": (0, IP_JSON, ""),
+    })
+    result = run(firewall_facts, host)
+    assert result["changed"] is False
+    assert result["backends"] == {
+        "nftables": {"installed": True, "running": False, "ours": True},
+        "iptables": {"installed": True, "running": False, "ours": True},
+        "firewalld": {"installed": True, "running": False, "ours": False},
+        "ufw": {"installed": False, "running": False, "ours": False},
+    }
+    assert result["connection_source"] == "10.250.0.1"
+    assert result["interfaces"][0]["ifname"] == "ext0"
+    assert result["service_manager"] == "systemd"
+
+
+def test_firewall_facts_use_the_given_names_and_work_without_systemd(run):
+    host = FakeHost({"nft", "firewall-cmd", "iptables-save", "ip"}, {
+        "firewall-cmd --state": (0, "running\n", ""),
+        "nft list table inet other": (1, "", "No such file or directory"),
+        "iptables-save -t filter": (0, ":LYNC-RP-INPUT - [0:0]\n:MINE-INPUT - [0:0]\n", ""),
+        "ip -j addr show": (0, "[]", ""),
+    })
+    result = run(firewall_facts, host, systemd=False, table="other", chain_prefix="MINE")
+    assert result["backends"]["firewalld"]["running"] is True
+    assert result["backends"]["nftables"]["ours"] is False
+    assert result["backends"]["iptables"]["ours"] is True
+    assert result["service_manager"] is None
+    assert "firewall-cmd --state" in host.calls and not any(c.startswith("systemctl") for c in host.calls)
+
+
+def test_firewall_facts_warn_without_ip(run, monkeypatch):
+    warned = []
+    monkeypatch.setattr(firewall_facts.AnsibleModule, "warn", lambda self, text: warned.append(text))
+    result = run(firewall_facts, FakeHost(set(), {}), ssh="")
+    assert result["interfaces"] == [] and result["connection_source"] == ""
+    assert warned == ["the ip command (iproute2) is not installed: interfaces unknown"]
+
+
+def test_proxy_facts_describe_packages_service_and_files(run, tmp_path):
+    tls = tmp_path / "tls"
+    tls.mkdir(mode=0o750)
+    os.chmod(tls, 0o750)
+    (tls / "listener-1.pem").write_text("pem\n")
+    os.chmod(tls / "listener-1.pem", 0o600)
+    (tls / "other.txt").write_text("x")
+    host = FakeHost({"dpkg-query", "systemctl"}, {
+        "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
+        "dpkg-query -W -f=${db:Status-Status} libfoo": (0, "not-installed", ""),
+        "systemctl is-enabled --quiet haproxy": (0, "", ""),
+        "systemctl is-active --quiet haproxy": (3, "", ""),
+    })
+    result = run(proxy_facts, host, packages=["haproxy", "libfoo"], service="haproxy",
+                 paths=[str(tls), str(tls / "listener-*.pem"), str(tmp_path / "missing.cfg")])
+    assert result["packages"] == {"haproxy": True, "libfoo": False}
+    assert result["package_manager"] == "dpkg"
+    assert result["service"] == {"name": "haproxy", "enabled": True, "active": False}
+    files = result["files"]
+    assert sorted(files) == [str(tls), str(tls / "listener-1.pem")]
+    assert files[str(tls)]["type"] == "directory" and files[str(tls)]["mode"] == "0750"
+    assert "sha256" not in files[str(tls)]
+    pem = files[str(tls / "listener-1.pem")]
+    assert pem["mode"] == "0600" and pem["type"] == "file"
+    import hashlib  # pylint: disable=import-outside-toplevel
+    assert pem["sha256"] == hashlib.sha256(b"pem\n").hexdigest()
+
+
+def test_proxy_facts_read_rpm(run):
+    host = FakeHost({"rpm"}, {"rpm -q --quiet haproxy": (0, "", "")})
+    assert run(proxy_facts, host, packages=["haproxy"])["packages"] == {"haproxy": True}
+
+
+def test_proxy_facts_name_what_is_missing(run):
+    result = run(proxy_facts, FakeHost(set(), {}), packages=["haproxy"])
+    assert result["failed"] and "neither dpkg-query nor rpm is on this host" in result["msg"]
+    result = run(proxy_facts, FakeHost({"systemctl"}, {}), systemd=False, service="haproxy")
+    assert result["failed"] and "systemd is not the service manager on this host" in result["msg"]
+    assert "haproxy" in result["msg"]
