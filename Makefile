@@ -37,11 +37,11 @@ export PY_COLORS := 0
 export MOLECULE_NO_LOG := false
 
 FILTERS := port_model address_text firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset probe_list verify_report windows_firewall_rules arr_configuration windows_script iptables_ruleset firewalld_files ufw_rules ufw_stale_rules firewall_config topology_from_xml topology_xml_names aerleon_policy pfx_certificates tls_profile
-MODULES := port_model_info firewall_facts proxy_facts nft_table iptables_chains firewalld_config firewall_rollback port_probe
+MODULES := port_model_info show_text firewall_facts proxy_facts nft_table iptables_chains firewalld_config firewall_rollback port_probe
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        sanity units integration docs molecule bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -90,16 +90,33 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs bench-smoke browser py313 molecule
+test: lint sanity units integration docs release-check bench-smoke browser py313 molecule
 	@echo "make test: all checks passed"
 
-lint: yamllint ansible-lint
+lint: yamllint ansible-lint reuse
 
 yamllint: setup
 	$(BIN)/yamllint --strict .
 
 ansible-lint: install
 	$(BIN)/ansible-lint --profile production --offline
+
+# Licence information of every file (REUSE 3.3: SPDX headers and REUSE.toml).
+reuse: setup
+	$(BIN)/reuse lint
+
+# The release as Galaxy gets it: the tarball built in a dirty tree ships what it should
+# (tests/release), and galaxy-importer (its own environment, run offline) accepts it.
+VENVIMP := $(CURDIR)/.venv-importer
+$(VENVIMP)/.installed: tests/requirements-importer.txt
+	$(PYTHON) -m venv $(VENVIMP)
+	$(VENVIMP)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-importer.txt
+	touch $@
+
+release-check: build $(VENVIMP)/.installed
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/release
+	cd $(BUILD) && GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
+	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL)
 
 # ansible-test needs a real copy under ansible_collections/<ns>/<name> with a git tree of its
 # own, and a local pip bootstrap (tests/tooling/get_pip_offline.py) since its download host
@@ -119,8 +136,10 @@ PS1_EXCLUDE = $(if $(shell git ls-files '*.ps1' '*.psm1'),--exclude '.*\.ps(m)?1
 sanity: stage
 	cd $(STAGE) && ansible-test sanity --python $(PYVER) --color no $(PS1_EXCLUDE)
 
+# Once through ansible-test's own virtual environment with tests/unit/requirements.txt, so that
+# the file stays true for any CI that uses ansible-test's environments.
 units: stage
-	cd $(STAGE) && ansible-test units --python $(PYVER) --color no
+	cd $(STAGE) && ansible-test units --venv --requirements --python $(PYVER) --color no
 
 integration: stage
 	cd $(STAGE) && ansible-test integration --python $(PYVER) --color no
@@ -144,6 +163,17 @@ molecule: install
 	$(LAB) up
 	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke; \
 	  rc=$$?; $(LAB) down; exit $$rc
+	$(MAKE) --no-print-directory molecule-trixie
+
+# The same roles on Debian 13 (trixie) hosts: a second boot of the lab from the trixie image
+# (HAProxy 3.0, nginx 1.26, nftables 1.1, OpenSSH 10, Python 3.13), the HAProxy + nftables and
+# nginx scenarios and one other firewall backend.
+TRIXIE_SCENARIOS ?= haproxy_redirect nginx_redirect fw_iptables
+molecule-trixie: install
+	LYNC_LAB_SUITE=trixie $(LAB) up
+	set +e; rc=0; for s in $(TRIXIE_SCENARIOS); do \
+	  echo "molecule on trixie: $$s"; $(LAB) ctl -- $(BIN)/molecule test -s $$s || { rc=1; break; }; done; \
+	  $(LAB) down; exit $$rc
 
 # -- other -------------------------------------------------------------------------------
 LABPY := $(LAB) ctl -- env PYTHONPATH=$(COLLECTIONS) $(BIN)/python
@@ -157,7 +187,7 @@ bench: install
 	$(SITE) -e lync_proxy_software=nginx > /dev/null && $(SITE) > /dev/null && \
 	$(LABPY) benchmarks/bench_firewall.py && \
 	$(LABPY) benchmarks/bench_hosts.py && \
-	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py; \
+	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py; \
 	rc=$$?; $(LAB) down; exit $$rc
 
 # Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
@@ -165,6 +195,7 @@ bench-lab-smoke:
 	$(LABPY) benchmarks/bench_firewall.py --smoke
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
+	$(LABPY) benchmarks/bench_firewall_cost.py --smoke
 
 # The second environment: Python 3.13 (pyenv's, or PY313=/path/to/python3.13) with the newest
 # ansible-core - unit tests and sanity, which need no lab.

@@ -247,7 +247,7 @@ def main() -> int:
     labbench.write("datapath", {"machine": labbench.machine(), "duration": duration, "rounds": rounds,
                                 "results": results, "samples": samples,
                                 "firewall_cost_percent": paired}, "\n".join(lines) + "\n")
-    plot(results, labbench.RESULTS / "datapath.png")
+    plot(results, labbench.PLOTS / "datapath.png")
     print("\n".join(lines))
     return 0
 

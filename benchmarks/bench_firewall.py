@@ -139,7 +139,7 @@ def main() -> int:
             row["loop"]["first"]["median"] / row["role"]["first"]["median"],
             row["loop"]["rerun"]["median"] / row["role"]["rerun"]["median"]))
     labbench.write("firewall", {"machine": labbench.machine(), "results": results}, "\n".join(lines) + "\n")
-    plot(results, labbench.RESULTS / "firewall.png")
+    plot(results, labbench.PLOTS / "firewall.png")
     print("\n".join(lines))
     return 0
 

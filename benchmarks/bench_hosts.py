@@ -110,7 +110,7 @@ def main() -> int:
               "| site parallel | %.2f | <= %.2f |" % (ratio("parallel"), 1.2 * ratio("ping"))]
     labbench.write("hosts", {"machine": labbench.machine(), "cold": cold, "results": results},
                    "\n".join(lines) + "\n")
-    plot(results, sizes, labbench.RESULTS / "hosts.png")
+    plot(results, sizes, labbench.PLOTS / "hosts.png")
     print("\n".join(lines))
     return 0
 

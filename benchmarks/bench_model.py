@@ -155,7 +155,9 @@ def main() -> int:
     if args.smoke:
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    plot(report, args.output.with_suffix(".png"))
+    plots = pathlib.Path(__file__).resolve().parent.parent / "docs" / "images"
+    plots.mkdir(parents=True, exist_ok=True)
+    plot(report, plots / (args.output.stem + ".png"))
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     args.output.with_suffix(".md").write_text("\n".join(lines).lstrip() + "\n", encoding="utf-8")
     return 0 if largest < TARGET_MS else 1

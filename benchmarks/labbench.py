@@ -20,6 +20,8 @@ import yaml
 HERE = pathlib.Path(__file__).resolve().parent
 PLAYBOOKS = HERE / "playbooks"
 RESULTS = HERE / "results"
+# The plots go beside the documentation that shows them (docs/performance.md ships, benchmarks/ does not).
+PLOTS = HERE.parent / "docs" / "images"
 
 
 def inventory_path() -> str:

@@ -20,6 +20,9 @@ description:
     its port, with TLS to the backend's published name where the rule is HTTPS.
   - V(front_end) (a Front End or Director) - the reverse path closed - O(reverse_ports) on the
     proxies' internal addresses.
+  - V(certificates) (the Internet side) - TLS to each listener with each certificate name as SNI,
+    returning the certificate served (O(lync.reverse_proxy.port_probe#module:endpoints[].certificate)),
+    so that its names and expiry can be checked, all names at once.
 extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:
@@ -27,7 +30,7 @@ options:
     description: Where the probes run from.
     type: str
     required: true
-    choices: [outside, reverse_proxy, front_end]
+    choices: [outside, reverse_proxy, front_end, certificates]
   reverse_proxy:
     description: Only this reverse proxy's addresses (a name in O(_input.reverse_proxies)).
     type: str

@@ -136,6 +136,23 @@ def _verifies_without_strict(endpoint: dict, timeout: float) -> bool:
         return False
 
 
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH: the chain is trusted, the name is not on the certificate.
+_HOSTNAME_MISMATCH = 62
+
+
+def _names_unverified(endpoint: dict, timeout: float) -> list:
+    """The DNS names of the certificate presented for the endpoint's SNI, read without verifying."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((endpoint["address"], int(endpoint["port"])), timeout=timeout) as sock:
+            with context.wrap_socket(sock, server_hostname=endpoint.get("server_name") or None) as tls:
+                return _names_from_der(tls.getpeercert(binary_form=True))
+    except (OSError, ValueError):
+        return []
+
+
 def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
     server_name = endpoint.get("server_name") or None
     if endpoint.get("ca_path"):
@@ -153,6 +170,11 @@ def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
     try:
         tls = context.wrap_socket(sock, server_hostname=server_name)
     except ssl.SSLCertVerificationError as exc:
+        if getattr(exc, "verify_code", None) == _HOSTNAME_MISMATCH and server_name:
+            carried = _names_unverified(endpoint, timeout)
+            row["certificate_names"] = carried
+            row["error"] = "certificate does not carry %s (it carries %s)" % (
+                server_name, " ".join(carried) if carried else "no DNS name")
         if verified and row.get("tls_strict") and _STRICT and _verifies_without_strict(endpoint, timeout):
             row["tls_strict_rejected"] = True
             reason = exc.verify_message or exc.reason or exc
@@ -163,7 +185,10 @@ def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
         raise
     row["tls_version"] = tls.version()
     row["tls_verified"] = verified
-    row["certificate_names"] = _names_from_der(tls.getpeercert(binary_form=True))
+    der = tls.getpeercert(binary_form=True)
+    row["certificate_names"] = _names_from_der(der)
+    if endpoint.get("certificate"):
+        row["certificate"] = ssl.DER_cert_to_PEM_cert(der)
     if server_name and not verified and not any(_matches(server_name, n) for n in row["certificate_names"]):
         row["error"] = "certificate does not carry %s" % server_name
     return tls

@@ -64,6 +64,10 @@ options:
           - Verify without the strict X.509 rules, for this CA file only (it must equal
             O(endpoints[].ca_path)); for a private CA that cannot be reissued yet. Off by default.
         type: path
+      certificate:
+        description: Return the certificate the server presented, as PEM (RV(results[].certificate)).
+        type: bool
+        default: false
       http:
         description: Send one HTTP request after connecting.
         type: dict
@@ -169,6 +173,9 @@ results:
       description: DNS names on the presented certificate.
       type: list
       elements: str
+    certificate:
+      description: The presented certificate as PEM, with O(endpoints[].certificate).
+      type: str
     http_status:
       description: The HTTP status.
       type: int
@@ -200,6 +207,7 @@ def main() -> None:
                     "port": {"type": "int", "required": True},
                     "expect": {"type": "str", "choices": ["open", "closed"], "default": "open"},
                     "tls": {"type": "bool", "default": False},
+                    "certificate": {"type": "bool", "default": False},
                     "server_name": {"type": "str"},
                     "ca_path": {"type": "path"},
                     "relax_strict_x509_ca": {"type": "path"},

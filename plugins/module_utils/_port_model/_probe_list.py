@@ -11,7 +11,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._se
 
 __all__ = ["VANTAGES", "probe_endpoints"]
 
-VANTAGES = ("outside", "reverse_proxy", "front_end")
+VANTAGES = ("outside", "reverse_proxy", "front_end", "certificates")
 ANSWERED = [200, 301, 302, 401, 403, 404]  # a published name answered (404 is a path the pool lacks)
 REDIRECTED = [301, 302, 307, 308]
 
@@ -85,6 +85,17 @@ def _from_proxy(model, reverse_proxy, ca_path) -> list:
     return endpoints
 
 
+def _certificates(model, reverse_proxy, ca_path) -> list:
+    """From the outside: the certificate each listener serves for each certificate name (SNI),
+    returned so that its names and expiry can be checked."""
+    listeners = _groups(model, reverse_proxy, "reverse_proxy_listener")
+    if not listeners:
+        raise PortModelError("the topology has no reverse proxy listener addresses to probe (reverse_proxies)")
+    return [{"name": "served certificate for %s @ %s" % (name, address), "address": address, "port": 443,
+             "tls": True, "server_name": name, "ca_path": ca_path, "certificate": True}
+            for address in listeners for name in model["certificate_names"]]
+
+
 def _from_front_end(model, reverse_proxy, ports) -> list:
     return [{"name": "reverse path %s:%d closed" % (address, port), "address": address, "port": port,
              "expect": "closed"}
@@ -100,6 +111,8 @@ def probe_endpoints(model: dict, vantage: str, reverse_proxy: str | None = None,
         endpoints = _outside(model, reverse_proxy, ca_path, [int(p) for p in closed_ports])
     elif vantage == "reverse_proxy":
         endpoints = _from_proxy(model, reverse_proxy, ca_path)
+    elif vantage == "certificates":
+        endpoints = _certificates(model, reverse_proxy, ca_path)
     else:
         endpoints = _from_front_end(model, reverse_proxy, [int(p) for p in reverse_ports])
     for endpoint in endpoints:

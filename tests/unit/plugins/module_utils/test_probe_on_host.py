@@ -118,7 +118,8 @@ def test_https_with_trusted_certificate_and_status(servers):
     "extra, words",
     [
         ({"ca_path": "other_ca", "server_name": "webext.contoso.com"}, "certificate not trusted or wrong name"),
-        ({"ca_path": "ca", "server_name": "meet.contoso.com"}, "certificate not trusted or wrong name"),
+        ({"ca_path": "ca", "server_name": "meet.contoso.com"},
+         "certificate does not carry meet.contoso.com (it carries webext.contoso.com)"),
         ({"server_name": "meet.contoso.com"}, "certificate does not carry meet.contoso.com"),
     ],
 )
@@ -128,6 +129,19 @@ def test_tls_failures(servers, extra, words):
     row = probe(_endpoint(servers, "https", tls=True, **extra))
     assert row["ok"] is False
     assert words in row["error"], row
+
+
+def test_the_certificate_is_returned_when_asked(servers):
+    from cryptography import x509 as _x509  # pylint: disable=import-outside-toplevel
+
+    row = probe(_endpoint(servers, "https", tls=True, server_name="webext.contoso.com", ca_path=servers["ca"],
+                          certificate=True))
+    assert row["ok"] is True, row
+    served = _x509.load_pem_x509_certificate(row["certificate"].encode())
+    names = served.extensions.get_extension_for_class(_x509.SubjectAlternativeName).value.get_values_for_type(_x509.DNSName)
+    assert names == ["webext.contoso.com"]
+    assert "certificate" not in probe(_endpoint(servers, "https", tls=True, server_name="webext.contoso.com",
+                                                ca_path=servers["ca"]))
 
 
 def test_wrong_status_and_redirect_target(servers):

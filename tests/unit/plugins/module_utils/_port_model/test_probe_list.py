@@ -14,6 +14,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     probe_endpoints,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    TWO_PROXIES,
     full,
     minimal,
     with_options,
@@ -67,3 +68,16 @@ def test_errors():
         probe_endpoints(compute_model(full()), "inside")
     with pytest.raises(PortModelError, match="no reverse proxy listener addresses"):
         probe_endpoints(compute_model(minimal()), "outside")
+
+
+def test_certificates_vantage_asks_every_name_on_every_listener():
+    model = compute_model(full())
+    endpoints = probe_endpoints(model, "certificates", ca_path="/ca.crt")
+    listeners = sorted({e["address"] for e in probe_endpoints(model, "outside")})
+    assert sorted((e["address"], e["server_name"]) for e in endpoints) == sorted(
+        (address, name) for address in listeners for name in model["certificate_names"])
+    assert all(e["tls"] and e["certificate"] and e["port"] == 443 and e["ca_path"] == "/ca.crt" for e in endpoints)
+    two = compute_model(TWO_PROXIES)
+    both = {e["address"] for e in probe_endpoints(two, "certificates")}
+    one = probe_endpoints(two, "certificates", reverse_proxy="rp1")
+    assert {e["address"] for e in one} < both and all("ca_path" not in e for e in one)
