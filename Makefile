@@ -10,6 +10,7 @@
 #   make port-table TOPOLOGY=f.yml   the port summary of a topology file, no hosts
 #   make bench  the model's compute time for growing topologies (benchmarks/results/)
 #   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
+#   make ee     the execution environment (ansible-builder, podman), built and run here
 #
 # Only python3 (3.11 or newer) is needed up front: the rest comes from PyPI into $(VENV).
 
@@ -41,7 +42,7 @@ MODULES := port_model_info show_text firewall_facts proxy_facts nft_table iptabl
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        reuse release-check sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check ee sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -75,7 +76,7 @@ LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.ym
 demo: install
 	$(LAB) up
 	$(LAB_PLAYBOOK) playbooks/site.yml
-	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
+	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
 	  -e lync_port_table_dir=$(OUTPUT)
 	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
 	  -e lync_verify_backend_ca_path=/opt/lab-host/ca.crt -e lync_verify_report_dir=$(OUTPUT)
@@ -86,7 +87,7 @@ demo-down:
 
 # The port summary of a topology file alone, no hosts: make port-table TOPOLOGY=file.yml
 port-table: install
-	$(BIN)/ansible-playbook playbooks/port_table.yml -e lync_topology_file=$(abspath $(TOPOLOGY)) \
+	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(abspath $(TOPOLOGY)) \
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
@@ -174,6 +175,29 @@ molecule-trixie: install
 	set +e; rc=0; for s in $(TRIXIE_SCENARIOS); do \
 	  echo "molecule on trixie: $$s"; $(LAB) ctl -- $(BIN)/molecule test -s $$s || { rc=1; break; }; done; \
 	  $(LAB) down; exit $$rc
+
+# -- the execution environment -----------------------------------------------------------
+# Built with ansible-builder and podman from a Debian 12 base image made here (tests/ee/
+# build-base.sh; no registry is needed), then run without a network: the collection, its Python
+# libraries, and the port_table playbook in it. About 3 minutes on a fresh machine, 1 after.
+VENVEE := $(CURDIR)/.venv-ee
+EE_IMAGE := localhost/lync-reverse-proxy-ee:$(VERSION)
+EE_PODMAN := CONTAINERS_CONF=$(CURDIR)/tests/ee/containers.conf
+
+$(VENVEE)/.installed: tests/requirements-ee.txt
+	$(PYTHON) -m venv $(VENVEE)
+	$(VENVEE)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-ee.txt
+	touch $@
+
+ee: build $(VENVEE)/.installed
+	command -v podman > /dev/null && command -v runc > /dev/null || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc
+	$(EE_PODMAN) tests/ee/build-base.sh
+	rm -rf $(BUILD)/ee && mkdir -p $(BUILD)/ee
+	cp tests/ee/execution-environment.yml $(BUILD)/ee/ && cp $(TARBALL) $(BUILD)/ee/lync-reverse_proxy.tar.gz
+	cd $(BUILD)/ee && $(EE_PODMAN) $(VENVEE)/bin/ansible-builder build -f execution-environment.yml -c context \
+	  -t $(EE_IMAGE) --container-runtime podman
+	$(EE_PODMAN) tests/ee/check.sh $(EE_IMAGE)
 
 # -- other -------------------------------------------------------------------------------
 LABPY := $(LAB) ctl -- env PYTHONPATH=$(COLLECTIONS) $(BIN)/python
