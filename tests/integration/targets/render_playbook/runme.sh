@@ -11,8 +11,11 @@ test -s "$out/reverse-proxy-rp01.ps1"
 test -s "$out/reverse-proxy-rp02.ps1"
 test "$(find "$out" -name 'server-*.ps1' | wc -l)" -eq 9
 grep -q "New-NetFirewallRule -Name 'lync.reverse_proxy/external-https/443'" "$out/reverse-proxy-rp01.ps1"
-grep -q "Add-WebConfigurationProperty -PSPath \$AppHost -Filter 'webFarms' -Name '.' -Value @{ name = 'lync-fe-pool01' }" \
+# The ARR part is the rp_iis_arr role's arr.ps1, called with the model's farms and rules.
+grep -q "Add-WebConfigurationProperty -PSPath \$AppHost -Filter 'webFarms' -Name '.' -Value @{ name = \$name }" \
   "$out/reverse-proxy-rp01.ps1"
+grep -q '"name": "lync-fe-pool01"' "$out/reverse-proxy-rp01.ps1"
+grep -q '^& \$ArrScript -Configuration \$ArrConfiguration' "$out/reverse-proxy-rp01.ps1"
 grep -q -- "-LocalPort 4443" "$out/server-10.0.10.11.ps1"
 if grep -q "WebConfiguration" "$out/server-10.0.10.11.ps1"; then echo "a server script configures ARR"; exit 1; fi
 
