@@ -15,7 +15,8 @@ grep -q "New-NetFirewallRule -Name 'lync.reverse_proxy/external-https/443'" "$ou
 grep -q "Add-WebConfigurationProperty -PSPath \$AppHost -Filter 'webFarms' -Name '.' -Value @{ name = \$name }" \
   "$out/reverse-proxy-rp01.ps1"
 grep -q '"name": "lync-fe-pool01"' "$out/reverse-proxy-rp01.ps1"
-grep -q '^& \$ArrScript -Configuration \$ArrConfiguration' "$out/reverse-proxy-rp01.ps1"
+# shellcheck disable=SC2016 # PowerShell's variables, literally
+grep -qF '& $ArrScript -Configuration $ArrConfiguration' "$out/reverse-proxy-rp01.ps1"
 grep -q -- "-LocalPort 4443" "$out/server-10.0.10.11.ps1"
 if grep -q "WebConfiguration" "$out/server-10.0.10.11.ps1"; then echo "a server script configures ARR"; exit 1; fi
 
