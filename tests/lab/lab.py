@@ -43,7 +43,7 @@ SWITCH = PREFIX + "sw"
 CONTROLLER = PREFIX + "ctl"
 APT_NEEDS = {"systemd-nspawn": "systemd-container", "debootstrap": "debootstrap", "openssl": "openssl",
              "ssh": "openssh-client", "ssh-keygen": "openssh-client", "ip": "iproute2"}
-IMAGE_RECIPE_VERSION = "3"  # bump when the image customisation below changes
+IMAGE_RECIPE_VERSION = "4"  # bump when the image customisation below changes
 
 
 def log(message: str) -> None:
@@ -158,6 +158,10 @@ def build_image() -> pathlib.Path:
         run("chroot", rootfs, "systemctl", "disable", unit, check=False, capture=True)
     (rootfs / "etc/systemd/system/lab-backend.service").write_text(BACKEND_UNIT)
     run("chroot", rootfs, "systemctl", "enable", "lab-backend.service", capture=True)
+    # root's user manager runs from boot on (lingering): otherwise every SSH login after the last
+    # one ended starts it anew, and on Debian 13 that start keeps the login waiting for minutes.
+    (rootfs / "var/lib/systemd/linger").mkdir(parents=True, exist_ok=True)
+    (rootfs / "var/lib/systemd/linger/root").touch()
     (rootfs / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
     (rootfs / "opt/lab").mkdir(parents=True, exist_ok=True)
     (rootfs / "opt/lab-host").mkdir(parents=True, exist_ok=True)
