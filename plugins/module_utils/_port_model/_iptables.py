@@ -35,6 +35,15 @@ def _ipt_rule(chain: str, version: int, rule: dict, iface_opt: str, interface: s
     return lines
 
 
+def _interface_rules(chain: str, family: int, rules: list, option: str, interface: str) -> list:
+    """One interface's part of a chain: the rules, IPv6 neighbour discovery, then a drop."""
+    lines = [line for rule in rules for line in _ipt_rule(chain, family, rule, option, interface)]
+    if family == 6:
+        lines += ["-A %s %s %s -p ipv6-icmp -m icmp6 --icmpv6-type %d -j ACCEPT" % (chain, option, interface, kind)
+                  for kind in (135, 136)]
+    return lines + ["-A %s %s %s -j DROP" % (chain, option, interface)]
+
+
 def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
     """The chains of one family.
 
@@ -65,23 +74,13 @@ def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
             body.append("-A %s %s-p tcp -m tcp --dport %d -m comment --comment management -j ACCEPT" % (
                 chain, "" if source == ANY[family] else "-s %s " % source, policy.management_port))
         for interface in policy.external_interfaces:
-            for rule in inbound:
-                body.extend(_ipt_rule(chain, family, rule, "-i", interface))
-            if family == 6:
-                for kind in (135, 136):
-                    body.append("-A %s -i %s -p ipv6-icmp -m icmp6 --icmpv6-type %d -j ACCEPT" % (chain, interface, kind))
-            body.append("-A %s -i %s -j DROP" % (chain, interface))
+            body.extend(_interface_rules(chain, family, inbound, "-i", interface))
         if policy.egress_filtering:
             out = chain_prefix + "-OUTPUT"
             chains[out] = "OUTPUT"
             body.append("-A %s %s" % (out, established))
             for interface in policy.internal_interfaces:
-                for rule in egress:
-                    body.extend(_ipt_rule(out, family, rule, "-o", interface))
-                if family == 6:
-                    for kind in (135, 136):
-                        body.append("-A %s -o %s -p ipv6-icmp -m icmp6 --icmpv6-type %d -j ACCEPT" % (out, interface, kind))
-                body.append("-A %s -o %s -j DROP" % (out, interface))
+                body.extend(_interface_rules(out, family, egress, "-o", interface))
     content = ["*filter"] + [":%s - [0:0]" % name for name in chains] + body + ["COMMIT"]
     return {"chains": chains, "content": "\n".join(content) + "\n"}
 
