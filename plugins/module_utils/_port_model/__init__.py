@@ -41,6 +41,12 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._po
     build_policy,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._proxy import (
+    PROXIES,
+    listener_addresses,
+    proxy_config,
+    render_proxy,
+)
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probe_list import VANTAGES, probe_endpoints
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
@@ -70,6 +76,7 @@ __all__ = [
     "FORMATS",
     "FirewallPolicy",
     "MissingLibraryError",
+    "PROXIES",
     "PortModelError",
     "TopologyDocumentError",
     "TopologyError",
@@ -83,10 +90,12 @@ __all__ = [
     "host_text",
     "interfaces_for",
     "is_model",
+    "listener_addresses",
     "needed_names",
     "normalize_topology",
     "pfx_certificates",
     "probe_endpoints",
+    "proxy_config",
     "query_model",
     "render_application_host",
     "render_firewall",
@@ -94,6 +103,7 @@ __all__ = [
     "render_iptables",
     "render_nftables",
     "render_powershell",
+    "render_proxy",
     "render_port_table",
     "render_ufw",
     "select_routes",

@@ -28,6 +28,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._po
     build_policy,
     check_rules,
 )
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import interfaces_for, select_rules
 
 __all__ = ["BACKENDS", "firewall_config", "render_firewall", "render_firewalld", "render_iptables",
@@ -52,17 +53,10 @@ def render_firewall(backend: str, rules, policy: FirewallPolicy, **options):
     if policy.egress_filtering and not renderer.egress_filtering:
         raise PortModelError("egress_filtering is not supported with %s (%s)" % (
             backend, renderer.limits.get("egress_filtering", "the backend cannot express it")))
-    unknown = sorted(set(options) - set(renderer.options))
-    if unknown:
-        raise PortModelError("%s takes no option %s (its options: %s)" % (
-            backend, ", ".join(unknown), ", ".join(renderer.options) or "none"))
-    values = {}
-    for name, option in renderer.options.items():
-        value = options.get(name)
-        try:
-            values[name] = option.check(name, option.default if value is None else value)
-        except ValueError as error:
-            raise PortModelError(str(error)) from None
+    try:
+        values = check_options(backend, renderer.options, options)
+    except ValueError as error:
+        raise PortModelError(str(error)) from None
     check_rules(rules, policy)
     return renderer.render(rules, policy, **values)
 

@@ -2,12 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What a firewall renderer declares about itself. PRIVATE to the lync.reverse_proxy collection.
+"""What a renderer declares about itself. PRIVATE to the lync.reverse_proxy collection.
 
-A renderer is a function ``render(rules, policy, **options)`` plus what it supports and the
-options of its own (the table name of nftables, the chain prefix of iptables ...), each with a
+A firewall renderer is a function ``render(rules, policy, **options)`` plus what it supports and
+the options of its own (the table name of nftables, the chain prefix of iptables ...), each with a
 default and the pattern its values must match. :func:`render_firewall` of ``_firewall`` checks all
 of that before calling it, so a renderer only writes text.
+
+A proxy renderer (HAProxy, nginx) is a function ``render(routes, listener, tls, **options)``
+plus its options (paths, timeouts, switches); ``render_proxy`` of ``_proxy`` checks them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Option", "Renderer"]
+__all__ = ["Option", "ProxyRenderer", "Renderer", "check_options"]
 
 
 @dataclass(frozen=True)
@@ -27,9 +30,16 @@ class Option:
     pattern: str = ""  # a regular expression a text value must match (fully)
     choices: tuple = ()
     meaning: str = ""  # said in the error when a value does not fit
+    kind: str = "text"  # text, bool or count (an integer of at least 1)
 
     def check(self, name: str, value):
-        if self.choices:
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError("%s must be true or false, got %r" % (name, value))
+        elif self.kind == "count":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError("%s must be a whole number of at least 1, got %r" % (name, value))
+        elif self.choices:
             if value not in self.choices:
                 raise ValueError("%s must be one of %s, got %r" % (
                     name, ", ".join(str(c) for c in self.choices), value))
@@ -49,3 +59,31 @@ class Renderer:
     egress_filtering: bool = True
     # Why a feature is missing, said in the error when a policy asks for it.
     limits: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProxyRenderer:
+    """A reverse proxy's configuration renderer and its options."""
+
+    name: str
+    render: Callable
+    options: dict = field(default_factory=dict)
+    required: tuple = ()  # options without a usable default
+
+
+def check_options(owner: str, declared: dict, given: dict, required: tuple = ()) -> dict:
+    """The values of ``declared`` options: ``given`` ones checked, the others their default.
+
+    Raises ValueError naming the unknown, missing or unfitting option."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ValueError("%s takes no option %s (its options: %s)" % (
+            owner, ", ".join(unknown), ", ".join(declared) or "none"))
+    missing = [name for name in required if given.get(name) in (None, "")]
+    if missing:
+        raise ValueError("%s needs %s" % (owner, ", ".join(missing)))
+    values = {}
+    for name, option in declared.items():
+        value = given.get(name)
+        values[name] = option.check(name, option.default if value is None else value)
+    return values

@@ -21,12 +21,14 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     PortModelError,
     arr_configuration,
     compute_model,
+    listener_addresses,
     render_application_host,
     render_firewalld,
     render_iptables,
     render_nftables,
     render_port_table,
     render_powershell,
+    render_proxy,
     render_ufw,
     select_rules,
     windows_firewall_rules,
@@ -132,6 +134,21 @@ def _powershell(model):
     return render_powershell(windows_firewall_rules(model, _first_server(model)))
 
 
+def _proxy(proxy, **paths):
+    """The configuration of the first reverse proxy with the roles' defaults, then with the other
+    choices (profile old, no verification, no health checks, every request logged, nginx passing
+    every name through); a proxy-less model listens on every address."""
+    def render(model):
+        name = _first_proxy(model)
+        listener = listener_addresses(model, name) if name else []
+        other = ({"backend_verify": False, "health_checks": False, "log_requests": "all", "maxconn": 1000}
+                 if proxy == "haproxy" else {"backend_verify": False, "passthrough": "all", "upstream_keepalive": 8})
+        return (render_proxy(proxy, model["routes"], listener, "intermediate", **paths)
+                + "## other choices\n"
+                + render_proxy(proxy, model["routes"], listener, "old", **dict(paths, **other)))
+    return render
+
+
 def _or_refusal(render):
     """A firewall rendering, or the refusal of one: a model without reverse proxy addresses must
     not become a ruleset that drops the listener."""
@@ -147,7 +164,11 @@ RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables
              "iptables": _or_refusal(_iptables), "firewalld": _or_refusal(_firewalld), "ufw": _or_refusal(_ufw),
              "gateways": _or_refusal(_gateways),
              "windows_firewall": _windows_firewall, "arr": _or_refusal(_arr), "powershell": _or_refusal(_powershell),
-             "application_host": _or_refusal(_application_host)}
+             "application_host": _or_refusal(_application_host),
+             "haproxy": _proxy("haproxy", pem_path="/etc/haproxy/lync/listener.pem",
+                               ca_path="/etc/haproxy/lync/backend-ca.pem"),
+             "nginx": _proxy("nginx", certificate_path="/etc/nginx/lync/listener.crt",
+                             key_path="/etc/nginx/lync/listener.key", ca_path="/etc/nginx/lync/backend-ca.pem")}
 for _fmt in ("markdown", "csv", "html", "svg"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (

@@ -1,0 +1,112 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nginx_config
+short_description: The nginx.conf of one reverse proxy, from the topology
+version_added: 1.1.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Renders the configuration R(lync.reverse_proxy.rp_nginx,ansible_collections.lync.reverse_proxy.rp_nginx_role)
+    writes (without its C(ansible_managed) line) - every published route of the port model.
+  - On 443 a stream server reads the SNI. The names of the pools (O(passthrough=pools)) or all
+    names (O(passthrough=all)) pass through to the backend as they are - Windows authentication
+    binds a server connection to one client, which open-source nginx does not keep in HTTP mode.
+    The other names are terminated with the listener certificate and re-encrypted. Port 80
+    redirects to https or passes on.
+  - nginx listens on the proxy's listener addresses in the topology (every address when it gives
+    none). Options are checked before anything is written; a bad one is named in the error.
+positional: _input
+options:
+  _input:
+    description: The topology (as in the topology doc fragment) or a model from P(lync.reverse_proxy.port_model#filter).
+    type: raw
+    required: true
+  reverse_proxy:
+    description: The proxy's name in the topology's C(reverse_proxies).
+    type: str
+    required: true
+  tls:
+    description:
+      - The TLS settings of the names nginx terminates - a profile name (V(modern),
+        V(intermediate), V(old)) or what P(lync.reverse_proxy.tls_profile#filter) returns.
+    type: raw
+    default: intermediate
+  certificate_path:
+    description: Where the listener certificate chain (PEM) is on the host.
+    type: path
+    required: true
+  key_path:
+    description: Where the listener key (PEM) is on the host.
+    type: path
+    required: true
+  ca_path:
+    description: Where the backends' CA (PEM) is on the host; required with O(backend_verify).
+    type: path
+  backend_verify:
+    description: Verify the certificates of the backends of terminated names.
+    type: bool
+    default: true
+  passthrough:
+    description: Which 443 names pass through by SNI.
+    type: str
+    default: pools
+    choices: [pools, all]
+  upstream_keepalive:
+    description: Keep-alive connections to each backend of the terminated names.
+    type: int
+    default: 32
+  timeout:
+    description: Read, send and stream timeout, an nginx time (960 s per Microsoft's guidance).
+    type: str
+    default: 960s
+  worker_connections:
+    description: nginx's C(worker_connections).
+    type: int
+    default: 4096
+  socket_dir:
+    description: The directory of the local sockets between the stream and the HTTP servers.
+    type: path
+    default: /run
+seealso:
+  - plugin: lync.reverse_proxy.publishing_rules
+    plugin_type: filter
+  - plugin: lync.reverse_proxy.haproxy_config
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: The configuration of rp01, as rp_nginx writes it
+  ansible.builtin.copy:
+    content: >-
+      {{ lync_topology | lync.reverse_proxy.nginx_config(reverse_proxy='rp01',
+         certificate_path='/etc/nginx/lync/listener.crt', key_path='/etc/nginx/lync/listener.key',
+         ca_path='/etc/nginx/lync/backend-ca.pem') }}
+    dest: /tmp/nginx.conf
+    mode: "0644"
+"""
+
+RETURN = r"""
+_value:
+  description: The configuration text.
+  type: str
+"""
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import proxy_config
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
+
+
+@model_filter
+def nginx_config(data, reverse_proxy=None, tls=None, **options):
+    """The nginx.conf of one reverse proxy."""
+    return proxy_config(data, "nginx", reverse_proxy=reverse_proxy, tls=tls, **options)
+
+
+class FilterModule:
+    """The nginx_config filter."""
+
+    def filters(self):
+        return {"nginx_config": nginx_config}

@@ -1,0 +1,172 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""nginx.conf from the model's routes. PRIVATE to the lync.reverse_proxy collection.
+
+443: a stream server reads the SNI. Names routed to pools (or every name, with passthrough
+``all``) are passed through to the backend as they are: Windows authentication binds a server
+connection to one client, and open-source nginx shares upstream keep-alive connections between
+clients in HTTP mode. The other names go to an HTTP server that terminates TLS with the listener
+certificate and re-encrypts to the backend. The client address travels in the PROXY protocol
+between the local hops. The options are checked by ``_proxy.render_proxy`` before this runs.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyRenderer
+
+__all__ = ["PASSTHROUGH", "RENDERER", "render"]
+
+# The backend kinds whose 443 names each passthrough setting passes through.
+PASSTHROUGH = {"pools": ("front_end_pool", "director_pool"),
+               "all": ("front_end_pool", "director_pool", "office_web_apps")}
+_TIME = r"[0-9]+(ms|s|m|h|d|w|M|y)?"
+_PATH = r"/[^\s;#'\"{}]*"
+
+_HEADER = """\
+# Lync Server 2013 / Skype for Business reverse proxy, from the port model of lync.reverse_proxy.
+#
+# 443: a stream server reads the SNI. Names routed to pools are passed through to the pool's
+# 4443 as they are (Windows authentication binds a server connection to one client, and nginx
+# shares upstream keep-alive connections between clients in HTTP mode). The other names go to
+# an HTTP server that terminates TLS with the listener certificate and re-encrypts to the
+# backend. The client address travels in the PROXY protocol between the local hops."""
+
+
+def _listen(ip: str, port: int) -> str:
+    if ip == "*":
+        return str(port)
+    return "%s:%s" % ("[%s]" % ip if ":" in ip else ip, port)
+
+
+def _upstream_name(route: dict) -> str:
+    return route["name"].replace("-", "_")
+
+
+def _servers(route: dict) -> list:
+    return ["        server %s max_fails=3 fail_timeout=10s;" % _listen(ip, route["backend_port"])
+            for ip in route["backend_addresses"]]
+
+
+def _stream(passthrough: list, addresses: list, sock: str, timeout: str) -> list:
+    lines = ["stream {", "    map $ssl_preread_server_name $lync_route {", "        hostnames;"]
+    lines += ["        %s unix:%spt-%s.sock;" % (name, sock, route["name"])
+              for route in passthrough for name in route["host_names"]]
+    lines += ["        default unix:%stls.sock;" % sock, "    }", "", "    server {"]
+    lines += ["        listen %s;" % _listen(ip, 443) for ip in addresses]
+    lines += ["        ssl_preread on;", "        proxy_protocol on;", "        proxy_pass $lync_route;",
+              "        proxy_timeout %s;" % timeout, "    }"]
+    for route in passthrough:
+        lines += ["", "    upstream lync_pt_%s {" % _upstream_name(route)] + _servers(route) + ["    }", ""]
+        lines += ["    server {", "        listen unix:%spt-%s.sock proxy_protocol;" % (sock, route["name"]),
+                  "        proxy_pass lync_pt_%s;" % _upstream_name(route), "        proxy_timeout %s;" % timeout,
+                  "    }"]
+    return lines + ["}", ""]
+
+
+def _tls_settings(tls: dict) -> list:
+    listener, backend = tls["listener"], tls["backend"]
+    lines = ["    # TLS profile %s (lync.reverse_proxy.tls_profile): the names nginx terminates." % tls["profile"],
+             "    ssl_protocols %s;" % " ".join(listener["protocols"])]
+    if listener["ciphers"]:
+        lines.append("    ssl_ciphers %s;" % listener["ciphers"])
+    lines += ["    ssl_conf_command Ciphersuites %s;" % listener["ciphersuites"],
+              "    # The server's order (as HAProxy's default): scanners rate a client-chosen order as a finding.",
+              "    ssl_prefer_server_ciphers on;",
+              "    ssl_session_tickets %s;" % ("on" if listener["session_tickets"] else "off"),
+              "    # The re-encrypted side, to the back ends.",
+              "    proxy_ssl_protocols %s;" % " ".join(backend["protocols"])]
+    if backend["ciphers"]:
+        lines.append("    proxy_ssl_ciphers %s;" % backend["ciphers"])
+    return lines + ["    proxy_ssl_conf_command Ciphersuites %s;" % backend["ciphersuites"], ""]
+
+
+def _terminated(route: dict, sock: str, options: dict) -> list:
+    lines = ["", "    server {", "        listen unix:%stls.sock ssl proxy_protocol;" % sock,
+             "        server_name %s;" % " ".join(route["host_names"]),
+             "        ssl_certificate %s;" % options["certificate_path"],
+             "        ssl_certificate_key %s;" % options["key_path"],
+             "        location / {",
+             "            proxy_pass https://lync_%s;" % _upstream_name(route),
+             "            proxy_ssl_server_name on;",
+             "            proxy_ssl_name %s;" % route["backend_fqdn"]]
+    if options["backend_verify"]:
+        lines += ["            proxy_ssl_verify on;", "            proxy_ssl_verify_depth 4;",
+                  "            proxy_ssl_trusted_certificate %s;" % options["ca_path"]]
+    return lines + ["            proxy_ssl_session_reuse on;", "        }", "    }"]
+
+
+def _port_80(routes: list, addresses: list) -> list:
+    lines = ["", "    # Port 80: an unknown name gets 404.", "    server {"]
+    lines += ["        listen %s default_server;" % _listen(ip, 80) for ip in addresses]
+    lines += ["        return 404;", "    }"]
+    for route in routes:
+        lines += ["", "    server {"] + ["        listen %s;" % _listen(ip, 80) for ip in addresses]
+        lines.append("        server_name %s;" % " ".join(route["host_names"]))
+        if route["redirect_to_https"]:
+            lines.append("        return 301 https://$host$request_uri;")
+        else:
+            lines += ["        location / {", "            proxy_pass http://lync_%s;" % _upstream_name(route),
+                      "        }"]
+        lines.append("    }")
+    return lines
+
+
+def render(routes: list, listener: list, tls: dict, **options) -> str:
+    """nginx.conf for ``routes`` (the model's), listening on ``listener`` (addresses as text;
+    none: every address), with the TLS settings of ``tls_profile``."""
+    sock = options["socket_dir"].rstrip("/") + "/nginx-lync-"
+    addresses = listener or ["*"]
+    kinds = PASSTHROUGH[options["passthrough"]]
+    https = [route for route in routes if route["frontend_port"] == 443]
+    passthrough = [route for route in https if route["backend_kind"] in kinds]
+    terminated = [route for route in https if route["backend_kind"] not in kinds]
+    lines = [_HEADER, "user www-data;", "worker_processes auto;", "pid /run/nginx.pid;",
+             "include /etc/nginx/modules-enabled/*.conf;", "error_log /var/log/nginx/error.log;", "",
+             "events {", "    worker_connections %d;" % options["worker_connections"], "}", ""]
+    lines += _stream(passthrough, addresses, sock, options["timeout"])
+    lines += ["http {", "    include /etc/nginx/mime.types;", "    default_type application/octet-stream;",
+              "    access_log /var/log/nginx/access.log;", "    server_tokens off;"]
+    lines += _tls_settings(tls)
+    lines += ["    proxy_http_version 1.1;",
+              '    proxy_set_header Connection "";',
+              "    proxy_set_header Host $http_host;",
+              "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+              "    proxy_read_timeout %s;" % options["timeout"],
+              "    proxy_send_timeout %s;" % options["timeout"],
+              "    proxy_buffering off;", "    proxy_request_buffering off;", "    client_max_body_size 0;",
+              "    set_real_ip_from unix:;", "    real_ip_header proxy_protocol;"]
+    for route in routes:
+        if not route["redirect_to_https"] and route not in passthrough:
+            lines += ["", "    upstream lync_%s {" % _upstream_name(route)] + _servers(route)
+            lines += ["        keepalive %d;" % options["upstream_keepalive"], "    }"]
+    lines += ["", "    # Names nginx terminates on 443; an unknown name gets 404.", "    server {",
+              "        listen unix:%stls.sock ssl proxy_protocol default_server;" % sock,
+              "        ssl_certificate %s;" % options["certificate_path"],
+              "        ssl_certificate_key %s;" % options["key_path"],
+              "        return 404;", "    }"]
+    for route in terminated:
+        lines += _terminated(route, sock, options)
+    http_routes = [route for route in routes if route["frontend_port"] == 80]
+    if http_routes:
+        lines += _port_80(http_routes, addresses)
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+RENDERER = ProxyRenderer(
+    name="nginx",
+    render=render,
+    options={
+        "certificate_path": Option("", _PATH, meaning="an absolute path (the listener certificate chain, PEM)"),
+        "key_path": Option("", _PATH, meaning="an absolute path (the listener key, PEM)"),
+        "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)"),
+        "backend_verify": Option(True, kind="bool"),
+        "passthrough": Option("pools", choices=tuple(PASSTHROUGH)),
+        "upstream_keepalive": Option(32, kind="count"),
+        "timeout": Option("960s", _TIME, meaning="an nginx time (e.g. 960s, 16m)"),
+        "worker_connections": Option(4096, kind="count"),
+        "socket_dir": Option("/run", _PATH, meaning="an absolute path (a directory for the local sockets)"),
+    },
+    required=("certificate_path", "key_path"),
+)

@@ -1,0 +1,63 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A reverse proxy's configuration from the model: the one path HAProxy and nginx take.
+
+PRIVATE to the lync.reverse_proxy collection.
+
+topology or model + reverse proxy name -> routes and the proxy's listener addresses ->
+:func:`render_proxy` (the TLS settings and the renderer's own options checked) -> the renderer's
+``render(routes, listener, tls, ...)``. The roles rp_haproxy and rp_nginx write what this returns.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _haproxy, _nginx
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
+
+__all__ = ["PROXIES", "listener_addresses", "proxy_config", "render_proxy"]
+
+PROXIES = {renderer.name: renderer for renderer in (_haproxy.RENDERER, _nginx.RENDERER)}
+_TLS_KEYS = ("profile", "listener", "backend")
+
+
+def listener_addresses(model: dict, reverse_proxy: str) -> list:
+    """The listener addresses of one reverse proxy, as text (empty when the topology gives none)."""
+    rules = select_rules(model, interface="external", reverse_proxy=reverse_proxy)
+    return list(dict.fromkeys(host_text(address) for rule in rules for address in rule["destinations"]))
+
+
+def render_proxy(proxy: str, routes: list, listener: list, tls=None, **options) -> str:
+    """The proxy's configuration text, after every check of the TLS settings and the options."""
+    renderer = PROXIES.get(proxy)
+    if renderer is None:
+        raise PortModelError("proxy must be one of %s, got %r" % (", ".join(PROXIES), proxy))
+    if tls is None:
+        tls = tls_profile()
+    elif isinstance(tls, str):
+        tls = tls_profile(tls)
+    if not isinstance(tls, dict) or any(key not in tls for key in _TLS_KEYS):
+        raise PortModelError("tls must be a profile name or what tls_profile returns, got %r" % (tls,))
+    try:
+        values = check_options(proxy, renderer.options, options, renderer.required)
+    except ValueError as error:
+        raise PortModelError(str(error)) from None
+    if values["backend_verify"] and not values["ca_path"]:
+        raise PortModelError("%s: backend_verify needs ca_path (the backends' CA file), or backend_verify false" % proxy)
+    return renderer.render(routes, list(listener or []), tls, **values)
+
+
+def proxy_config(data, proxy: str = "haproxy", reverse_proxy: str | None = None, tls=None, **options) -> str:
+    """The configuration of ``proxy`` on ``reverse_proxy`` (its name in the topology's
+    reverse_proxies) from a topology or model: every published route, bound to the proxy's
+    listener addresses (every address when the topology gives none)."""
+    model = ensure_model(data)
+    if not reverse_proxy:
+        raise PortModelError("reverse_proxy is required (the proxy's name in the topology's reverse_proxies)")
+    return render_proxy(proxy, model["routes"], listener_addresses(model, reverse_proxy), tls, **options)
