@@ -38,7 +38,7 @@ export PY_COLORS := 0
 export MOLECULE_NO_LOG := false
 
 FILTERS := port_model address_text haproxy_config nginx_config firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset probe_list verify_report windows_firewall_rules arr_configuration windows_script iptables_ruleset firewalld_files ufw_rules ufw_stale_rules firewall_config topology_from_xml topology_xml_names aerleon_policy pfx_certificates tls_profile
-MODULES := port_model_info show_text firewall_facts proxy_facts nft_table iptables_chains firewalld_config firewall_rollback port_probe
+MODULES := port_model_info show_text firewall_facts proxy_facts host_facts nft_table iptables_chains firewalld_config firewall_rollback port_probe
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
@@ -116,7 +116,10 @@ $(VENVIMP)/.installed: tests/requirements-importer.txt
 
 release-check: build $(VENVIMP)/.installed
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/release
-	cd $(BUILD) && GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
+	@# Its own HOME: the importer installs the collection under ~/.ansible, where ansible-lint
+	@# and ansible-playbook would find that copy before the one being developed.
+	rm -rf $(BUILD)/importer-home && mkdir -p $(BUILD)/importer-home
+	cd $(BUILD) && HOME=$(BUILD)/importer-home GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
 	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL)
 
 # ansible-test needs a real copy under ansible_collections/<ns>/<name> with a git tree of its

@@ -4,7 +4,7 @@
 
 """What a managed host has, read once, returned as data. PRIVATE to the lync.reverse_proxy collection.
 
-Used by the modules firewall_facts and proxy_facts (and so by the roles, which decide on this data
+Used by the modules firewall_facts, proxy_facts and host_facts (and so by the roles, which decide on this data
 instead of on shell output). Only the standard library and AnsibleModule's helpers: it runs on any
 managed host. Reading changes nothing.
 """
@@ -19,7 +19,7 @@ import os
 import pwd
 import stat
 
-__all__ = ["BACKENDS", "firewall_state", "proxy_state"]
+__all__ = ["BACKENDS", "firewall_state", "proxy_state", "services_state"]
 
 # backend -> the command that shows it is installed
 BACKENDS = {"nftables": "nft", "iptables": "iptables-restore", "firewalld": "firewall-cmd", "ufw": "ufw"}
@@ -129,6 +129,19 @@ def file_state(path: str) -> dict | None:
     return result
 
 
+def _service(module, systemctl: str, name: str) -> dict:
+    enabled = _run(module, [systemctl, "is-enabled", "--quiet", name])[0] == 0
+    active = _run(module, [systemctl, "is-active", "--quiet", name])[0] == 0
+    return {"name": name, "enabled": enabled, "active": active}
+
+
+def services_state(module, names: list) -> dict:
+    """Name -> enabled and active, of systemd services (all false where systemd does not run)."""
+    systemctl = _systemd(module)
+    return {name: _service(module, systemctl, name) if systemctl else {"name": name, "enabled": False, "active": False}
+            for name in names}
+
+
 def proxy_state(module, packages: list, service: str | None, paths: list) -> dict:
     """Which packages are installed, the service's state, and our files (paths may be globs)."""
     result = {"packages": {}, "package_manager": None, "service": None, "service_manager": None, "files": {}}
@@ -146,9 +159,7 @@ def proxy_state(module, packages: list, service: str | None, paths: list) -> dic
             module.fail_json(msg="systemd is not the service manager on this host (no systemctl, or /run/systemd/system "
                                  "is missing): the roles keep %s running with systemd" % service)
         result["service_manager"] = "systemd"
-        enabled = _run(module, [systemctl, "is-enabled", "--quiet", service])[0] == 0
-        active = _run(module, [systemctl, "is-active", "--quiet", service])[0] == 0
-        result["service"] = {"name": service, "enabled": enabled, "active": active}
+        result["service"] = _service(module, systemctl, service)
     for pattern in paths:
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         for path in matches:

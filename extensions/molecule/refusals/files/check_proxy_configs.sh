@@ -12,12 +12,13 @@
 set -u
 if [ "$1" = --nginx-in-namespace ]; then
     ip link set lo up
-    for a in $(sed -n 's/^ *listen \[\{0,1\}\([0-9a-f.:]*[.:][0-9a-f]*\)\]\{0,1\}:[0-9]*[ ;].*/\1/p' "$2" | sort -u); do
-        case $a in
-            *:*) ip -6 addr add "$a/128" dev lo nodad ;;
-            *) ip addr add "$a/32" dev lo ;;
-        esac
-    done
+    sed -n 's/^ *listen \[\{0,1\}\([0-9a-f.:]*[.:][0-9a-f]*\)\]\{0,1\}:[0-9]*[ ;].*/\1/p' "$2" | sort -u |
+        while read -r a; do
+            case $a in
+                *:*) ip -6 addr add "$a/128" dev lo nodad ;;
+                *) ip addr add "$a/32" dev lo ;;
+            esac
+        done
     exec nginx -t -q -c "$2"
 fi
 dir=$1
@@ -31,11 +32,12 @@ for proxy in haproxy nginx; do
         for conf in "$dir/work/$proxy-$case_name"-*.conf; do
             checked=$((checked + 1))
             if [ "$proxy" = haproxy ]; then
-                out=$(haproxy -c -q -f "$conf" 2>&1)
+                check="haproxy -c -q -f"
             else
-                out=$(unshare -n sh "$0" --nginx-in-namespace "$conf" 2>&1)
+                check="unshare -n sh $0 --nginx-in-namespace"
             fi
-            if [ $? -eq 0 ]; then
+            # shellcheck disable=SC2086 # the check command is meant to be split into words
+            if out=$($check "$conf" 2>&1); then
                 echo "valid: $(basename "$conf")"
             else
                 failed=$((failed + 1))

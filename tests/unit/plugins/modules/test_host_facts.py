@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""firewall_facts and proxy_facts with a faked host (commands found, command results); files are
+"""firewall_facts, proxy_facts and host_facts with a faked host (commands found, command results); files are
 real files in a temporary directory. The real hosts are the lab's (molecule)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_facts
-from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_facts, proxy_facts
+from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_facts, host_facts, proxy_facts
 
 IP_JSON = json.dumps([{"ifname": "ext0", "addr_info": [{"family": "inet", "local": "198.51.100.10", "prefixlen": 24}]}])
 
@@ -136,3 +136,42 @@ def test_proxy_facts_name_what_is_missing(run):
     result = run(proxy_facts, FakeHost({"systemctl"}, {}), systemd=False, service="haproxy")
     assert result["failed"] and "systemd is not the service manager on this host" in result["msg"]
     assert "haproxy" in result["msg"]
+
+
+def test_host_facts_read_both_parts_and_other_services_in_one_call(run, tmp_path):
+    """The parts equal what the two modules read, each with the request it answers."""
+    config = tmp_path / "haproxy.cfg"
+    config.write_text("global\n")
+    answers = {
+        "nft list table inet lync_reverse_proxy": (0, "table inet lync_reverse_proxy {\n}\n", ""),
+        "ip -j addr show": (0, IP_JSON, ""),
+        "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
+        "systemctl is-enabled --quiet haproxy": (0, "", ""),
+        "systemctl is-active --quiet haproxy": (0, "", ""),
+        "systemctl is-enabled --quiet nginx": (0, "", ""),
+        "systemctl is-active --quiet nginx": (0, "", ""),
+    }
+    commands = {"nft", "ip", "dpkg-query", "systemctl"}
+    proxy = {"packages": ["haproxy"], "service": "haproxy", "paths": [str(config)]}
+    both = run(host_facts, FakeHost(commands, answers), firewall={}, proxy=proxy, services=["nginx"])
+    alone_firewall = run(firewall_facts, FakeHost(commands, answers))
+    alone_proxy = run(proxy_facts, FakeHost(commands, answers), **proxy)
+    assert both["firewall"]["request"] == {"table": "lync_reverse_proxy", "chain_prefix": "LYNC-RP"}
+    assert both["proxy"]["request"] == proxy
+    for key in ("backends", "connection_source", "interfaces", "service_manager"):
+        assert both["firewall"][key] == alone_firewall[key]
+    for key in ("packages", "service", "files"):
+        assert both["proxy"][key] == alone_proxy[key]
+    assert both["firewall"]["backends"]["nftables"]["ours"] is True
+    assert both["proxy"]["files"][str(config)]["type"] == "file"
+    assert both["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
+
+
+def test_host_facts_read_only_what_is_asked(run):
+    host = FakeHost({"systemctl"}, {})
+    result = run(host_facts, host, services=["nginx"])
+    assert result["firewall"] is None and result["proxy"] is None
+    assert result["services"]["nginx"] == {"name": "nginx", "enabled": False, "active": False}
+    assert not any(call.startswith(("nft", "ip ", "dpkg")) for call in host.calls)
+    without_systemd = run(host_facts, FakeHost(set(), {}), systemd=False, services=["nginx"])
+    assert without_systemd["services"]["nginx"]["active"] is False

@@ -1,0 +1,137 @@
+#!/usr/bin/python
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_facts
+short_description: Read what the firewall and the proxy roles decide on, in one call
+version_added: 1.1.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - One remote call for a reverse proxy host where the firewall and the proxy roles run in one
+    play (as in C(site.yml)) - what M(lync.reverse_proxy.firewall_facts) reads (O(firewall)), what
+    M(lync.reverse_proxy.proxy_facts) reads (O(proxy)), and the state of further systemd services
+    (O(services), e.g. the proxy software the host no longer uses).
+  - The roles take the result through C(rp_firewall_host_facts) and C(rp_proxy_host_facts) and use
+    it only when its C(request) is what they would have read themselves; otherwise they read.
+  - Changes nothing. Fails like the modules it combines when the host lacks what a part needs.
+options:
+  firewall:
+    description: Read the firewall part; the options of M(lync.reverse_proxy.firewall_facts).
+    type: dict
+    suboptions:
+      table:
+        description: The name of the collection's nftables table.
+        type: str
+        default: lync_reverse_proxy
+      chain_prefix:
+        description: The prefix of the collection's iptables chains.
+        type: str
+        default: LYNC-RP
+  proxy:
+    description: Read the proxy part; the options of M(lync.reverse_proxy.proxy_facts).
+    type: dict
+    suboptions:
+      packages:
+        description: Packages whose installation is reported.
+        type: list
+        elements: str
+        default: []
+      service:
+        description: The systemd service whose state is reported.
+        type: str
+      paths:
+        description: Files and directories to describe; shell patterns are expanded.
+        type: list
+        elements: path
+        default: []
+  services:
+    description: Further systemd services whose state is reported (all false without systemd).
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - lync.reverse_proxy.read_only
+seealso:
+  - module: lync.reverse_proxy.firewall_facts
+  - module: lync.reverse_proxy.proxy_facts
+"""
+
+EXAMPLES = r"""
+- name: Read the host once for both roles
+  lync.reverse_proxy.host_facts:
+    firewall: {}
+    proxy:
+      packages: [haproxy]
+      service: haproxy
+      paths: [/etc/haproxy/haproxy.cfg, /etc/haproxy/lync, /etc/haproxy/lync/*.pem]
+    services: [nginx]
+  register: host
+
+- name: The firewall role takes its part
+  ansible.builtin.include_role:
+    name: lync.reverse_proxy.rp_firewall
+  vars:
+    rp_firewall_host_facts: "{{ host.firewall }}"
+"""
+
+RETURN = r"""
+firewall:
+  description: What M(lync.reverse_proxy.firewall_facts) returns, and C(request) (O(firewall) as read); null without O(firewall).
+  returned: always
+  type: dict
+proxy:
+  description: What M(lync.reverse_proxy.proxy_facts) returns, and C(request) (O(proxy) as read); null without O(proxy).
+  returned: always
+  type: dict
+services:
+  description: Service name -> C(name), C(enabled), C(active).
+  returned: always
+  type: dict
+  sample: {nginx: {name: nginx, enabled: false, active: false}}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import (
+    firewall_state,
+    proxy_state,
+    services_state,
+)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "firewall": {"type": "dict", "options": {
+                "table": {"type": "str", "default": "lync_reverse_proxy"},
+                "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+            }},
+            "proxy": {"type": "dict", "options": {
+                "packages": {"type": "list", "elements": "str", "default": []},
+                "service": {"type": "str"},
+                "paths": {"type": "list", "elements": "path", "default": []},
+            }},
+            "services": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    result = {"firewall": None, "proxy": None, "services": services_state(module, params["services"])}
+    if params["firewall"] is not None:
+        request = params["firewall"]
+        state = firewall_state(module, request["table"], request["chain_prefix"])
+        for warning in state.pop("warnings"):
+            module.warn(warning)
+        result["firewall"] = dict(state, request=request)
+    if params["proxy"] is not None:
+        request = params["proxy"]
+        result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"]),
+                               request=request)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
