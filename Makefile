@@ -42,7 +42,7 @@ MODULES := port_model_info show_text firewall_facts proxy_facts host_facts nft_t
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        reuse release-check ee sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check min-deps ee sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -91,7 +91,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs release-check bench-smoke browser py313 molecule
+test: lint sanity units integration docs release-check min-deps bench-smoke browser py313 molecule
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint reuse
@@ -121,6 +121,35 @@ release-check: build $(VENVIMP)/.installed
 	rm -rf $(BUILD)/importer-home && mkdir -p $(BUILD)/importer-home
 	cd $(BUILD) && HOME=$(BUILD)/importer-home GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
 	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL)
+
+# The dependency floors of galaxy.yml at work: community.crypto 2.10.0 and community.general 8.0.2,
+# taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
+# instead of the current ones: tests/min-deps/check.yml calls their plugins as the collection does;
+# test_ufw_floor.py checks rp_firewall's ufw parameters and every rendered value against the floor's ufw.
+MINDEPS := $(BUILD)/min-deps
+MINDEPS_FROM := crypto=7.2.0 general=9.0.1
+$(MINDEPS)/.ready: Makefile
+	rm -rf $(MINDEPS) && mkdir -p $(MINDEPS)/wheels $(MINDEPS)/work
+	for spec in $(MINDEPS_FROM); do \
+	  $(BIN)/python -m pip download --quiet --no-deps --disable-pip-version-check "ansible==$${spec#*=}" \
+	    -d $(MINDEPS)/wheels && \
+	  $(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+	    z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith(sys.argv[3])])' \
+	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/community/$${spec%=*}/ \
+	    || exit 1; \
+	done
+	rm -rf $(MINDEPS)/wheels
+	touch $@
+
+min-deps: install $(MINDEPS)/.ready
+	ANSIBLE_COLLECTIONS_PATH=$(MINDEPS):$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	  $(BIN)/ansible-galaxy collection list 2>/dev/null | grep '^community' | tee $(MINDEPS)/work/list
+	grep -Eq '^community.crypto +2.10.0 *$$' $(MINDEPS)/work/list
+	grep -Eq '^community.general +8.0.2 *$$' $(MINDEPS)/work/list
+	ANSIBLE_COLLECTIONS_PATH=$(MINDEPS):$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	  LYNC_MIN_DEPS_WORK=$(MINDEPS)/work $(BIN)/ansible-playbook -i localhost, tests/min-deps/check.yml \
+	  -e ansible_python_interpreter=$(BIN)/python
+	LYNC_MIN_DEPS=$(MINDEPS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/min-deps
 
 # ansible-test needs a real copy under ansible_collections/<ns>/<name> with a git tree of its
 # own, and a local pip bootstrap (tests/tooling/get_pip_offline.py) since its download host
