@@ -42,7 +42,7 @@ MODULES := port_model_info show_text firewall_facts proxy_facts host_facts nft_t
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        reuse release-check min-deps ee sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -91,7 +91,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs release-check min-deps bench-smoke browser py313 molecule
+test: lint sanity units integration docs release-check min-deps bench-smoke browser py313 molecule molecule-podman
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint reuse
@@ -229,7 +229,7 @@ ee: build $(VENVEE)/.installed
 	cp tests/ee/execution-environment.yml $(BUILD)/ee/ && cp $(TARBALL) $(BUILD)/ee/lync-reverse_proxy.tar.gz
 	cd $(BUILD)/ee && $(EE_PODMAN) $(VENVEE)/bin/ansible-builder build -f execution-environment.yml -c context \
 	  -t $(EE_IMAGE) --container-runtime podman
-	$(EE_PODMAN) tests/ee/check.sh $(EE_IMAGE)
+	$(EE_PODMAN) tests/ee/check.sh $(EE_IMAGE) $(VERSION)
 
 # -- other -------------------------------------------------------------------------------
 LABPY := $(LAB) ctl -- env PYTHONPATH=$(COLLECTIONS) $(BIN)/python
@@ -245,6 +245,22 @@ bench: install
 	$(LABPY) benchmarks/bench_hosts.py && \
 	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py; \
 	rc=$$?; $(LAB) down; exit $$rc
+
+# Molecule as users run it: the podman driver of molecule-plugins, one systemd container of the
+# execution environment's base image (tests/podman), site.yml with HAProxy and nftables,
+# idempotence, and requests for every published name through the firewall and the proxy. The
+# container has no network of its own (extensions/podman/molecule/default/molecule.yml).
+VENVPOD := $(CURDIR)/.venv-podman
+$(VENVPOD)/.installed: tests/requirements-podman.txt requirements.txt
+	$(PYTHON) -m venv $(VENVPOD)
+	$(VENVPOD)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements-podman.txt
+	touch $@
+
+molecule-podman: install $(VENVPOD)/.installed
+	command -v podman > /dev/null && command -v runc > /dev/null || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc
+	$(EE_PODMAN) tests/podman/build-image.sh
+	cd extensions/podman && $(EE_PODMAN) PATH=$(VENVPOD)/bin:$$PATH $(VENVPOD)/bin/molecule test
 
 # Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
 bench-lab-smoke:

@@ -3,6 +3,7 @@
 # the collection and its Python libraries are in it, and the port_table playbook works in it.
 set -euo pipefail
 image=$1
+version=$2
 out=$(podman run --rm --network none "$image" bash -c '
   set -e
   ansible-galaxy collection list lync.reverse_proxy
@@ -11,7 +12,7 @@ out=$(podman run --rm --network none "$image" bash -c '
   cd /tmp && ansible-playbook -i localhost, lync.reverse_proxy.port_table -e lync_port_table_dir=/tmp/out
   ls /tmp/out')
 echo "$out"
-grep -Eq '^lync\.reverse_proxy +1\.0\.0' <<< "$out"
+grep -Eq "^lync\.reverse_proxy +${version//./\\.}( |$)" <<< "$out"
 grep -qx 'libraries: ok' <<< "$out"
 grep -q '^| HTTPS/TCP/443 | Any | Reverse proxy listener rp01' <<< "$out"
 grep -Eq 'localhost +: ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=0' <<< "$out"
