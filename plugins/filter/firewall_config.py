@@ -93,6 +93,22 @@ options:
     description: The prefix of our ufw rule comments.
     type: str
     default: "lync-rp:"
+  host:
+    description:
+      - What M(lync.reverse_proxy.firewall_facts) read, with O(ruleset_path) and O(boot_dropin)
+        among its C(paths) and V(nftables) among its C(services). With it, the result's
+        C(in_place) says whether the host already has exactly the nftables table, its file and its
+        boot drop-in, so that M(lync.reverse_proxy.nft_table) need not run.
+    type: dict
+    version_added: 1.1.0
+  ruleset_path:
+    description: Where M(lync.reverse_proxy.nft_table) keeps the table (its O(lync.reverse_proxy.nft_table#module:path)).
+    type: path
+    version_added: 1.1.0
+  boot_dropin:
+    description: The boot drop-in M(lync.reverse_proxy.nft_table) keeps (its O(lync.reverse_proxy.nft_table#module:boot_dropin)), if any.
+    type: path
+    version_added: 1.1.0
 seealso:
   - plugin: lync.reverse_proxy.firewall_rules
     plugin_type: filter
@@ -146,6 +162,10 @@ _value:
         - The backend's rendering - nftables table text; for iptables a dict with V(v4) and V(v6),
           each with C(chains) and C(content); firewalld files by path; ufw rules.
       type: raw
+    in_place:
+      description: With O(host) and the nftables backend, whether the host already has exactly this; else false.
+      type: bool
+      version_added: 1.1.0
 """
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import firewall_config as _config

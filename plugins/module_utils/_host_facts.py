@@ -19,7 +19,7 @@ import os
 import pwd
 import stat
 
-__all__ = ["BACKENDS", "firewall_state", "proxy_state", "services_state"]
+__all__ = ["BACKENDS", "files_state", "firewall_state", "proxy_state", "services_state"]
 
 # backend -> the command that shows it is installed
 BACKENDS = {"nftables": "nft", "iptables": "iptables-restore", "firewalld": "firewall-cmd", "ufw": "ufw"}
@@ -44,8 +44,10 @@ def _systemd(module) -> str | None:
     return systemctl if systemctl and os.path.isdir("/run/systemd/system") else None
 
 
-def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None) -> dict:
-    """Installed and running firewall managers, ours in each backend, the connection, the interfaces."""
+def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None,
+                   paths=(), services=()) -> dict:
+    """Installed and running firewall managers, ours in each backend, the connection, the
+    interfaces; our nftables table as nft lists it; ``paths`` described and ``services``' state."""
     commands = {backend: module.get_bin_path(command) for backend, command in BACKENDS.items()}
     systemctl = _systemd(module)
     backends = {}
@@ -58,9 +60,11 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
             rc, dummy, dummy2 = _run(module, [commands["firewalld"], "--state"])
         backends["firewalld"]["running"] = rc == 0
     backends["ufw"]["running"] = bool(commands["ufw"]) and _ufw_enabled()
+    nftables = {"path": commands["nftables"], "table": table, "listing": ""}
     if commands["nftables"]:
-        rc, dummy, dummy2 = _run(module, [commands["nftables"], "list", "table", "inet", table])
+        rc, out, dummy2 = _run(module, [commands["nftables"], "list", "table", "inet", table])
         backends["nftables"]["ours"] = rc == 0
+        nftables["listing"] = out if rc == 0 else ""
     for save in ("iptables-save", "ip6tables-save"):
         path = module.get_bin_path(save)
         if path:
@@ -84,7 +88,8 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
         warnings.append("the ip command (iproute2) is not installed: interfaces unknown")
     return {"backends": backends, "service_manager": "systemd" if systemctl else None,
             "connection": connection, "connection_source": connection.split()[0] if connection.split() else "",
-            "interfaces": interfaces, "warnings": warnings}
+            "interfaces": interfaces, "nftables": nftables, "files": files_state(paths),
+            "services": services_state(module, list(services)), "warnings": warnings}
 
 
 def _package_manager(module) -> tuple:
@@ -160,10 +165,17 @@ def proxy_state(module, packages: list, service: str | None, paths: list) -> dic
                                  "is missing): the roles keep %s running with systemd" % service)
         result["service_manager"] = "systemd"
         result["service"] = _service(module, systemctl, service)
+    result["files"] = files_state(paths)
+    return result
+
+
+def files_state(paths) -> dict:
+    """Path -> file_state of every path that exists (shell patterns expanded)."""
+    found = {}
     for pattern in paths:
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         for path in matches:
             state = file_state(path)
             if state is not None:
-                result["files"][path] = state
-    return result
+                found[path] = state
+    return found

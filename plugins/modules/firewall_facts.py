@@ -27,6 +27,18 @@ options:
     description: The prefix of the collection's iptables chains.
     type: str
     default: LYNC-RP
+  paths:
+    description: Files to describe as well (the nftables ruleset file, the boot drop-in); shell patterns are expanded.
+    type: list
+    elements: path
+    default: []
+    version_added: 1.1.0
+  services:
+    description: systemd services whose state is reported as well (for example V(nftables)).
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
@@ -75,6 +87,22 @@ interfaces:
   returned: always
   type: list
   elements: dict
+nftables:
+  description: C(path) of C(nft) (null when not installed), C(table) (O(table)) and C(listing), the table as
+    C(nft list table inet) prints it (empty when it does not exist).
+  returned: always
+  type: dict
+  version_added: 1.1.0
+files:
+  description: Path -> C(type), C(mode), C(owner), C(group) and, for a file, C(sha256), of the O(paths) that exist.
+  returned: always
+  type: dict
+  version_added: 1.1.0
+services:
+  description: Service name -> C(name), C(enabled), C(active), of O(services) (all false without systemd).
+  returned: always
+  type: dict
+  version_added: 1.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -86,10 +114,14 @@ def main() -> None:
         argument_spec={
             "table": {"type": "str", "default": "lync_reverse_proxy"},
             "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+            "paths": {"type": "list", "elements": "path", "default": []},
+            "services": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )
-    state = firewall_state(module, module.params["table"], module.params["chain_prefix"])
+    params = module.params
+    state = firewall_state(module, params["table"], params["chain_prefix"], paths=params["paths"],
+                           services=params["services"])
     for warning in state.pop("warnings"):
         module.warn(warning)
     module.exit_json(changed=False, **state)

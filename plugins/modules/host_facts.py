@@ -31,6 +31,16 @@ options:
         description: The prefix of the collection's iptables chains.
         type: str
         default: LYNC-RP
+      paths:
+        description: Files to describe as well.
+        type: list
+        elements: path
+        default: []
+      services:
+        description: systemd services whose state is reported as well.
+        type: list
+        elements: str
+        default: []
   proxy:
     description: Read the proxy part; the options of M(lync.reverse_proxy.proxy_facts).
     type: dict
@@ -108,6 +118,8 @@ def main() -> None:
             "firewall": {"type": "dict", "options": {
                 "table": {"type": "str", "default": "lync_reverse_proxy"},
                 "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+                "paths": {"type": "list", "elements": "path", "default": []},
+                "services": {"type": "list", "elements": "str", "default": []},
             }},
             "proxy": {"type": "dict", "options": {
                 "packages": {"type": "list", "elements": "str", "default": []},
@@ -122,7 +134,8 @@ def main() -> None:
     result = {"firewall": None, "proxy": None, "services": services_state(module, params["services"])}
     if params["firewall"] is not None:
         request = params["firewall"]
-        state = firewall_state(module, request["table"], request["chain_prefix"])
+        state = firewall_state(module, request["table"], request["chain_prefix"], paths=request["paths"],
+                               services=request["services"])
         for warning in state.pop("warnings"):
             module.warn(warning)
         result["firewall"] = dict(state, request=request)

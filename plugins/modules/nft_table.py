@@ -122,26 +122,10 @@ import re
 import shlex
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft_text, _rollback
 
-HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
-
-
-def normalize(text: str) -> str:
-    """Whitespace-insensitive form of a table listing; comments and blank lines dropped."""
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    return re.sub(r"\s+", " ", " ".join(lines)).strip()
-
-
-def ruleset_file(family: str, name: str, content: str) -> str:
-    return "%stable %s %s\ndelete table %s %s\n%s\n" % (HEADER, family, name, family, name, content.rstrip())
-
-
-DROPIN = """# Managed by lync.reverse_proxy (nft_table): loads the table after nftables.conf at boot and on reload.
-[Service]
-ExecStartPost={nft} -f {path}
-ExecReload={nft} -f {path}
-"""
+ruleset_file = _nft_text.ruleset_file
+normalize = _nft_text.normalize
 
 
 class NftTable:
@@ -189,7 +173,7 @@ class NftTable:
         dropin = self.params["boot_dropin"]
         if not dropin:
             return
-        wanted = DROPIN.format(nft=self.nft, path=self.params["path"]) if self.params["state"] == "present" else None
+        wanted = _nft_text.dropin_text(self.nft, self.params["path"]) if self.params["state"] == "present" else None
         current = None
         if os.path.exists(dropin):
             with open(dropin, encoding="utf-8") as handle:

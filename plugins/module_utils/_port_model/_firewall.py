@@ -14,6 +14,7 @@ filters (``nftables_ruleset`` ...) all go this way.
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
     _firewalld,
     _iptables,
@@ -97,7 +98,8 @@ ufw_stale = _ufw.stale_rules
 
 
 def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None = None, links=None,
-                    keep_connection_source: bool = True, **options) -> dict:
+                    keep_connection_source: bool = True, host=None, ruleset_path: str | None = None,
+                    boot_dropin: str | None = None, **options) -> dict:
     """Everything a host's firewall needs, from a topology (or model) and what the host reported.
 
     ``options`` are the policy's (placement, side, management_sources, management_port,
@@ -106,9 +108,14 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     ``links`` is the output of ``ip -j addr show`` (text or parsed) used to find the interfaces
     when ``external_interfaces`` / ``internal_interfaces`` are not given.
 
+    ``host`` is a firewall_facts read made with ``ruleset_path`` and ``boot_dropin`` among its
+    paths and nftables among its services: with it, ``in_place`` says whether the host already
+    has exactly this nftables table, its file and its boot drop-in (so nft_table need not run).
+
     Returns ``{"rules": <rule count>, "external_interfaces", "internal_interfaces",
-    "management_sources", "content"}``, where ``content`` is what the backend's renderer gives
-    (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``; firewalld: files; ufw: rules).
+    "management_sources", "content", "in_place"}``, where ``content`` is what the backend's
+    renderer gives (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``; firewalld: files;
+    ufw: rules).
     """
     if backend not in BACKENDS:
         raise PortModelError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
@@ -141,6 +148,9 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
                                                              for a in rule[end]])
     policy = build_policy(**policy_options)
     content = render_firewall(backend, rules, policy, **own)
+    table = own.get("table") or BACKENDS["nftables"].options["table"].default
+    in_place = bool(backend == "nftables" and isinstance(host, dict) and ruleset_path
+                    and _nft_text.in_place(content, host, table, ruleset_path, boot_dropin))
     return {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
             "internal_interfaces": list(policy.internal_interfaces),
-            "management_sources": list(policy.management_sources), "content": content}
+            "management_sources": list(policy.management_sources), "content": content, "in_place": in_place}

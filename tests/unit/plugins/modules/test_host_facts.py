@@ -156,13 +156,16 @@ def test_host_facts_read_both_parts_and_other_services_in_one_call(run, tmp_path
     both = run(host_facts, FakeHost(commands, answers), firewall={}, proxy=proxy, services=["nginx"])
     alone_firewall = run(firewall_facts, FakeHost(commands, answers))
     alone_proxy = run(proxy_facts, FakeHost(commands, answers), **proxy)
-    assert both["firewall"]["request"] == {"table": "lync_reverse_proxy", "chain_prefix": "LYNC-RP"}
+    assert both["firewall"]["request"] == {
+        "table": "lync_reverse_proxy", "chain_prefix": "LYNC-RP", "paths": [], "services": []}
     assert both["proxy"]["request"] == proxy
     for key in ("backends", "connection_source", "interfaces", "service_manager"):
         assert both["firewall"][key] == alone_firewall[key]
     for key in ("packages", "service", "files"):
         assert both["proxy"][key] == alone_proxy[key]
     assert both["firewall"]["backends"]["nftables"]["ours"] is True
+    assert both["firewall"]["nftables"] == {"path": "/usr/sbin/nft", "table": "lync_reverse_proxy",
+                                            "listing": "table inet lync_reverse_proxy {\n}\n"}
     assert both["proxy"]["files"][str(config)]["type"] == "file"
     assert both["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
 
@@ -175,3 +178,18 @@ def test_host_facts_read_only_what_is_asked(run):
     assert not any(call.startswith(("nft", "ip ", "dpkg")) for call in host.calls)
     without_systemd = run(host_facts, FakeHost(set(), {}), systemd=False, services=["nginx"])
     assert without_systemd["services"]["nginx"]["active"] is False
+
+
+def test_firewall_facts_describe_the_given_files_and_services(run, tmp_path):
+    ruleset = tmp_path / "lync.nft"
+    ruleset.write_text("table inet lync_reverse_proxy\n")
+    host = FakeHost({"nft", "systemctl"}, {
+        "nft list table inet lync_reverse_proxy": (1, "", "No such file or directory"),
+        "systemctl is-enabled --quiet nftables": (1, "", ""),
+        "systemctl is-active --quiet nftables": (0, "", ""),
+    })
+    result = run(firewall_facts, host, paths=[str(ruleset), str(tmp_path / "missing.conf")], services=["nftables"])
+    assert list(result["files"]) == [str(ruleset)]
+    assert result["files"][str(ruleset)]["type"] == "file"
+    assert result["services"] == {"nftables": {"name": "nftables", "enabled": False, "active": True}}
+    assert result["nftables"]["listing"] == "" and result["backends"]["nftables"]["ours"] is False
