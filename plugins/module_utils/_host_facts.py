@@ -19,9 +19,23 @@ import os
 import pwd
 import stat
 
-__all__ = ["BACKENDS", "files_state", "firewall_state", "proxy_state", "services_state"]
+__all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "files_state", "firewall_state", "proxy_state", "services_state"]
 
 # backend -> the command that shows it is installed
+# The options of the firewall read and of the proxy read: firewall_facts and proxy_facts take them
+# as their own, host_facts as the suboptions of its firewall and proxy parts.
+FIREWALL_OPTIONS = {
+    "table": {"type": "str", "default": "lync_reverse_proxy"},
+    "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+    "paths": {"type": "list", "elements": "path", "default": []},
+    "services": {"type": "list", "elements": "str", "default": []},
+}
+PROXY_OPTIONS = {
+    "packages": {"type": "list", "elements": "str", "default": []},
+    "service": {"type": "str"},
+    "paths": {"type": "list", "elements": "path", "default": []},
+}
+
 BACKENDS = {"nftables": "nft", "iptables": "iptables-restore", "firewalld": "firewall-cmd", "ufw": "ufw"}
 
 

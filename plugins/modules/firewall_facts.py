@@ -106,17 +106,12 @@ services:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import firewall_state
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import FIREWALL_OPTIONS, firewall_state
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "table": {"type": "str", "default": "lync_reverse_proxy"},
-            "chain_prefix": {"type": "str", "default": "LYNC-RP"},
-            "paths": {"type": "list", "elements": "path", "default": []},
-            "services": {"type": "list", "elements": "str", "default": []},
-        },
+        argument_spec=dict(FIREWALL_OPTIONS),
         supports_check_mode=True,
     )
     params = module.params

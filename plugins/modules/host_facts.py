@@ -106,6 +106,8 @@ services:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import (
+    FIREWALL_OPTIONS,
+    PROXY_OPTIONS,
     firewall_state,
     proxy_state,
     services_state,
@@ -115,17 +117,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts imp
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "firewall": {"type": "dict", "options": {
-                "table": {"type": "str", "default": "lync_reverse_proxy"},
-                "chain_prefix": {"type": "str", "default": "LYNC-RP"},
-                "paths": {"type": "list", "elements": "path", "default": []},
-                "services": {"type": "list", "elements": "str", "default": []},
-            }},
-            "proxy": {"type": "dict", "options": {
-                "packages": {"type": "list", "elements": "str", "default": []},
-                "service": {"type": "str"},
-                "paths": {"type": "list", "elements": "path", "default": []},
-            }},
+            "firewall": {"type": "dict", "options": FIREWALL_OPTIONS},
+            "proxy": {"type": "dict", "options": PROXY_OPTIONS},
             "services": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,

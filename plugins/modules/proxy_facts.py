@@ -80,16 +80,12 @@ files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import proxy_state
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import PROXY_OPTIONS, proxy_state
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "packages": {"type": "list", "elements": "str", "default": []},
-            "service": {"type": "str"},
-            "paths": {"type": "list", "elements": "path", "default": []},
-        },
+        argument_spec=dict(PROXY_OPTIONS),
         supports_check_mode=True,
     )
     params = module.params
