@@ -36,7 +36,7 @@ _value:
   type: raw
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import PortModelError, host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -44,10 +44,10 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 def address_text(data):
     """Host addresses without their prefix length; networks as they are."""
     if isinstance(data, str):
-        return host_text(data)
+        return _model.host_text(data)
     if not isinstance(data, (list, tuple)) or not all(isinstance(item, str) for item in data):
-        raise PortModelError("address_text takes an address or a list of addresses, got %r" % (data,))
-    return list(dict.fromkeys(host_text(item) for item in data))
+        raise _model.PortModelError("address_text takes an address or a list of addresses, got %r" % (data,))
+    return list(dict.fromkeys(_model.host_text(item) for item in data))
 
 
 class FilterModule:

@@ -116,14 +116,14 @@ _value:
               - {name: default-deny, action: deny, comment: "..."}
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import aerleon_policy as _policy
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None):
     """The model's rules as aerleon definitions and policies."""
-    return _policy(data, targets, reverse_proxy=reverse_proxy, interface=interface, names=names)
+    return _model.aerleon_policy(data, targets, reverse_proxy=reverse_proxy, interface=interface, names=names)
 
 
 class FilterModule:

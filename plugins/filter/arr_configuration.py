@@ -39,14 +39,14 @@ _value:
   type: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import arr_configuration as _arr, ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def arr_configuration(data, timeout=960):
     """IIS ARR farms and rewrite rules."""
-    return _arr(ensure_model(data), timeout=int(timeout))
+    return _model.arr_configuration(_model.ensure_model(data), timeout=int(timeout))
 
 
 class FilterModule:

@@ -38,14 +38,14 @@ _value:
   sample: [dialin.contoso.com, lyncdiscover.contoso.com, meet.contoso.com, webext.contoso.com]
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def certificate_names(data):
     """The names the listener certificate must carry."""
-    return ensure_model(data)["certificate_names"]
+    return _model.ensure_model(data)["certificate_names"]
 
 
 class FilterModule:

@@ -168,7 +168,7 @@ _value:
       version_added: 1.1.0
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import firewall_config as _config
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -177,7 +177,7 @@ def firewall_config(data, **options):
     """Rules, interfaces, management sources and the backend's rendering for one host.
 
     The options are those documented above; the model package checks them by name."""
-    return _config(data, **options)
+    return _model.firewall_config(data, **options)
 
 
 class FilterModule:

@@ -63,14 +63,14 @@ _value:
   type: raw
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def firewall_rules(data, interface=None, query=None, reverse_proxy=None):
     """The model's firewall rules, optionally of one interface and proxy, and through a JMESPath query."""
-    return select_rules(ensure_model(data), interface=interface, query=query, reverse_proxy=reverse_proxy)
+    return _model.select_rules(_model.ensure_model(data), interface=interface, query=query, reverse_proxy=reverse_proxy)
 
 
 class FilterModule:

@@ -47,7 +47,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_firewalld
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -57,7 +57,7 @@ def firewalld_files(rules, management_sources=None, **options):
 
     The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
     the backend's own; both are checked where every firewall rendering is."""
-    return render_firewalld(rules, management_sources=management_sources, **options)
+    return _model.render_firewalld(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

@@ -110,14 +110,14 @@ _value:
   type: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import proxy_config
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def haproxy_config(data, reverse_proxy=None, tls=None, **options):
     """The haproxy.cfg of one reverse proxy."""
-    return proxy_config(data, "haproxy", reverse_proxy=reverse_proxy, tls=tls, **options)
+    return _model.proxy_config(data, "haproxy", reverse_proxy=reverse_proxy, tls=tls, **options)
 
 
 class FilterModule:

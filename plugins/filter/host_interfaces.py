@@ -45,14 +45,14 @@ _value:
   elements: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import interfaces_for
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def host_interfaces(links, addresses):
     """Interfaces that carry any of the addresses."""
-    return interfaces_for(links, addresses)
+    return _model.interfaces_for(links, addresses)
 
 
 class FilterModule:

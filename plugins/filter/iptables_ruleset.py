@@ -48,7 +48,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_iptables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -58,7 +58,7 @@ def iptables_ruleset(rules, management_sources=None, **options):
 
     The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
     the backend's own; both are checked where every firewall rendering is."""
-    return render_iptables(rules, management_sources=management_sources, **options)
+    return _model.render_iptables(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

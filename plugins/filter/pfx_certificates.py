@@ -69,14 +69,14 @@ _value:
       elements: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import pfx_certificates as _read
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def pfx_certificates(data, password="", names=None):
     """What a listener PFX carries."""
-    return _read(data, password=password, names=names)
+    return _model.pfx_certificates(data, password=password, names=names)
 
 
 class FilterModule:

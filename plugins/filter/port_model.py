@@ -198,14 +198,14 @@ _value:
       elements: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def port_model(topology):
     """Compute the port model from a lync_topology."""
-    return compute_model(topology)
+    return _model.compute_model(topology)
 
 
 class FilterModule:

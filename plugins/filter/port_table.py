@@ -78,7 +78,7 @@ _value:
   type: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, render_port_table
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -86,8 +86,8 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 def port_table(data, format="markdown", lang="en", interface=None, addresses=True,  # pylint: disable=redefined-builtin
                generated=None):
     """The port summary tables of the model."""
-    return render_port_table(ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses,
-                             generated=generated)
+    return _model.render_port_table(_model.ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses,
+                                    generated=generated)
 
 
 class FilterModule:

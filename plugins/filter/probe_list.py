@@ -64,7 +64,7 @@ _value:
   elements: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, probe_endpoints
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -72,8 +72,8 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 def probe_list(data, vantage, reverse_proxy=None, ca_path=None, closed_ports=(4443, 8080, 22),
                reverse_ports=(80, 443, 4443, 8080)):
     """Probe endpoints of the model for a vantage point."""
-    return probe_endpoints(ensure_model(data), vantage, reverse_proxy=reverse_proxy, ca_path=ca_path or None,
-                           closed_ports=closed_ports, reverse_ports=reverse_ports)
+    return _model.probe_endpoints(_model.ensure_model(data), vantage, reverse_proxy=reverse_proxy, ca_path=ca_path or None,
+                                  closed_ports=closed_ports, reverse_ports=reverse_ports)
 
 
 class FilterModule:

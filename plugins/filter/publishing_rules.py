@@ -45,14 +45,14 @@ _value:
   elements: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, select_routes
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def publishing_rules(data, frontend_port=None):
     """The model's routes, optionally of one frontend port."""
-    return select_routes(ensure_model(data), frontend_port=frontend_port)
+    return _model.select_routes(_model.ensure_model(data), frontend_port=frontend_port)
 
 
 class FilterModule:

@@ -67,15 +67,15 @@ _value:
       elements: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import tls_profile as _profile
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def tls_profile(profile, protocols=None, ciphers=None, ciphersuites=None, session_tickets=None):
     """The TLS settings of a profile."""
-    return _profile(profile, protocols=protocols, ciphers=ciphers, ciphersuites=ciphersuites,
-                    session_tickets=session_tickets)
+    return _model.tls_profile(profile, protocols=protocols, ciphers=ciphers, ciphersuites=ciphersuites,
+                              session_tickets=session_tickets)
 
 
 class FilterModule:

@@ -109,15 +109,15 @@ _value:
     simple_urls: {meet: ["https://lync.contoso.com/Meet"], dialin: ["https://lync.contoso.com/Dialin"]}
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import topology_from_xml as _import
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxies=None, options=None, site=None):
     """The lync_topology a Lync topology document describes."""
-    return _import(document, addresses=addresses, simple_urls=simple_urls, reverse_proxies=reverse_proxies,
-                   options=options, site=site)
+    return _model.topology_from_xml(document, addresses=addresses, simple_urls=simple_urls, reverse_proxies=reverse_proxies,
+                                    options=options, site=site)
 
 
 class FilterModule:

@@ -53,14 +53,14 @@ _value:
   sample: {required: [fe01.corp.contoso.com, pool01.corp.contoso.com], optional: [webext.contoso.com]}
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import needed_names
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def topology_xml_names(document, site=None):
     """The names an import of the document needs."""
-    return needed_names(document, site=site)
+    return _model.needed_names(document, site=site)
 
 
 class FilterModule:

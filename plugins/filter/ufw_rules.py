@@ -45,7 +45,7 @@ _value:
   type: list
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_ufw
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -55,7 +55,7 @@ def ufw_rules(rules, management_sources=None, **options):
 
     The options are the firewall policy's (doc fragment lync.reverse_proxy.firewall_policy) and
     the backend's own; both are checked where every firewall rendering is."""
-    return render_ufw(rules, management_sources=management_sources, **options)
+    return _model.render_ufw(rules, management_sources=management_sources, **options)
 
 
 class FilterModule:

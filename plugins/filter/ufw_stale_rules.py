@@ -46,14 +46,14 @@ _value:
   elements: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ufw_stale
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def ufw_stale_rules(user_rules, desired, comment_prefix="lync-rp:"):
     """Our rules that the model no longer has."""
-    return ufw_stale(user_rules, desired, comment_prefix=comment_prefix)
+    return _model.ufw_stale(user_rules, desired, comment_prefix=comment_prefix)
 
 
 class FilterModule:

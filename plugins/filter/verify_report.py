@@ -47,7 +47,7 @@ _value:
   type: raw
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._verify_report import (
     report_markdown,
     report_rows,
@@ -64,7 +64,7 @@ def verify_report(data, format="rows", results=None):  # pylint: disable=redefin
     if results is None:
         results = RESULTS
     if not isinstance(results, (list, tuple)) or not all(isinstance(name, str) for name in results):
-        raise PortModelError("results must be a list of variable names, got %r" % (results,))
+        raise _model.PortModelError("results must be a list of variable names, got %r" % (results,))
     if format == "rows":
         return report_rows(list(data), results)
     if format == "markdown":
@@ -72,7 +72,7 @@ def verify_report(data, format="rows", results=None):  # pylint: disable=redefin
         if rows and "line" not in rows[0]:
             rows = report_rows(rows, results)
         return report_markdown(rows)
-    raise PortModelError("format must be rows or markdown, got %r" % (format,))
+    raise _model.PortModelError("format must be rows or markdown, got %r" % (format,))
 
 
 class FilterModule:

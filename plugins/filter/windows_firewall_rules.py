@@ -54,15 +54,15 @@ _value:
   elements: dict
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import ensure_model, windows_firewall_rules as _rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def windows_firewall_rules(data, host_addresses=None, reverse_proxy=None, egress_filtering=False):
     """Windows Firewall rule parameters for one host."""
-    return _rules(ensure_model(data), host_addresses or [], reverse_proxy=reverse_proxy,
-                  egress_filtering=bool(egress_filtering))
+    return _model.windows_firewall_rules(_model.ensure_model(data), host_addresses or [], reverse_proxy=reverse_proxy,
+                                         egress_filtering=bool(egress_filtering))
 
 
 class FilterModule:

@@ -45,14 +45,14 @@ _value:
   type: str
 """
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import render_powershell
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def windows_script(firewall_rules, arr=None):
     """The PowerShell script."""
-    return render_powershell(list(firewall_rules), arr)
+    return _model.render_powershell(list(firewall_rules), arr)
 
 
 class FilterModule:

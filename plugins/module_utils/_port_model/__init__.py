@@ -11,65 +11,129 @@ lync.reverse_proxy.port_model_info instead.
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
-    MissingLibraryError,
-    PortModelError,
-    TopologyError,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
-    compute_model,
-    ensure_model,
-    is_model,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
-    normalize_topology,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import (
-    BACKENDS,
-    firewall_config,
-    render_firewall,
-    render_firewalld,
-    render_iptables,
-    render_nftables,
-    render_ufw,
-    ufw_stale,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
-    FirewallPolicy,
-    build_policy,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._proxy import (
-    PROXIES,
-    listener_addresses,
-    proxy_config,
-    render_proxy,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probe_list import VANTAGES, probe_endpoints
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
-    FORMATS,
-    render_port_table,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._topology_xml import (
-    TopologyDocumentError,
-    needed_names,
-    topology_from_xml,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
-    arr_configuration,
-    render_application_host,
-    render_powershell,
-    windows_firewall_rules,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
-    interfaces_for,
-    select_routes,
-    select_rules,
-    query_model,
-)
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module packer finds the parts
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+        MissingLibraryError,
+        PortModelError,
+        TopologyError,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
+        compute_model,
+        ensure_model,
+        is_model,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
+        normalize_topology,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import (
+        BACKENDS,
+        firewall_config,
+        render_firewall,
+        render_firewalld,
+        render_iptables,
+        render_nftables,
+        render_ufw,
+        ufw_stale,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
+        FirewallPolicy,
+        build_policy,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._proxy import (
+        PROXIES,
+        listener_addresses,
+        proxy_config,
+        render_proxy,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probe_list import VANTAGES, probe_endpoints
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
+        FORMATS,
+        render_port_table,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._topology_xml import (
+        TopologyDocumentError,
+        needed_names,
+        topology_from_xml,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
+        arr_configuration,
+        render_application_host,
+        render_powershell,
+        windows_firewall_rules,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
+        interfaces_for,
+        select_routes,
+        select_rules,
+        query_model,
+    )
+
+# Each name is imported from its part on first use: a filter that needs the TLS profile does not
+# pay for the XML reader, the certificate library or the firewall renderers (Ansible imports a
+# filter anew in every forked worker, once per task and host).
+_PARTS = {
+    "host_text": "_address",
+    "MissingLibraryError": "_errors",
+    "PortModelError": "_errors",
+    "TopologyError": "_errors",
+    "compute_model": "_compute",
+    "ensure_model": "_compute",
+    "is_model": "_compute",
+    "normalize_topology": "_validate",
+    "aerleon_policy": "_aerleon",
+    "BACKENDS": "_firewall",
+    "firewall_config": "_firewall",
+    "render_firewall": "_firewall",
+    "render_firewalld": "_firewall",
+    "render_iptables": "_firewall",
+    "render_nftables": "_firewall",
+    "render_ufw": "_firewall",
+    "ufw_stale": "_firewall",
+    "FirewallPolicy": "_policy",
+    "build_policy": "_policy",
+    "pfx_certificates": "_pfx",
+    "PROXIES": "_proxy",
+    "listener_addresses": "_proxy",
+    "proxy_config": "_proxy",
+    "render_proxy": "_proxy",
+    "VANTAGES": "_probe_list",
+    "probe_endpoints": "_probe_list",
+    "tls_profile": "_tls",
+    "FORMATS": "_tables",
+    "render_port_table": "_tables",
+    "TopologyDocumentError": "_topology_xml",
+    "needed_names": "_topology_xml",
+    "topology_from_xml": "_topology_xml",
+    "arr_configuration": "_windows",
+    "render_application_host": "_windows",
+    "render_powershell": "_windows",
+    "windows_firewall_rules": "_windows",
+    "interfaces_for": "_select",
+    "select_routes": "_select",
+    "select_rules": "_select",
+    "query_model": "_select",
+}
+
+
+def __getattr__(name: str):
+    part = _PARTS.get(name)
+    if part is None:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    value = getattr(importlib.import_module(__name__ + "." + part), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_PARTS))
+
 
 __all__ = [
     "BACKENDS",

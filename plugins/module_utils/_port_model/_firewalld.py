@@ -9,12 +9,18 @@ Zones and policies of our own, as the XML files firewalld reads from ``/etc/fire
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
-
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
 
 __all__ = ["RENDERER"]
+
+
+def _attribute(value: str) -> str:
+    """An XML attribute value, quoted (xml.sax.saxutils.quoteattr, imported when firewalld is
+    rendered: it pulls in urllib, which no other renderer needs)."""
+    from xml.sax.saxutils import quoteattr  # pylint: disable=import-outside-toplevel
+
+    return quoteattr(value)
 
 
 def _fwd_rules(rule: dict, indent: str = "  ") -> list:
@@ -24,9 +30,9 @@ def _fwd_rules(rule: dict, indent: str = "  ") -> list:
             for destination in of_version(version, rule["destinations"]):
                 parts = ['<rule family="ipv%d">' % version]
                 if source != ANY[version]:
-                    parts.append("<source address=%s/>" % quoteattr(source))
+                    parts.append("<source address=%s/>" % _attribute(source))
                 if destination != ANY[version]:
-                    parts.append("<destination address=%s/>" % quoteattr(destination))
+                    parts.append("<destination address=%s/>" % _attribute(destination))
                 parts.append('<port port="%d" protocol="tcp"/>' % rule["port"])
                 parts.append("<accept/></rule>")
                 lines.append(indent + "".join(parts))
@@ -56,7 +62,7 @@ def render(rules: list, policy, prefix: str = "lync") -> dict:
     files = {}
 
     def interfaces(names):
-        return ["  <interface name=%s/>" % quoteattr(name) for name in names]
+        return ["  <interface name=%s/>" % _attribute(name) for name in names]
 
     if policy.placement == "gateway":
         files["zones/%s-outside.xml" % prefix] = _xml(
@@ -77,7 +83,7 @@ def render(rules: list, policy, prefix: str = "lync") -> dict:
     for source in policy.management_sources:
         version = 6 if ":" in source else 4
         body.append('  <rule family="ipv%d">%s<port port="%d" protocol="tcp"/><accept/></rule>' % (
-            version, "" if source == ANY[version] else "<source address=%s/>" % quoteattr(source), policy.management_port))
+            version, "" if source == ANY[version] else "<source address=%s/>" % _attribute(source), policy.management_port))
     for rule in inbound:
         body.extend(_fwd_rules(rule))
     files["zones/%s-external.xml" % prefix] = _xml("zone", ' target="DROP"', "%s-external" % prefix, note, body)
