@@ -59,7 +59,7 @@ def _systemd(module) -> str | None:
 
 
 def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None,
-                   paths=(), services=()) -> dict:
+                   paths=(), services=(), known_services: dict | None = None) -> dict:
     """Installed and running firewall managers, ours in each backend, the connection, the
     interfaces; our nftables table as nft lists it; ``paths`` described and ``services``' state."""
     commands = {backend: module.get_bin_path(command) for backend, command in BACKENDS.items()}
@@ -103,7 +103,7 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
     return {"backends": backends, "service_manager": "systemd" if systemctl else None,
             "connection": connection, "connection_source": connection.split()[0] if connection.split() else "",
             "interfaces": interfaces, "nftables": nftables, "files": files_state(paths),
-            "services": services_state(module, list(services)), "warnings": warnings}
+            "services": services_state(module, list(services), known_services), "warnings": warnings}
 
 
 def _package_manager(module) -> tuple:
@@ -148,20 +148,46 @@ def file_state(path: str) -> dict | None:
     return result
 
 
+# The unit file states and active states systemctl is-enabled / is-active answer 0 for.
+_ENABLED = frozenset(("enabled", "enabled-runtime", "alias", "static", "indirect", "generated", "transient"))
+_ACTIVE = frozenset(("active", "reloading", "refreshing"))
+
+
 def _service(module, systemctl: str, name: str) -> dict:
     enabled = _run(module, [systemctl, "is-enabled", "--quiet", name])[0] == 0
     active = _run(module, [systemctl, "is-active", "--quiet", name])[0] == 0
     return {"name": name, "enabled": enabled, "active": active}
 
 
-def services_state(module, names: list) -> dict:
-    """Name -> enabled and active, of systemd services (all false where systemd does not run)."""
+def _services(module, systemctl: str, names: list) -> dict:
+    """Every service's state from one systemctl show (one block per unit, in the order asked);
+    one is-enabled and one is-active call per service where that cannot be read."""
+    if not names:
+        return {}
+    rc, out, dummy = _run(module, [systemctl, "show", "--property=ActiveState,UnitFileState", "--"] + list(names))
+    blocks = [dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+              for block in out.strip("\n").split("\n\n")] if rc == 0 else []
+    if len(blocks) != len(names) or not all("ActiveState" in block for block in blocks):
+        return {name: _service(module, systemctl, name) for name in names}
+    return {name: {"name": name, "enabled": block.get("UnitFileState", "") in _ENABLED,
+                   "active": block["ActiveState"] in _ACTIVE} for name, block in zip(names, blocks)}
+
+
+def services_state(module, names: list, known: dict | None = None) -> dict:
+    """Name -> enabled and active, of systemd services (all false where systemd does not run);
+    ``known``: states already read (host_facts reads all its parts' services at once)."""
+    known = known or {}
     systemctl = _systemd(module)
-    return {name: _service(module, systemctl, name) if systemctl else {"name": name, "enabled": False, "active": False}
-            for name in names}
+    missing = [name for name in dict.fromkeys(names) if name not in known]
+    if systemctl:
+        found = dict(known, **_services(module, systemctl, missing))
+    else:
+        found = dict(known, **{name: {"name": name, "enabled": False, "active": False} for name in missing})
+    return {name: found[name] for name in names}
 
 
-def proxy_state(module, packages: list, service: str | None, paths: list) -> dict:
+def proxy_state(module, packages: list, service: str | None, paths: list,
+                known_services: dict | None = None) -> dict:
     """Which packages are installed, the service's state, and our files (paths may be globs)."""
     result = {"packages": {}, "package_manager": None, "service": None, "service_manager": None, "files": {}}
     if packages:
@@ -178,7 +204,7 @@ def proxy_state(module, packages: list, service: str | None, paths: list) -> dic
             module.fail_json(msg="systemd is not the service manager on this host (no systemctl, or /run/systemd/system "
                                  "is missing): the roles keep %s running with systemd" % service)
         result["service_manager"] = "systemd"
-        result["service"] = _service(module, systemctl, service)
+        result["service"] = services_state(module, [service], known_services)[service]
     result["files"] = files_state(paths)
     return result
 

@@ -106,18 +106,23 @@ def disarm(module, unit: str) -> bool:
     return pending and not fired
 
 
+def fired_message(unit: str, fired: str, armed: str) -> str:
+    """Why a confirmation fails when the rollback ran (``fired``: its epoch; ``armed``: the epoch
+    and timeout it was armed with)."""
+    armed_at = armed.split()
+    timeout = armed_at[1] if len(armed_at) > 1 else "?"
+    return ("the rollback %s ran at %s, before this confirmation: the previous firewall rules are back "
+            "and the new ones are not applied. Applying took longer than the confirmation timeout "
+            "(%s s, armed at %s); raise it (rp_firewall_confirm_timeout, or the module's timeout) and "
+            "run again." % (unit, _when(fired), timeout, _when(armed_at[0]) if armed_at else "an unknown time"))
+
+
 def _fail_if_fired(module, unit: str) -> None:
     state = _state_dir(unit)
     fired = _read(os.path.join(state, "fired"))
     if fired:
-        armed = _read(os.path.join(state, "armed")).split()
-        timeout = armed[1] if len(armed) > 1 else "?"
-        module.fail_json(
-            msg="the rollback %s ran at %s, before this confirmation: the previous firewall rules are back "
-                "and the new ones are not applied. Applying took longer than the confirmation timeout "
-                "(%s s, armed at %s); raise it (rp_firewall_confirm_timeout, or the module's timeout) and "
-                "run again." % (unit, _when(fired), timeout, _when(armed[0]) if armed else "an unknown time"),
-            unit=unit, rolled_back=True)
+        module.fail_json(msg=fired_message(unit, fired, _read(os.path.join(state, "armed"))), unit=unit,
+                         rolled_back=True)
 
 
 def confirm(module, unit: str) -> bool:
@@ -133,6 +138,49 @@ def confirm(module, unit: str) -> bool:
         _clear(state)
         os.rmdir(state)
     return pending
+
+
+def confirm_command(unit: str) -> str:
+    """``confirm`` as one /bin/sh command, for a caller that has a shell on the host and no Python
+    module round trip to spare (the firewall_rollback action): it prints one line that
+    ``confirm_outcome`` reads."""
+    state = _state_dir(unit)
+    return "\n".join([
+        "u=%s; s=%s; pending=no" % (shlex.quote(unit), shlex.quote(state)),
+        "if command -v systemctl >/dev/null 2>&1; then",
+        '  case "$(systemctl is-active "$u.timer" 2>/dev/null)" in active|activating) pending=yes;; esac',
+        '  systemctl stop "$u.timer" >/dev/null 2>&1',
+        # A restore that has already begun is left to finish (bounded wait), not cut in half.
+        '  if [ -e "$s/fired" ]; then',
+        "    i=0",
+        '    while [ "$i" -lt %d ]; do' % RESTORE_WAIT,
+        '      case "$(systemctl is-active "$u.service" 2>/dev/null)" in active|activating|reloading) sleep 1;; *) break;; esac',
+        "      i=$((i + 1))",
+        "    done",
+        "  fi",
+        '  systemctl reset-failed "$u.timer" "$u.service" >/dev/null 2>&1',
+        "fi",
+        'if [ -e "$s/fired" ]; then',
+        '  echo "lync-rollback fired $(cat "$s/fired") armed $(cat "$s/armed" 2>/dev/null)"',
+        "  exit 0",
+        "fi",
+        'if [ "$pending" = yes ] && [ -d "$s" ]; then rm -f "$s"/*; rmdir "$s"; fi',
+        'echo "lync-rollback pending $pending"',
+    ])
+
+
+def confirm_outcome(unit: str, rc: int, stdout: str, stderr: str = "") -> tuple:
+    """What ``confirm_command`` printed: (changed, error); error is None when confirmed."""
+    lines = [line.split() for line in (stdout or "").splitlines() if line.startswith("lync-rollback ")]
+    if rc != 0 or not lines:
+        return False, "could not confirm %s: the command exited with %s%s" % (
+            unit, rc, (": " + stderr.strip()) if (stderr or "").strip() else "")
+    words = lines[-1]
+    if words[1:2] == ["fired"]:
+        fired = words[2] if len(words) > 2 and words[2] != "armed" else ""
+        armed = " ".join(words[words.index("armed") + 1:]) if "armed" in words else ""
+        return False, fired_message(unit, fired, armed)
+    return words[1:3] == ["pending", "yes"], None
 
 
 def restart(module, unit: str, timeout: int) -> None:
@@ -196,6 +244,17 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     os.chmod(script, 0o700)
     _start(module, unit, timeout, script)
     return state
+
+
+# The firewall_rollback module's options (its action plugin validates the same).
+ROLLBACK_SPEC = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "armed", "choices": ["armed", "restarted", "confirmed"]},
+    "paths": {"type": "list", "elements": "path", "default": []},
+    "restore_command": {"type": "str"},
+    "timeout": {"type": "int", "default": 60},
+}
+ROLLBACK_REQUIRED_IF = [("state", "armed", ("paths", "restore_command"))]
 
 
 # -- what the backend modules share ---------------------------------------------------------

@@ -21,6 +21,8 @@ description:
     proves the new rules kept management access. A host that cannot be reached again rolls back
     by itself. It fails when the rollback has already run (the change took longer than the
     timeout) - the previous rules are back, and the run must not go on as if the new ones were.
+  - V(confirmed) runs as one C(/bin/sh) command over the connection (the module's action plugin),
+    without sending a Python module, since the change and the rollback timer both wait for it.
   - The roles use it for ufw (its rules live in C(/etc/ufw/user*.rules)); the nftables, iptables and
     firewalld modules of the collection have it built in (their C(rollback_timeout) option).
 options:
@@ -46,6 +48,9 @@ options:
     type: int
     default: 60
 attributes:
+  action:
+    support: full
+    description: V(confirmed) runs on the controller's side as one shell command on the target.
   check_mode:
     support: full
     description: Changes nothing; reports what it would do.
@@ -94,14 +99,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollbac
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "name": {"type": "str", "required": True},
-            "state": {"type": "str", "default": "armed", "choices": ["armed", "restarted", "confirmed"]},
-            "paths": {"type": "list", "elements": "path", "default": []},
-            "restore_command": {"type": "str"},
-            "timeout": {"type": "int", "default": 60},
-        },
-        required_if=[("state", "armed", ("paths", "restore_command"))],
+        argument_spec=_rollback.ROLLBACK_SPEC,
+        required_if=_rollback.ROLLBACK_REQUIRED_IF,
         supports_check_mode=True,
     )
     try:

@@ -124,18 +124,23 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    result = {"firewall": None, "proxy": None, "services": services_state(module, params["services"])}
+    # Every service any part asks about, read at once.
+    wanted = list(params["services"]) + list((params["firewall"] or {}).get("services") or [])
+    if (params["proxy"] or {}).get("service"):
+        wanted.append(params["proxy"]["service"])
+    known = services_state(module, list(dict.fromkeys(wanted)))
+    result = {"firewall": None, "proxy": None, "services": services_state(module, params["services"], known)}
     if params["firewall"] is not None:
         request = params["firewall"]
         state = firewall_state(module, request["table"], request["chain_prefix"], paths=request["paths"],
-                               services=request["services"])
+                               services=request["services"], known_services=known)
         for warning in state.pop("warnings"):
             module.warn(warning)
         result["firewall"] = dict(state, request=request)
     if params["proxy"] is not None:
         request = params["proxy"]
-        result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"]),
-                               request=request)
+        result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"],
+                                           known_services=known), request=request)
     module.exit_json(changed=False, **result)
 
 

@@ -18,9 +18,9 @@ description:
     repaired.
   - O(content) must be written the way C(nft list table) prints it (the collection's templates
     are), since live and desired are compared after collapsing whitespace only.
-  - The new ruleset is written to O(path), checked with C(nft -c -f) and loaded with
-    C(nft -f) from a file that creates, deletes and re-creates the table, so the swap is atomic;
-    a ruleset that does not validate is never loaded, and the table that was live stays live.
+  - The new ruleset is written to O(path) and loaded with C(nft -f) from a file that creates,
+    deletes and re-creates the table, in one transaction, so the swap is atomic; a ruleset that
+    does not validate is never loaded, and the table that was live stays live.
   - With O(management_sources), the module refuses (fails before applying) a ruleset when the
     address of the current SSH connection is not among them.
 extends_documentation_fragment:
@@ -147,14 +147,13 @@ class NftTable:
         with open(candidate, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(candidate, 0o600)
-        rc, out, err = self.module.run_command([self.nft, "-c", "-f", candidate])
-        if rc != 0:
-            os.unlink(candidate)
-            self.module.fail_json(msg="the ruleset does not validate (nft -c -f); nothing was applied", stderr=err)
+        # One transaction: a ruleset that does not parse or load changes nothing (no separate
+        # nft -c pass, which would parse it twice).
         rc, out, err = self.module.run_command([self.nft, "-f", candidate])
         if rc != 0:
             os.unlink(candidate)
-            self.module.fail_json(msg="nft -f failed; the previous table stays live", stderr=err)
+            self.module.fail_json(msg="the ruleset does not validate (nft -f refused it); nothing was applied, "
+                                      "the previous table stays live", stderr=err)
         self.module.atomic_move(candidate, path)
 
     @property

@@ -129,3 +129,60 @@ def test_restart_without_a_pending_rollback_fails(module, tmp_path):
     with pytest.raises(Failed) as failure:
         _rollback.restart(module, "lync-rollback-t", 12)
     assert "previous firewall rules are back" in failure.value.args[0]["msg"]
+
+
+# -- the confirmation as one shell command (the firewall_rollback action) ---------------------
+FAKE_SYSTEMCTL = """#!/bin/sh
+# systemctl as the tests need it: the timer is pending while $FAKE/timer exists.
+echo "$*" >> "$FAKE/calls"
+verb=$1; shift
+case "$verb" in
+  is-active)
+    case "$1" in
+      *.timer) if [ -e "$FAKE/timer" ]; then echo active; exit 0; fi; echo inactive; exit 3;;
+      *) echo inactive; exit 3;;
+    esac;;
+  stop) rm -f "$FAKE/timer";;
+esac
+exit 0
+"""
+
+
+def shell_confirm(tmp_path, unit="lync-rollback-t", pending=False):
+    """Run confirm_command for real with /bin/sh and a fake systemctl; what confirm_outcome reads."""
+    fake = tmp_path / "fake"
+    (fake / "bin").mkdir(parents=True, exist_ok=True)
+    systemctl = fake / "bin" / "systemctl"
+    systemctl.write_text(FAKE_SYSTEMCTL)
+    systemctl.chmod(0o755)
+    if pending:
+        (fake / "timer").write_text("")
+    done = subprocess.run(["/bin/sh", "-c", _rollback.confirm_command(unit)], capture_output=True, text=True,
+                          env={"PATH": "%s:/usr/bin:/bin" % (fake / "bin"), "FAKE": str(fake)}, check=False)
+    return _rollback.confirm_outcome(unit, done.returncode, done.stdout, done.stderr)
+
+
+def test_the_shell_confirmation_disarms_and_forgets_as_the_module_does(module, tmp_path):
+    _rollback.arm(module, "lync-rollback-t", 30, [str(tmp_path / "f")], "true")
+    assert (tmp_path / "run" / "lync-rollback-t" / "restore.sh").exists()
+    assert shell_confirm(tmp_path, pending=True) == (True, None)
+    assert not (tmp_path / "run" / "lync-rollback-t").exists()
+    assert "stop lync-rollback-t.timer" in (tmp_path / "fake" / "calls").read_text()
+    assert shell_confirm(tmp_path) == (False, None)  # nothing armed any more
+
+
+def test_the_shell_confirmation_after_the_rollback_ran_fails_with_the_modules_message(module, tmp_path):
+    _rollback.arm(module, "lync-rollback-t", 12, [str(tmp_path / "f")], "true")
+    module.fire()
+    with pytest.raises(Failed) as failure:
+        _rollback.confirm(module, "lync-rollback-t")
+    changed, error = shell_confirm(tmp_path, pending=False)
+    assert changed is False and error == failure.value.args[0]["msg"]
+    assert "(12 s, armed at " in error and "an unknown time" not in error
+
+
+def test_a_shell_confirmation_that_could_not_run_is_an_error_not_a_confirmation():
+    changed, error = _rollback.confirm_outcome("lync-rollback-t", 127, "", "sh: 1: systemctl: not found")
+    assert changed is False and "exited with 127: sh: 1: systemctl: not found" in error
+    changed, error = _rollback.confirm_outcome("lync-rollback-t", 0, "something else\n")
+    assert changed is False and "could not confirm lync-rollback-t" in error

@@ -193,3 +193,35 @@ def test_firewall_facts_describe_the_given_files_and_services(run, tmp_path):
     assert result["files"][str(ruleset)]["type"] == "file"
     assert result["services"] == {"nftables": {"name": "nftables", "enabled": False, "active": True}}
     assert result["nftables"]["listing"] == "" and result["backends"]["nftables"]["ours"] is False
+
+
+def test_host_facts_read_every_service_with_one_systemctl_call(run, tmp_path):
+    """One systemctl show answers for the firewall's, the proxy's and the other services; its
+    states mean what is-enabled and is-active answer 0 for."""
+    show = ("ActiveState=active\nUnitFileState=enabled\n\n"
+            "ActiveState=reloading\nUnitFileState=static\n\n"
+            "UnitFileState=\nActiveState=inactive\n")
+    host = FakeHost({"nft", "systemctl", "dpkg-query"}, {
+        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables haproxy": (0, show, ""),
+        "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
+    })
+    result = run(host_facts, host, firewall={"services": ["nftables"]},
+                 proxy={"packages": ["haproxy"], "service": "haproxy", "paths": []}, services=["nginx"])
+    assert result["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
+    assert result["firewall"]["services"] == {"nftables": {"name": "nftables", "enabled": True, "active": True}}
+    assert result["proxy"]["service"] == {"name": "haproxy", "enabled": False, "active": False}
+    assert [call for call in host.calls if call.startswith("systemctl")] == [
+        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables haproxy"]
+
+
+def test_an_unreadable_systemctl_show_falls_back_to_one_question_per_service(run):
+    host = FakeHost({"systemctl"}, {
+        "systemctl show": (0, "ActiveState=active\nUnitFileState=enabled\n", ""),  # one block for two units
+        "systemctl is-enabled --quiet nginx": (1, "", ""),
+        "systemctl is-active --quiet nginx": (0, "", ""),
+        "systemctl is-enabled --quiet haproxy": (0, "", ""),
+        "systemctl is-active --quiet haproxy": (0, "", ""),
+    })
+    result = run(host_facts, host, services=["nginx", "haproxy"])
+    assert result["services"] == {"nginx": {"name": "nginx", "enabled": False, "active": True},
+                                  "haproxy": {"name": "haproxy", "enabled": True, "active": True}}

@@ -45,8 +45,8 @@ class FakeNft:
             return (0, "active\n", "") if args[1] == "is-active" and getattr(self, "rollback", None) else (3, "", "")
         if args[1:3] == ["list", "table"]:
             return (0, self.live, "") if self.live else (1, "", "No such file or directory")
-        if args[1] == "-c":
-            return self.check_rc, "", "syntax error" if self.check_rc else ""
+        if args[1] == "-f" and self.check_rc:  # nft -f is one transaction: a bad file changes nothing
+            return self.check_rc, "", "syntax error"
         if args[1] == "-f":
             with open(args[2], encoding="utf-8") as handle:
                 self.live = handle.read().split("delete table inet t\n", 1)[1]
@@ -79,7 +79,7 @@ def test_creates_validates_then_loads(run):
     fake = FakeNft()
     result = run(fake)
     assert result["changed"] is True and result["drift"] is False
-    assert [call[0] for call in fake.calls] == ["list", "-c", "-f", "list"]
+    assert [call[0] for call in fake.calls] == ["list", "-f", "list"]
     text = run.path.read_text()
     assert text.splitlines()[1:3] == ["table inet t", "delete table inet t"]
     assert result["diff"]["after"] == CONTENT
@@ -119,7 +119,7 @@ def test_invalid_ruleset_is_never_loaded(run):
     result = run(fake)
     assert result["failed"] is True
     assert result["msg"].startswith("the ruleset does not validate")
-    assert [call[0] for call in fake.calls] == ["list", "-c"]
+    assert [call[0] for call in fake.calls] == ["list", "-f"]
     assert fake.live == "table inet t {\n}\n"
     assert not run.path.exists() and not (run.path.parent / "t.nft.candidate").exists()
 

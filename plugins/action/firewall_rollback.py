@@ -1,0 +1,51 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The firewall_rollback action (see plugins/modules/firewall_rollback.py).
+
+``state=confirmed`` runs over a fresh connection right after a firewall change, when every
+fraction of a second counts twice (the change waits for it, and so does the rollback timer):
+it is one /bin/sh command over the task's connection, the same steps as the module's
+confirmation (module_utils/_rollback.py builds the command and reads its answer), without
+sending and starting a Python module. Arming and restarting run the module.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+
+
+class ActionModule(ActionBase):
+    """Confirms with one shell command; anything else is the module's."""
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=_rollback.ROLLBACK_SPEC,
+                                                  required_if=_rollback.ROLLBACK_REQUIRED_IF)
+        if args["state"] != "confirmed":
+            result.update(self._execute_module(module_name="lync.reverse_proxy.firewall_rollback",
+                                               module_args=self._task.args, task_vars=task_vars))
+            return result
+        try:
+            unit = _rollback.unit_name(args["name"])
+        except ValueError as exc:
+            raise AnsibleActionFail("name: %s" % exc) from None
+        if args["timeout"] < 1:
+            raise AnsibleActionFail("timeout must be at least 1 second, got %d" % args["timeout"])
+        result.update(changed=False, unit=unit)
+        if self._task.check_mode:
+            return result
+        answer = self._low_level_execute_command(_rollback.confirm_command(unit), sudoable=True)
+        changed, error = _rollback.confirm_outcome(unit, answer.get("rc"), answer.get("stdout", ""),
+                                                   answer.get("stderr", ""))
+        if error:
+            result.update(failed=True, msg=error, rolled_back="ran at" in error)
+            return result
+        result["changed"] = changed
+        return result
