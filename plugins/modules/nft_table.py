@@ -124,9 +124,6 @@ import shlex
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft_text, _rollback
 
-ruleset_file = _nft_text.ruleset_file
-normalize = _nft_text.normalize
-
 
 class NftTable:
     def __init__(self, module: AnsibleModule) -> None:
@@ -163,7 +160,7 @@ class NftTable:
     def arm(self, live: str) -> None:
         """Before loading: a transient timer that restores the table and its file as they are now."""
         family, name = self.params["family"], self.params["name"]
-        table = ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
+        table = _nft_text.ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
         _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
                       "%s -f {saved[table]}" % shlex.quote(self.nft), saved={"table": table})
 
@@ -235,8 +232,8 @@ class NftTable:
             return result
         if not params["content"]:
             self.module.fail_json(msg="content is required with state=present")
-        desired = ruleset_file(params["family"], params["name"], params["content"])
-        live_matches = normalize(live) == normalize(params["content"])
+        desired = _nft_text.ruleset_file(params["family"], params["name"], params["content"])
+        live_matches = _nft_text.normalize(live) == _nft_text.normalize(params["content"])
         if live_matches and on_disk == desired:
             return result
         result["changed"] = True
@@ -249,7 +246,7 @@ class NftTable:
                 result["rollback_armed"] = True
             self.write_and_load(desired)
             after = self.live()
-            if normalize(after) != normalize(params["content"]):
+            if _nft_text.normalize(after) != _nft_text.normalize(params["content"]):
                 self.module.fail_json(
                     msg="the table was loaded but nft lists it differently from the content given; "
                         "the content is not in nft's listing form", live=after)
