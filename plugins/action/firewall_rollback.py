@@ -8,7 +8,9 @@
 fraction of a second counts twice (the change waits for it, and so does the rollback timer):
 it is one /bin/sh command over the task's connection, the same steps as the module's
 confirmation (module_utils/_rollback.py builds the command and reads its answer), without
-sending and starting a Python module. Arming and restarting run the module.
+sending and starting a Python module. With ``reconnect`` it first drops the task's connection (as
+``meta: reset_connection`` does), so that the command runs over a fresh one. Arming and
+restarting run the module.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class ActionModule(ActionBase):
         result.update(changed=False, unit=unit)
         if self._task.check_mode:
             return result
+        if args["reconnect"]:
+            # The next command connects anew: through the new rules, not over the session that
+            # conntrack lets through as established.
+            self._connection.reset()
         answer = self._low_level_execute_command(_rollback.confirm_command(unit), sudoable=True)
         changed, error = _rollback.confirm_outcome(unit, answer.get("rc"), answer.get("stdout", ""),
                                                    answer.get("stderr", ""))

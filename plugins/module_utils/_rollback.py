@@ -216,8 +216,11 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     systemd_run = module.get_bin_path("systemd-run")
     if not systemd_run:
         module.fail_json(msg="commit-confirm needs systemd-run on the host; nothing was applied")
-    disarm(module, unit)
     state = _state_dir(unit)
+    # Only arm creates the state directory (before its timer) and only a confirmation of a
+    # pending rollback removes it (after stopping the timer): without it, nothing is pending.
+    if os.path.isdir(state):
+        disarm(module, unit)
     os.makedirs(state, 0o700, exist_ok=True)
     _clear(state)
     # First, the mark that the rollback began: a late confirmation finds it and fails.
@@ -253,6 +256,7 @@ ROLLBACK_SPEC = {
     "paths": {"type": "list", "elements": "path", "default": []},
     "restore_command": {"type": "str"},
     "timeout": {"type": "int", "default": 60},
+    "reconnect": {"type": "bool", "default": False},
 }
 ROLLBACK_REQUIRED_IF = [("state", "armed", ("paths", "restore_command"))]
 

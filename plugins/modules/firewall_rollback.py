@@ -17,8 +17,8 @@ description:
   - V(restarted) restarts the countdown of the pending rollback from now with O(timeout), keeping
     the files saved when it was armed. For a change made in several steps, arm before the first,
     restart after the last, and the confirmation gets the whole O(timeout) whatever the steps took.
-  - V(confirmed) stops a pending timer - run it from a fresh connection after the change, which
-    proves the new rules kept management access. A host that cannot be reached again rolls back
+  - V(confirmed) stops a pending timer - run it from a fresh connection after the change
+    (O(reconnect=true)), which proves the new rules kept management access. A host that cannot be reached again rolls back
     by itself. It fails when the rollback has already run (the change took longer than the
     timeout) - the previous rules are back, and the run must not go on as if the new ones were.
   - V(confirmed) runs as one C(/bin/sh) command over the connection (the module's action plugin),
@@ -47,6 +47,14 @@ options:
     description: Seconds until the rollback runs (with V(armed) and V(restarted)).
     type: int
     default: 60
+  reconnect:
+    description:
+      - With O(state=confirmed), drop the task's connection first (as C(meta) V(reset_connection)
+        does) and confirm over a fresh one - a new session through the new rules, the proof that
+        they kept management access. The action plugin does it; other states ignore it.
+    type: bool
+    default: false
+    version_added: 1.1.0
 attributes:
   action:
     support: full
@@ -84,6 +92,7 @@ EXAMPLES = r"""
   lync.reverse_proxy.firewall_rollback:
     name: ufw
     state: confirmed
+    reconnect: true
 """
 
 RETURN = r"""

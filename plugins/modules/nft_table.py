@@ -194,9 +194,11 @@ class NftTable:
                     handle.write(wanted)
                 os.chmod(dropin + ".tmp", 0o644)
                 os.replace(dropin + ".tmp", dropin)
-            self.module.run_command([systemctl, "daemon-reload"], check_rc=True)
         if not enabled:
-            self.module.run_command([systemctl, "enable", "nftables.service"], check_rc=True)
+            # --no-reload: enabling needs no reload of the manager; a changed drop-in does (below).
+            self.module.run_command([systemctl, "enable", "--no-reload", "nftables.service"], check_rc=True)
+        if current != wanted:
+            self.module.run_command([systemctl, "daemon-reload"], check_rc=True)
 
     def run(self) -> dict:
         result = self.apply()

@@ -186,3 +186,15 @@ def test_a_shell_confirmation_that_could_not_run_is_an_error_not_a_confirmation(
     assert changed is False and "exited with 127: sh: 1: systemctl: not found" in error
     changed, error = _rollback.confirm_outcome("lync-rollback-t", 0, "something else\n")
     assert changed is False and "could not confirm lync-rollback-t" in error
+
+
+def test_arming_with_nothing_pending_asks_systemd_nothing_first(module, tmp_path):
+    """No state directory: no rollback of ours can be pending, so arm starts the timer at once."""
+    target = tmp_path / "rules"
+    target.write_text("old\n")
+    _rollback.arm(module, "lync-rollback-t", 30, [str(target)], "true")
+    assert [call[1] for call in module.calls] == ["--unit=lync-rollback-t"]
+    module.calls.clear()
+    _rollback.arm(module, "lync-rollback-t", 30, [str(target)], "true")  # pending: stopped first
+    verbs = [call[1] for call in module.calls]
+    assert verbs[:2] == ["is-active", "stop"] and verbs[-1] == "--unit=lync-rollback-t"

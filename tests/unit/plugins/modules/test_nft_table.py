@@ -196,11 +196,24 @@ def test_boot_dropin_written_once_and_service_enabled(run, tmp_path):
     text = dropin.read_text()
     assert "ExecStartPost=/usr/sbin/nft -f %s\n" % run.path in text
     assert "ExecReload=/usr/sbin/nft -f %s\n" % run.path in text
-    assert ["daemon-reload"] in fake.calls and ["enable", "nftables.service"] in fake.calls
+    # enabling reloads nothing by itself (--no-reload): the new drop-in costs one daemon-reload
+    assert fake.calls.count(["daemon-reload"]) == 1 and ["enable", "--no-reload", "nftables.service"] in fake.calls
+    assert fake.calls.index(["daemon-reload"]) > fake.calls.index(["enable", "--no-reload", "nftables.service"])
     fake.calls.clear()
     again = run(fake, boot_dropin=str(dropin))
     assert again["changed"] is False and again["boot_changed"] is False
-    assert ["daemon-reload"] not in fake.calls and ["enable", "nftables.service"] not in fake.calls
+    assert ["daemon-reload"] not in fake.calls and not [call for call in fake.calls if call[0] == "enable"]
+
+
+def test_a_disabled_service_is_enabled_without_a_daemon_reload(run, tmp_path):
+    fake = FakeNft()
+    dropin = tmp_path / "lync.conf"
+    run(fake, boot_dropin=str(dropin))
+    fake.enabled = False  # disabled by hand; the drop-in is as it should be
+    fake.calls.clear()
+    result = run(fake, boot_dropin=str(dropin))
+    assert result["changed"] is True and result["boot_changed"] is True
+    assert ["enable", "--no-reload", "nftables.service"] in fake.calls and ["daemon-reload"] not in fake.calls
 
 
 def test_boot_dropin_check_mode_writes_nothing(run, tmp_path):
