@@ -18,31 +18,70 @@ import ssl
 import tempfile
 import time
 
-__all__ = ["probe", "probe_all"]
+__all__ = ["ENDPOINT_OPTIONS", "probe", "probe_all"]
 
-try:
-    from cryptography import x509 as _x509
-except ImportError:  # pragma: no cover - depends on the host
-    _x509 = None
+# The options of one endpoint (port_probe's endpoints; host_facts' probe is validated against them).
+ENDPOINT_OPTIONS = {
+    "name": {"type": "str"},
+    "address": {"type": "str", "required": True},
+    "port": {"type": "int", "required": True},
+    "expect": {"type": "str", "choices": ["open", "closed"], "default": "open"},
+    "tls": {"type": "bool", "default": False},
+    "certificate": {"type": "bool", "default": False},
+    "server_name": {"type": "str"},
+    "ca_path": {"type": "path"},
+    "relax_strict_x509_ca": {"type": "path"},
+    "http": {
+        "type": "dict",
+        "options": {
+            "method": {"type": "str", "default": "GET"},
+            "path": {"type": "str", "default": "/"},
+            "host": {"type": "str"},
+            "expect_status": {"type": "list", "elements": "int", "default": []},
+            "expect_location": {"type": "str"},
+        },
+    },
+}
 
 
-def _names_from_der(der: bytes) -> list:
-    """DNS names (subjectAltName, else the subject CN) of a certificate, without verifying it."""
-    if _x509 is not None:
-        cert = _x509.load_der_x509_certificate(der)
+# The names are read by the standard library's own certificate decoder (the one behind
+# getpeercert(), reached through a PEM file); only where a Python lacks it, cryptography reads them
+# (imported then: on these hosts it costs more than the whole probe).
+_X509 = []
+
+
+def _cryptography_x509():
+    if not _X509:
         try:
-            return sorted(cert.extensions.get_extension_for_class(_x509.SubjectAlternativeName)
-                          .value.get_values_for_type(_x509.DNSName))
-        except _x509.ExtensionNotFound:
-            return [attr.value for attr in cert.subject.get_attributes_for_oid(_x509.NameOID.COMMON_NAME)]
-    # The standard library decodes a PEM file into the same dict getpeercert() gives.
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
-        handle.write(ssl.DER_cert_to_PEM_cert(der))
+            from cryptography import x509  # pylint: disable=import-outside-toplevel
+        except ImportError:  # pragma: no cover - depends on the host
+            x509 = None
+        _X509.append(x509)
+    return _X509[0]
+
+
+def _names_from_der(der: bytes, decoder=None) -> list:
+    """DNS names (subjectAltName, else the subject CN) of a certificate, without verifying it.
+
+    ``decoder``: the standard library's by default; False reads with cryptography."""
+    if decoder is None:
+        decoder = getattr(ssl._ssl, "_test_decode_cert", None)  # pylint: disable=protected-access
+    if decoder:
+        with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
+            handle.write(ssl.DER_cert_to_PEM_cert(der))
+        try:
+            return _names_from_dict(decoder(handle.name))
+        finally:
+            os.unlink(handle.name)
+    _x509 = _cryptography_x509()
+    if _x509 is None:  # pragma: no cover - depends on the host
+        return []
+    cert = _x509.load_der_x509_certificate(der)
     try:
-        decoded = ssl._ssl._test_decode_cert(handle.name)  # pylint: disable=protected-access
-    finally:
-        os.unlink(handle.name)
-    return _names_from_dict(decoded)
+        return sorted(cert.extensions.get_extension_for_class(_x509.SubjectAlternativeName)
+                      .value.get_values_for_type(_x509.DNSName))
+    except _x509.ExtensionNotFound:
+        return [attr.value for attr in cert.subject.get_attributes_for_oid(_x509.NameOID.COMMON_NAME)]
 
 
 def _names_from_dict(decoded: dict) -> list:

@@ -63,6 +63,21 @@ options:
     type: list
     elements: str
     default: []
+  probe:
+    description:
+      - Endpoints to probe from the host as part of the read, each as an item of
+        M(lync.reverse_proxy.port_probe)'s O(lync.reverse_proxy.port_probe#module:endpoints) (TCP,
+        optionally TLS and one HTTP request), e.g. whether the proxy answers on its listener now.
+      - Unlike M(lync.reverse_proxy.port_probe), an endpoint that does not meet its expectation
+        does not fail the read - RV(probe) says so.
+    type: list
+    elements: dict
+    version_added: 1.1.0
+  probe_timeout:
+    description: Seconds each probe of O(probe) may take.
+    type: float
+    default: 5.0
+    version_added: 1.1.0
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
@@ -97,6 +112,14 @@ proxy:
   description: What M(lync.reverse_proxy.proxy_facts) returns, and C(request) (O(proxy) as read); null without O(proxy).
   returned: always
   type: dict
+probe:
+  description:
+    - One row per endpoint of O(probe), as M(lync.reverse_proxy.port_probe) returns them (C(ok) says
+      whether its expectation holds); null without O(probe).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.1.0
 services:
   description: Service name -> C(name), C(enabled), C(active).
   returned: always
@@ -105,6 +128,7 @@ services:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import (
     FIREWALL_OPTIONS,
     PROXY_OPTIONS,
@@ -114,12 +138,26 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts imp
 )
 
 
+def probe(module, endpoints: list, timeout: float) -> list:
+    """The endpoints checked against port_probe's options, then probed (imported only when asked:
+    a read without probes does not load TLS and HTTP)."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe_on_host import ENDPOINT_OPTIONS, probe_all
+    checked = ArgumentSpecValidator({"probe": {"type": "list", "elements": "dict", "options": ENDPOINT_OPTIONS}}).validate(
+        {"probe": endpoints})
+    if checked.error_messages:
+        module.fail_json(msg="probe: %s" % "; ".join(checked.error_messages))
+    return probe_all(checked.validated_parameters["probe"], timeout)
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "firewall": {"type": "dict", "options": FIREWALL_OPTIONS},
             "proxy": {"type": "dict", "options": PROXY_OPTIONS},
             "services": {"type": "list", "elements": "str", "default": []},
+            "probe": {"type": "list", "elements": "dict"},
+            "probe_timeout": {"type": "float", "default": 5.0},
         },
         supports_check_mode=True,
     )
@@ -141,6 +179,7 @@ def main() -> None:
         request = params["proxy"]
         result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"],
                                            known_services=known), request=request)
+    result["probe"] = None if params["probe"] is None else probe(module, params["probe"], params["probe_timeout"])
     module.exit_json(changed=False, **result)
 
 

@@ -193,36 +193,13 @@ failed_count:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe_on_host import probe_all
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._probe_on_host import ENDPOINT_OPTIONS, probe_all
 
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "endpoints": {
-                "type": "list", "elements": "dict", "required": True,
-                "options": {
-                    "name": {"type": "str"},
-                    "address": {"type": "str", "required": True},
-                    "port": {"type": "int", "required": True},
-                    "expect": {"type": "str", "choices": ["open", "closed"], "default": "open"},
-                    "tls": {"type": "bool", "default": False},
-                    "certificate": {"type": "bool", "default": False},
-                    "server_name": {"type": "str"},
-                    "ca_path": {"type": "path"},
-                    "relax_strict_x509_ca": {"type": "path"},
-                    "http": {
-                        "type": "dict",
-                        "options": {
-                            "method": {"type": "str", "default": "GET"},
-                            "path": {"type": "str", "default": "/"},
-                            "host": {"type": "str"},
-                            "expect_status": {"type": "list", "elements": "int", "default": []},
-                            "expect_location": {"type": "str"},
-                        },
-                    },
-                },
-            },
+            "endpoints": {"type": "list", "elements": "dict", "required": True, "options": ENDPOINT_OPTIONS},
             "timeout": {"type": "float", "default": 5.0},
             "concurrency": {"type": "int", "default": 16},
         },

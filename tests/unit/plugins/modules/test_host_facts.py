@@ -225,3 +225,36 @@ def test_an_unreadable_systemctl_show_falls_back_to_one_question_per_service(run
     result = run(host_facts, host, services=["nginx", "haproxy"])
     assert result["services"] == {"nginx": {"name": "nginx", "enabled": False, "active": True},
                                   "haproxy": {"name": "haproxy", "enabled": True, "active": True}}
+
+
+def test_host_facts_probe_reports_each_endpoint_without_failing_the_read(run):
+    """A real listener on this machine and a port nothing listens on: the read says which is which."""
+    import socket  # pylint: disable=import-outside-toplevel
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    try:
+        host = FakeHost({"systemctl"}, {})
+        result = run(host_facts, host, probe=[
+            {"name": "listening", "address": "127.0.0.1", "port": listener.getsockname()[1]},
+            {"name": "nothing", "address": "127.0.0.1", "port": closed.getsockname()[1]},
+            {"name": "must be closed", "address": "127.0.0.1", "port": closed.getsockname()[1], "expect": "closed"}],
+            probe_timeout=2)
+    finally:
+        listener.close()
+        closed.close()
+    assert "failed" not in result
+    rows = {row["name"]: row for row in result["probe"]}
+    assert rows["listening"]["ok"] is True and rows["nothing"]["ok"] is False
+    assert rows["nothing"]["error"] and rows["must be closed"]["ok"] is True
+
+
+def test_host_facts_probe_names_a_bad_endpoint(run):
+    result = run(host_facts, FakeHost({"systemctl"}, {}), probe=[{"address": "127.0.0.1", "port": "https"}])
+    assert result["failed"] is True and "probe" in result["msg"] and "port" in result["msg"]
+
+
+def test_host_facts_without_probe_probes_nothing(run):
+    assert run(host_facts, FakeHost({"systemctl"}, {}))["probe"] is None
