@@ -64,12 +64,12 @@ def proxy_host_request(packages, service, tls_dir, config_path, ours=()):
     for name, value in (("service", service), ("tls_dir", tls_dir), ("config_path", config_path)):
         if not isinstance(value, str) or not value:
             raise AnsibleFilterError("proxy_host_request: %s must be a non-empty string, got %r" % (name, value))
-    if isinstance(packages, str) or not all(isinstance(item, str) for item in packages or []):
+    if not isinstance(packages, (list, tuple)) or not all(isinstance(item, str) for item in packages):
         raise AnsibleFilterError("proxy_host_request: the input must be a list of package names, got %r" % (packages,))
-    if isinstance(ours, str) or not all(isinstance(item, str) for item in ours or []):
+    if not isinstance(ours, (list, tuple)) or not all(isinstance(item, str) for item in ours):
         raise AnsibleFilterError("proxy_host_request: ours must be a list of shell patterns, got %r" % (ours,))
     return {"packages": list(packages), "service": service,
-            "paths": [tls_dir, config_path] + ["%s/%s" % (tls_dir.rstrip("/"), pattern) for pattern in ours or []]}
+            "paths": [tls_dir, config_path] + ["%s/%s" % (tls_dir.rstrip("/"), pattern) for pattern in ours]}
 
 
 class FilterModule:
