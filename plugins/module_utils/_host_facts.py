@@ -68,11 +68,15 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
     for backend, command in commands.items():
         backends[backend] = {"installed": bool(command), "running": False, "ours": False}
     if commands["firewalld"]:
-        if systemctl:
-            rc, dummy, dummy2 = _run(module, [systemctl, "is-active", "--quiet", "firewalld"])
+        if systemctl and "firewalld" in (known_services or {}):
+            # read with the other services (host_facts asks systemd about all of them at once)
+            backends["firewalld"]["running"] = bool(known_services["firewalld"]["active"])
         else:
-            rc, dummy, dummy2 = _run(module, [commands["firewalld"], "--state"])
-        backends["firewalld"]["running"] = rc == 0
+            if systemctl:
+                rc, dummy, dummy2 = _run(module, [systemctl, "is-active", "--quiet", "firewalld"])
+            else:
+                rc, dummy, dummy2 = _run(module, [commands["firewalld"], "--state"])
+            backends["firewalld"]["running"] = rc == 0
     backends["ufw"]["running"] = bool(commands["ufw"]) and _ufw_enabled()
     nftables = {"path": commands["nftables"], "table": table, "listing": ""}
     if commands["nftables"]:

@@ -164,6 +164,8 @@ def main() -> None:
     params = module.params
     # Every service any part asks about, read at once.
     wanted = list(params["services"]) + list((params["firewall"] or {}).get("services") or [])
+    if params["firewall"] is not None:
+        wanted.append("firewalld")  # whether it runs, for the firewall part
     if (params["proxy"] or {}).get("service"):
         wanted.append(params["proxy"]["service"])
     known = services_state(module, list(dict.fromkeys(wanted)))

@@ -196,13 +196,14 @@ def test_firewall_facts_describe_the_given_files_and_services(run, tmp_path):
 
 
 def test_host_facts_read_every_service_with_one_systemctl_call(run, tmp_path):
-    """One systemctl show answers for the firewall's, the proxy's and the other services; its
-    states mean what is-enabled and is-active answer 0 for."""
+    """One systemctl show answers for the firewall's, the proxy's and the other services, and
+    whether firewalld runs; its states mean what is-enabled and is-active answer 0 for."""
     show = ("ActiveState=active\nUnitFileState=enabled\n\n"
             "ActiveState=reloading\nUnitFileState=static\n\n"
+            "ActiveState=active\nUnitFileState=disabled\n\n"
             "UnitFileState=\nActiveState=inactive\n")
-    host = FakeHost({"nft", "systemctl", "dpkg-query"}, {
-        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables haproxy": (0, show, ""),
+    host = FakeHost({"nft", "systemctl", "dpkg-query", "firewall-cmd"}, {
+        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables firewalld haproxy": (0, show, ""),
         "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
     })
     result = run(host_facts, host, firewall={"services": ["nftables"]},
@@ -210,8 +211,9 @@ def test_host_facts_read_every_service_with_one_systemctl_call(run, tmp_path):
     assert result["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
     assert result["firewall"]["services"] == {"nftables": {"name": "nftables", "enabled": True, "active": True}}
     assert result["proxy"]["service"] == {"name": "haproxy", "enabled": False, "active": False}
+    assert result["firewall"]["backends"]["firewalld"]["running"] is True
     assert [call for call in host.calls if call.startswith("systemctl")] == [
-        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables haproxy"]
+        "systemctl show --property=ActiveState,UnitFileState -- nginx nftables firewalld haproxy"]
 
 
 def test_an_unreadable_systemctl_show_falls_back_to_one_question_per_service(run):

@@ -1,0 +1,113 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: proxy_host_changes
+short_description: What differs between a proxy host as read and as it must be
+version_added: 1.1.0
+author: lync.reverse_proxy contributors (@lync-reverse-proxy)
+description:
+  - Compares the read of a proxy host (the C(proxy) part of M(lync.reverse_proxy.host_facts), or
+    M(lync.reverse_proxy.proxy_facts)) with what the host must have, and says what differs, one
+    key per step of P(lync.reverse_proxy.rp_proxy_host#role)'s change - the decision the role
+    and the proxy roles take on the controller before anything runs on the host.
+  - Files compare by type, mode, owner, group and SHA-256 of the content; certificate files are
+    written with one line end after their content, the configuration as it is.
+options:
+  _input:
+    description: The read (C(packages), C(service), C(files)).
+    type: dict
+    required: true
+  host:
+    description:
+      - What the host must have, as P(lync.reverse_proxy.rp_proxy_host#role)'s variables without
+        their prefix.
+      - C(packages) (list of names), C(tls_dir) (C(path), C(owner), C(group), C(mode)), C(files)
+        (list of C(path), C(content), C(owner), C(group), C(mode)), C(config) (C(path), C(content)).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Say what a proxy host lacks
+  ansible.builtin.debug:
+    msg: >-
+      {{ read.proxy | lync.reverse_proxy.proxy_host_changes({'packages': ['haproxy'],
+         'tls_dir': {'path': '/etc/haproxy/lync', 'owner': 'root', 'group': 'haproxy', 'mode': '0750'},
+         'files': [], 'config': {'path': '/etc/haproxy/haproxy.cfg', 'content': config}}) }}
+"""
+
+RETURN = r"""
+_value:
+  description: What differs; all empty or false when the host is as it must be.
+  type: dict
+  contains:
+    packages:
+      description: Packages the read found missing.
+      type: list
+      elements: str
+    tls_dir:
+      description: Whether the TLS directory is missing or has another mode, owner or group.
+      type: bool
+    files:
+      description: Paths of the certificate files whose content, mode, owner or group differ (or that are missing).
+      type: list
+      elements: str
+    config:
+      description: Whether the configuration file differs.
+      type: bool
+    service:
+      description: Whether the service is not both enabled and active.
+      type: bool
+    stale:
+      description: Files the read found (our patterns) that the host must no longer have.
+      type: list
+      elements: str
+"""
+
+import hashlib
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+_HOST_KEYS = ("packages", "tls_dir", "files", "config")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def proxy_host_changes(found, host):
+    """The parts of ``host`` that the read ``found`` does not show as they must be."""
+    if not isinstance(found, Mapping):
+        raise AnsibleFilterError("proxy_host_changes: the input must be the read of the host (a dict), got %r" % (found,))
+    if not isinstance(host, Mapping) or any(key not in host for key in _HOST_KEYS):
+        raise AnsibleFilterError("proxy_host_changes: host must be a dict with %s, got %r" % (", ".join(_HOST_KEYS), host))
+    files = found.get("files") or {}
+    service = found.get("service") or {}
+    tls_dir, config = host["tls_dir"], host["config"]
+    wanted_files = list(host["files"])
+    return {
+        "packages": [name for name, present in (found.get("packages") or {}).items() if not present],
+        "tls_dir": files.get(tls_dir["path"], {}) != {
+            "type": "directory", "mode": tls_dir["mode"], "owner": tls_dir["owner"], "group": tls_dir["group"]},
+        "files": [item["path"] for item in wanted_files if files.get(item["path"], {}) != {
+            "type": "file", "mode": item["mode"], "owner": item["owner"], "group": item["group"],
+            "sha256": _sha256(item["content"] + "\n")}],
+        "config": files.get(config["path"], {}) != {
+            "type": "file", "mode": "0644", "owner": "root", "group": "root", "sha256": _sha256(config["content"])},
+        "service": not (service.get("enabled") and service.get("active")),
+        "stale": [path for path, state in files.items()
+                  if (state or {}).get("type") == "file" and path != config["path"]
+                  and path not in [item["path"] for item in wanted_files]],
+    }
+
+
+class FilterModule:
+    """The proxy_host_changes filter."""
+
+    def filters(self):
+        return {"proxy_host_changes": proxy_host_changes}
