@@ -37,8 +37,9 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 export MOLECULE_NO_LOG := false
 
-FILTERS := port_model address_text haproxy_config nginx_config firewall_rules publishing_rules certificate_names port_table host_interfaces nftables_ruleset probe_list verify_report windows_firewall_rules arr_configuration windows_script iptables_ruleset firewalld_files ufw_rules ufw_stale_rules firewall_config topology_from_xml topology_xml_names aerleon_policy pfx_certificates tls_profile
-MODULES := port_model_info show_text firewall_facts proxy_facts host_facts nft_table iptables_chains firewalld_config firewall_rollback port_probe
+# every filter and module the collection ships (ansible-doc renders each one)
+FILTERS := $(sort $(basename $(notdir $(wildcard plugins/filter/*.py))))
+MODULES := $(sort $(basename $(notdir $(wildcard plugins/modules/*.py))))
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \

@@ -27,6 +27,8 @@ options:
         their prefix.
       - C(packages) (list of names), C(tls_dir) (C(path), C(owner), C(group), C(mode)), C(files)
         (list of C(path), C(content), C(owner), C(group), C(mode)), C(config) (C(path), C(content)).
+      - A file may give C(sha256) (of the file as written) in place of C(content), as
+        P(lync.reverse_proxy.proxy_host_expected#filter) returns it.
     type: dict
     required: true
 """
@@ -68,42 +70,7 @@ _value:
       elements: str
 """
 
-import hashlib
-from collections.abc import Mapping
-
-from ansible.errors import AnsibleFilterError
-
-_HOST_KEYS = ("packages", "tls_dir", "files", "config")
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def proxy_host_changes(found, host):
-    """The parts of ``host`` that the read ``found`` does not show as they must be."""
-    if not isinstance(found, Mapping):
-        raise AnsibleFilterError("proxy_host_changes: the input must be the read of the host (a dict), got %r" % (found,))
-    if not isinstance(host, Mapping) or any(key not in host for key in _HOST_KEYS):
-        raise AnsibleFilterError("proxy_host_changes: host must be a dict with %s, got %r" % (", ".join(_HOST_KEYS), host))
-    files = found.get("files") or {}
-    service = found.get("service") or {}
-    tls_dir, config = host["tls_dir"], host["config"]
-    wanted_files = list(host["files"])
-    return {
-        "packages": [name for name, present in (found.get("packages") or {}).items() if not present],
-        "tls_dir": files.get(tls_dir["path"], {}) != {
-            "type": "directory", "mode": tls_dir["mode"], "owner": tls_dir["owner"], "group": tls_dir["group"]},
-        "files": [item["path"] for item in wanted_files if files.get(item["path"], {}) != {
-            "type": "file", "mode": item["mode"], "owner": item["owner"], "group": item["group"],
-            "sha256": _sha256(item["content"] + "\n")}],
-        "config": files.get(config["path"], {}) != {
-            "type": "file", "mode": "0644", "owner": "root", "group": "root", "sha256": _sha256(config["content"])},
-        "service": not (service.get("enabled") and service.get("active")),
-        "stale": [path for path, state in files.items()
-                  if (state or {}).get("type") == "file" and path != config["path"]
-                  and path not in [item["path"] for item in wanted_files]],
-    }
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._proxy_host import proxy_host_changes
 
 
 class FilterModule:

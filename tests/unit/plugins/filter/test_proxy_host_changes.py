@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""proxy_host_changes: what differs between a proxy host as read and as it must be."""
+"""proxy_host_changes and proxy_host_expected: what differs between a proxy host as read and as it must be."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lync.reverse_proxy.plugins.filter.proxy_host_changes import proxy_host_changes
+from ansible_collections.lync.reverse_proxy.plugins.filter.proxy_host_expected import proxy_host_expected
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
 CONFIG = "global\n  daemon\n"
@@ -130,3 +131,26 @@ def test_the_same_decision_as_rp_proxy_host_made_in_jinja():
 def test_bad_input_is_named(found, host, named):
     with pytest.raises(AnsibleFilterError, match=named):
         proxy_host_changes(found, host)
+
+
+def test_expected_holds_no_content_and_decides_as_the_host_itself():
+    """The digest form (kept as a fact by the plans) carries no key material and gives the same
+    answer as the host with its content, on a host as it must be and on drifted ones."""
+    expected = proxy_host_expected(HOST)
+    assert PEM not in repr(expected) and CONFIG not in repr(expected)
+    assert expected["files"] == [{"path": "/etc/haproxy/lync/listener-1.pem", "owner": "root", "group": "haproxy",
+                                  "mode": "0600", "sha256": digest(PEM + "\n")}]
+    assert expected["config"] == {"path": "/etc/haproxy/haproxy.cfg", "sha256": digest(CONFIG)}
+    as_it_must_be = read_as_it_must_be()
+    config_edited = read_as_it_must_be()
+    config_edited["files"]["/etc/haproxy/haproxy.cfg"]["sha256"] = digest("edited")
+    pem_without_line_end = read_as_it_must_be()
+    pem_without_line_end["files"]["/etc/haproxy/lync/listener-1.pem"]["sha256"] = digest(PEM)
+    for found in (as_it_must_be, config_edited, pem_without_line_end):
+        assert proxy_host_changes(found, expected) == proxy_host_changes(found, HOST)
+    assert proxy_host_changes(config_edited, expected) == dict(NOTHING, config=True)
+
+
+def test_expected_names_a_bad_input():
+    with pytest.raises(AnsibleFilterError, match="packages, tls_dir, files, config"):
+        proxy_host_expected({"packages": []})
