@@ -24,16 +24,21 @@ def file_digest(item, line_end: bool) -> str:
     return hashlib.sha256((item["content"] + ("\n" if line_end else "")).encode("utf-8")).hexdigest()
 
 
+def _check_host(name: str, what: str, host) -> None:
+    if not isinstance(host, Mapping) or any(key not in host for key in HOST_KEYS):
+        raise AnsibleFilterError("%s: %s must be a dict with %s, got %r" % (name, what, ", ".join(HOST_KEYS), host))
+
+
 def proxy_host_changes(found, host):
     """The parts of ``host`` that the read ``found`` does not show as they must be."""
     if not isinstance(found, Mapping):
         raise AnsibleFilterError("proxy_host_changes: the input must be the read of the host (a dict), got %r" % (found,))
-    if not isinstance(host, Mapping) or any(key not in host for key in HOST_KEYS):
-        raise AnsibleFilterError("proxy_host_changes: host must be a dict with %s, got %r" % (", ".join(HOST_KEYS), host))
+    _check_host("proxy_host_changes", "host", host)
     files = found.get("files") or {}
     service = found.get("service") or {}
     tls_dir, config = host["tls_dir"], host["config"]
     wanted_files = list(host["files"])
+    wanted_paths = {item["path"] for item in wanted_files}
     return {
         "packages": [name for name, present in (found.get("packages") or {}).items() if not present],
         "tls_dir": files.get(tls_dir["path"], {}) != {
@@ -46,15 +51,13 @@ def proxy_host_changes(found, host):
         "service": not (service.get("enabled") and service.get("active")),
         "stale": [path for path, state in files.items()
                   if (state or {}).get("type") == "file" and path != config["path"]
-                  and path not in [item["path"] for item in wanted_files]],
+                  and path not in wanted_paths],
     }
 
 
 def proxy_host_expected(host):
     """``host`` with each file's content replaced by the digest of the file as written."""
-    if not isinstance(host, Mapping) or any(key not in host for key in HOST_KEYS):
-        raise AnsibleFilterError("proxy_host_expected: the input must be a dict with %s, got %r" % (
-            ", ".join(HOST_KEYS), host))
+    _check_host("proxy_host_expected", "the input", host)
     keep = ("path", "owner", "group", "mode")
     return {
         "packages": list(host["packages"]),
