@@ -345,7 +345,8 @@ def test_readme_command(command, user, blocks, record_property):
         pytest.skip("%s:%d needs the lab's hosts (%s): make molecule runs it" % (command.readme, command.line, command.lab))
     key = (command.readme, command.block)
     if key in blocks.failed:
-        pytest.fail("not run: %s failed before it in the same block" % blocks.failed[key])
+        pytest.fail("%s not run: %s failed before it in the same block" % (command.label, blocks.failed[key]),
+                    pytrace=False)
     directory = blocks.directory(command)
     env = dict(user["env"])
     argv = ["bash", "-c", command.text]
@@ -358,6 +359,8 @@ def test_readme_command(command, user, blocks, record_property):
     start = time.monotonic()
     code, output = _run(argv, directory, env)
     record_property("seconds", time.monotonic() - start)
+    log = blocks.base / ("%s-%d.log" % (command.readme.replace("/", "_"), command.line))
+    log.write_text("$ %s\n%s" % (command.text, output), encoding="utf-8")
     problems = []
     if code != 0:
         problems.append("exit status %d" % code if code is not None else "no end within %d s" % TIMEOUT)
@@ -370,7 +373,8 @@ def test_readme_command(command, user, blocks, record_property):
         problems.append("it wrote into the installed collection (%s): %s" % (user["collection"], ", ".join(changed)))
     if problems:
         blocks.failed[key] = "%s:%d" % (command.readme, command.line)
-        pytest.fail("%s\nin %s: %s\n%s" % (command.label, directory, "; ".join(problems), _tail(output)), pytrace=False)
+        pytest.fail("%s\nin %s: %s (whole output: %s)\n%s" % (command.label, directory, "; ".join(problems), log,
+                                                             _tail(output)), pytrace=False)
 
 
 # -- how the READMEs are read -------------------------------------------------------------------
