@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The README test's user: a fresh home with the collection installed from the built tarball."""
+"""The README test's mark (lab) and its summary: every command, what became of it, how long it took."""
 
 from __future__ import annotations
-
 
 
 def pytest_configure(config):

@@ -5,17 +5,16 @@
 """Every command of the READMEs, run as written, as a new user runs it.
 
 Each ```console block of README.md and roles/*/README.md runs in a fresh directory of its own,
-where the files the README shows before it (```yaml blocks headed ``# path``) are written as
-shown, against the collection installed from the built tarball into a fresh home (conftest.py).
-Commands run verbatim with bash, in order; a block stops at its first failing command.
-
+where the files the README shows before it are written as shown, against the collection installed
+from the built tarball into a fresh home (the user fixture): no other copy of the collection is
+reachable. Commands run verbatim with bash, in order; a block stops at its first failing command.
 Whatever a command does, the installed collection must be left as it was: outputs go where the
 user asked.
 
 A README's ```console blocks hold the commands (lines starting with ``$ ``; a command goes on over
 the next lines while it ends in ``\\`` or a quote is open, as the shell reads it; other lines are
-output). Its ```yaml blocks whose first line is a comment
-naming a relative path (``# group_vars/all/topology.yml``) are files, written where they say.
+output). Its ```yaml blocks whose first line is a comment naming a relative path
+(``# group_vars/all/topology.yml``) are files, written where they say.
 
 Marks in the README source (HTML comments, invisible when rendered) before a console block:
 
@@ -261,7 +260,8 @@ def fixture_user(tmp_path_factory):
     assert installed.returncode == 0, installed.stdout
     listed = subprocess.run(["ansible-galaxy", "collection", "list", "lync.reverse_proxy", "--format", "json"],
                             cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
-    assert listed.returncode == 0 and list(__import__("json").loads(listed.stdout)) == [str(collections / "ansible_collections")], (
+    seen = list(json.loads(listed.stdout)) if listed.returncode == 0 else None
+    assert seen == [str(collections / "ansible_collections")], (
         "the commands must see exactly one lync.reverse_proxy, the fresh install: %s" % listed.stdout)
     return {"home": home, "env": env, "collection": collections / "ansible_collections" / "lync" / "reverse_proxy",
             "tarball": tarball}
