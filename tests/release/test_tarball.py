@@ -32,7 +32,7 @@ DIRT = [".ansible/collections/ansible_collections/x/y/MANIFEST.json", "windows-s
         "roles/rp_haproxy/.DS_Store", "plugins/module_utils/_port_model/_compute.py.orig"]
 # The development set-up: the lab, the build, the benchmarks, CI; none of it is of use installed.
 DEVELOPMENT = ("Makefile", ".ci/", ".git/", "benchmarks/", "tests/lab/", "tests/browser/", "tests/tooling/",
-               "tests/release/", "tests/min-deps/", "tests/podman/", "extensions/", ".gitignore")
+               "tests/release/", "tests/min-deps/", "tests/podman/", "tests/readme/", "extensions/", ".gitignore")
 MUST_SHIP = ("README.md", "COPYING", "LICENSES/GPL-3.0-or-later.txt", "REUSE.toml", "CHANGELOG.md",
              "changelogs/changelog.yaml", "meta/runtime.yml", "meta/execution-environment.yml", "meta/ee-requirements.txt", "bindep.txt", "requirements.txt",
              "docs/architecture.md", "docs/performance.md", "tests/unit/requirements.txt",
