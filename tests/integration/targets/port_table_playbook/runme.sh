@@ -56,4 +56,25 @@ fi
 grep -q "front_end_pools\[0\].servers\[1\] (pool01): '10.0.10.312' is not an IP address" "$out.bad.log"
 if grep -q Traceback "$out.bad.log"; then echo "a traceback reached the user"; exit 1; fi
 test ! -e "$out.bad"
+
+# Relative paths are the user's: from the directory ansible-playbook is started in, the topology is
+# read and the tables written there, never in the installed collection; the summary names the
+# absolute path. PWD is left as it was on purpose: the working directory is what counts.
+user="$(mktemp -d)"
+mkdir -p "$user/group_vars/all"
+cp "$topology" "$user/group_vars/all/topology.yml"
+collection="$(dirname "$(dirname "$topology")")"
+before="$(find "$collection" -path '*/__pycache__' -prune -o -type f -print | sort | xargs md5sum)"
+(cd "$user" && ansible-playbook -i localhost, lync.reverse_proxy.port_table -e lync_topology_file=group_vars/all/topology.yml \
+  -e lync_port_table_dir=out/ "$@") > "$out.relative.log"
+test -s "$user/out/port-table.en.md" && test -s "$user/out/certificate-names.txt"
+grep -q "written to $user/out$" "$out.relative.log"
+test "$before" = "$(find "$collection" -path '*/__pycache__' -prune -o -type f -print | sort | xargs md5sum)"
+# A missing file is named as typed and as tried, and nothing is written.
+if (cd "$user" && ansible-playbook -i localhost, lync.reverse_proxy.port_table -e lync_topology_file=nothere.yml \
+    -e lync_port_table_dir=missing/ "$@") > "$out.missing.log" 2>&1; then
+  echo "the playbook accepted a missing topology file"; exit 1
+fi
+grep -qF "lync_topology_file: 'nothere.yml' not found: tried $user/nothere.yml (a relative path is relative to the directory ansible-playbook was started in)" "$out.missing.log"
+test ! -e "$user/missing"
 echo "port_table playbook: ok"

@@ -8,6 +8,11 @@ rm -rf "$out"
 ansible-playbook lync.reverse_proxy.render -e "lync_render_dir=$out" "$@"
 
 test -s "$out/reverse-proxy-rp01.ps1"
+# A relative directory is the user's, from where ansible-playbook is started.
+user="$(mktemp -d)"
+(cd "$user" && ansible-playbook lync.reverse_proxy.render -e lync_render_dir=scripts/ "$@") > "$out.relative.log"
+test -s "$user/scripts/reverse-proxy-rp01.ps1"
+grep -q "11 scripts in $user/scripts\"" "$out.relative.log"
 test -s "$out/reverse-proxy-rp02.ps1"
 test "$(find "$out" -name 'server-*.ps1' | wc -l)" -eq 9
 grep -q "New-NetFirewallRule -Name 'lync.reverse_proxy/external-https/443'" "$out/reverse-proxy-rp01.ps1"
