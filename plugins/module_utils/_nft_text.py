@@ -6,7 +6,7 @@
 drop-in. PRIVATE to the lync.reverse_proxy collection.
 
 Shared by the module nft_table (on the host) and the firewall_config filter (on the controller,
-which tells from a firewall_facts read whether the host already has exactly that, so that a rerun
+which tells from a firewall_info read whether the host already has exactly that, so that a rerun
 needs no module call). Standard library only.
 """
 
@@ -46,7 +46,7 @@ def _sha256(text: str) -> str:
 
 
 def in_place(content: str, host: dict, table: str, path: str, dropin: str | None, family: str = "inet") -> bool:
-    """Whether a firewall_facts read (``host``, read with ``path`` and ``dropin`` among its paths
+    """Whether a firewall_info read (``host``, read with ``path`` and ``dropin`` among its paths
     and ``nftables`` among its services) shows exactly what nft_table would leave: the live table
     as ``content``, its file, and (with ``dropin``) the boot drop-in with nftables.service enabled.
     False whenever the read lacks any of it, so that the module then decides."""

@@ -108,7 +108,7 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     ``links`` is the output of ``ip -j addr show`` (text or parsed) used to find the interfaces
     when ``external_interfaces`` / ``internal_interfaces`` are not given.
 
-    ``host`` is a firewall_facts read made with ``ruleset_path`` and ``boot_dropin`` among its
+    ``host`` is a firewall_info read made with ``ruleset_path`` and ``boot_dropin`` among its
     paths and nftables among its services: with it, ``in_place`` says whether the host already
     has exactly this nftables table, its file and its boot drop-in (so nft_table need not run).
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Whether a firewall_facts read shows the nftables table, its file and its boot drop-in exactly as
+"""Whether a firewall_info read shows the nftables table, its file and its boot drop-in exactly as
 nft_table would leave them: the files nft_table really writes (a module run in a temporary
 directory) against the read of them; every single difference makes it false."""
 
@@ -15,7 +15,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_facts, _nft_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info, _nft_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import firewall_config
 from ansible_collections.lync.reverse_proxy.plugins.modules import nft_table
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import TWO_PROXIES
@@ -49,7 +49,7 @@ def fixture_written(tmp_path, monkeypatch, capsys):
 
 
 def _read(path, dropin, enabled=True):
-    files = _host_facts.files_state([str(path), str(dropin)])
+    files = _host_info.files_state([str(path), str(dropin)])
     return {"nftables": {"path": "/usr/sbin/nft", "table": "lync_reverse_proxy", "listing": LISTING},
             "files": files, "services": {"nftables": {"name": "nftables", "enabled": enabled, "active": True}}}
 

@@ -4,7 +4,7 @@
 
 """What a managed host has, read once, returned as data. PRIVATE to the lync.reverse_proxy collection.
 
-Used by the modules firewall_facts, proxy_facts and host_facts (and so by the roles, which decide on this data
+Used by the modules firewall_info, proxy_info and host_info (and so by the roles, which decide on this data
 instead of on shell output). Only the standard library and AnsibleModule's helpers: it runs on any
 managed host. Reading changes nothing.
 """
@@ -22,8 +22,8 @@ import stat
 __all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "files_state", "firewall_state", "proxy_state", "services_state"]
 
 # backend -> the command that shows it is installed
-# The options of the firewall read and of the proxy read: firewall_facts and proxy_facts take them
-# as their own, host_facts as the suboptions of its firewall and proxy parts.
+# The options of the firewall read and of the proxy read: firewall_info and proxy_info take them
+# as their own, host_info as the suboptions of its firewall and proxy parts.
 FIREWALL_OPTIONS = {
     "table": {"type": "str", "default": "lync_reverse_proxy"},
     "chain_prefix": {"type": "str", "default": "LYNC-RP"},
@@ -69,7 +69,7 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
         backends[backend] = {"installed": bool(command), "running": False, "ours": False}
     if commands["firewalld"]:
         if systemctl and "firewalld" in (known_services or {}):
-            # read with the other services (host_facts asks systemd about all of them at once)
+            # read with the other services (host_info asks systemd about all of them at once)
             backends["firewalld"]["running"] = bool(known_services["firewalld"]["active"])
         else:
             if systemctl:
@@ -179,7 +179,7 @@ def _services(module, systemctl: str, names: list) -> dict:
 
 def services_state(module, names: list, known: dict | None = None) -> dict:
     """Name -> enabled and active, of systemd services (all false where systemd does not run);
-    ``known``: states already read (host_facts reads all its parts' services at once)."""
+    ``known``: states already read (host_info reads all its parts' services at once)."""
     known = known or {}
     systemctl = _systemd(module)
     missing = [name for name in dict.fromkeys(names) if name not in known]

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: firewall_facts
+module: firewall_info
 short_description: Read a host's firewall managers, the collection's rules in them, the connection and the interfaces
-version_added: 1.0.0
+version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Reads in one call what the firewall role decides on - which firewall backends are installed
@@ -18,6 +18,8 @@ description:
     interfaces with their addresses (C(ip -j addr show)).
   - Changes nothing. Works without systemd (firewalld is then asked with C(firewall-cmd --state));
     without C(ip) the interfaces are empty and a warning says why.
+  - Named C(lync.reverse_proxy.firewall_facts) before 1.1.0 (it returns data, not C(ansible_facts));
+    the old name still works, with a deprecation warning, until 3.0.0.
 options:
   table:
     description: The name of the collection's nftables table (family C(inet)).
@@ -32,24 +34,22 @@ options:
     type: list
     elements: path
     default: []
-    version_added: 1.1.0
   services:
     description: systemd services whose state is reported as well (for example V(nftables)).
     type: list
     elements: str
     default: []
-    version_added: 1.1.0
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
   - plugin: lync.reverse_proxy.firewall_config
     plugin_type: filter
-  - module: lync.reverse_proxy.proxy_facts
+  - module: lync.reverse_proxy.proxy_info
 """
 
 EXAMPLES = r"""
 - name: Read the host's firewalls
-  lync.reverse_proxy.firewall_facts:
+  lync.reverse_proxy.firewall_info:
   register: firewall
 
 - name: The interfaces that carry the listener
@@ -92,21 +92,18 @@ nftables:
     C(nft list table inet) prints it (empty when it does not exist).
   returned: always
   type: dict
-  version_added: 1.1.0
 files:
   description: Path -> C(type), C(mode), C(owner), C(group) and, for a file, C(sha256), of the O(paths) that exist.
   returned: always
   type: dict
-  version_added: 1.1.0
 services:
   description: Service name -> C(name), C(enabled), C(active), of O(services) (all false without systemd).
   returned: always
   type: dict
-  version_added: 1.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import FIREWALL_OPTIONS, firewall_state
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_info import FIREWALL_OPTIONS, firewall_state
 
 
 def main() -> None:

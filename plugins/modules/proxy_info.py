@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: proxy_facts
+module: proxy_info
 short_description: Read a reverse proxy host's packages, service and files in one call
-version_added: 1.0.0
+version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Reads in one call what the proxy roles decide on - whether the proxy's packages are installed
@@ -17,6 +17,8 @@ description:
     the package manager, the service and files that are as they should be.
   - Changes nothing. A host without C(dpkg-query) and C(rpm) (with O(packages)) or without systemd
     (with O(service)) fails with a sentence naming what is missing.
+  - Named C(lync.reverse_proxy.proxy_facts) before 1.1.0 (it returns data, not C(ansible_facts));
+    the old name still works, with a deprecation warning, until 3.0.0.
 options:
   packages:
     description: Packages whose installation is reported.
@@ -34,12 +36,12 @@ options:
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
-  - module: lync.reverse_proxy.firewall_facts
+  - module: lync.reverse_proxy.firewall_info
 """
 
 EXAMPLES = r"""
 - name: Read what HAProxy's role decides on
-  lync.reverse_proxy.proxy_facts:
+  lync.reverse_proxy.proxy_info:
     packages: [haproxy]
     service: haproxy
     paths: [/etc/haproxy/haproxy.cfg, /etc/haproxy/lync, /etc/haproxy/lync/*.pem]
@@ -80,7 +82,7 @@ files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import PROXY_OPTIONS, proxy_state
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_info import PROXY_OPTIONS, proxy_state
 
 
 def main() -> None:

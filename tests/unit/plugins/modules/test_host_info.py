@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""firewall_facts, proxy_facts and host_facts with a faked host (commands found, command results); files are
+"""firewall_info, proxy_info and host_info with a faked host (commands found, command results); files are
 real files in a temporary directory. The real hosts are the lab's (molecule)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_facts
-from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_facts, host_facts, proxy_facts
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info
+from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_info, host_info, proxy_info
 
 IP_JSON = json.dumps([{"ifname": "ext0", "addr_info": [{"family": "inet", "local": "198.51.100.10", "prefixlen": 24}]}])
 
@@ -43,7 +43,7 @@ def fixture_run(monkeypatch, capsys):
         monkeypatch.setattr(module.AnsibleModule, "run_command", lambda self, args, **kw: host.run(args, **kw))
         monkeypatch.setattr(module.AnsibleModule, "get_bin_path", lambda self, name, *a, **kw: host.bin_path(name))
         real_isdir = os.path.isdir
-        monkeypatch.setattr(_host_facts.os.path, "isdir",
+        monkeypatch.setattr(_host_info.os.path, "isdir",
                             lambda path: systemd if path == "/run/systemd/system" else real_isdir(path))
         monkeypatch.setenv("SSH_CONNECTION", ssh)
         with patch_module_args(dict(params, _ansible_check_mode=True)):
@@ -53,7 +53,7 @@ def fixture_run(monkeypatch, capsys):
     return runner
 
 
-def test_firewall_facts_report_backends_ours_connection_and_interfaces(run):
+def test_firewall_info_report_backends_ours_connection_and_interfaces(run):
     host = FakeHost({"nft", "iptables-restore", "iptables-save", "ip6tables-save", "firewall-cmd", "systemctl", "ip"}, {
         "systemctl is-active --quiet firewalld": (3, "", ""),
         "nft list table inet lync_reverse_proxy": (0, "table inet lync_reverse_proxy {\n}\n", ""),
@@ -61,7 +61,7 @@ def test_firewall_facts_report_backends_ours_connection_and_interfaces(run):
         "ip6tables-save -t filter": (0, "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", ""),
         "ip -j addr show": (0, IP_JSON, ""),
     })
-    result = run(firewall_facts, host)
+    result = run(firewall_info, host)
     assert result["changed"] is False
     assert result["backends"] == {
         "nftables": {"installed": True, "running": False, "ours": True},
@@ -74,14 +74,14 @@ def test_firewall_facts_report_backends_ours_connection_and_interfaces(run):
     assert result["service_manager"] == "systemd"
 
 
-def test_firewall_facts_use_the_given_names_and_work_without_systemd(run):
+def test_firewall_info_use_the_given_names_and_work_without_systemd(run):
     host = FakeHost({"nft", "firewall-cmd", "iptables-save", "ip"}, {
         "firewall-cmd --state": (0, "running\n", ""),
         "nft list table inet other": (1, "", "No such file or directory"),
         "iptables-save -t filter": (0, ":LYNC-RP-INPUT - [0:0]\n:MINE-INPUT - [0:0]\n", ""),
         "ip -j addr show": (0, "[]", ""),
     })
-    result = run(firewall_facts, host, systemd=False, table="other", chain_prefix="MINE")
+    result = run(firewall_info, host, systemd=False, table="other", chain_prefix="MINE")
     assert result["backends"]["firewalld"]["running"] is True
     assert result["backends"]["nftables"]["ours"] is False
     assert result["backends"]["iptables"]["ours"] is True
@@ -89,15 +89,15 @@ def test_firewall_facts_use_the_given_names_and_work_without_systemd(run):
     assert "firewall-cmd --state" in host.calls and not any(c.startswith("systemctl") for c in host.calls)
 
 
-def test_firewall_facts_warn_without_ip(run, monkeypatch):
+def test_firewall_info_warn_without_ip(run, monkeypatch):
     warned = []
-    monkeypatch.setattr(firewall_facts.AnsibleModule, "warn", lambda self, text: warned.append(text))
-    result = run(firewall_facts, FakeHost(set(), {}), ssh="")
+    monkeypatch.setattr(firewall_info.AnsibleModule, "warn", lambda self, text: warned.append(text))
+    result = run(firewall_info, FakeHost(set(), {}), ssh="")
     assert result["interfaces"] == [] and result["connection_source"] == ""
     assert warned == ["the ip command (iproute2) is not installed: interfaces unknown"]
 
 
-def test_proxy_facts_describe_packages_service_and_files(run, tmp_path):
+def test_proxy_info_describe_packages_service_and_files(run, tmp_path):
     tls = tmp_path / "tls"
     tls.mkdir(mode=0o750)
     os.chmod(tls, 0o750)
@@ -110,7 +110,7 @@ def test_proxy_facts_describe_packages_service_and_files(run, tmp_path):
         "systemctl is-enabled --quiet haproxy": (0, "", ""),
         "systemctl is-active --quiet haproxy": (3, "", ""),
     })
-    result = run(proxy_facts, host, packages=["haproxy", "libfoo"], service="haproxy",
+    result = run(proxy_info, host, packages=["haproxy", "libfoo"], service="haproxy",
                  paths=[str(tls), str(tls / "listener-*.pem"), str(tmp_path / "missing.cfg")])
     assert result["packages"] == {"haproxy": True, "libfoo": False}
     assert result["package_manager"] == "dpkg"
@@ -125,20 +125,20 @@ def test_proxy_facts_describe_packages_service_and_files(run, tmp_path):
     assert pem["sha256"] == hashlib.sha256(b"pem\n").hexdigest()
 
 
-def test_proxy_facts_read_rpm(run):
+def test_proxy_info_read_rpm(run):
     host = FakeHost({"rpm"}, {"rpm -q --quiet haproxy": (0, "", "")})
-    assert run(proxy_facts, host, packages=["haproxy"])["packages"] == {"haproxy": True}
+    assert run(proxy_info, host, packages=["haproxy"])["packages"] == {"haproxy": True}
 
 
-def test_proxy_facts_name_what_is_missing(run):
-    result = run(proxy_facts, FakeHost(set(), {}), packages=["haproxy"])
+def test_proxy_info_name_what_is_missing(run):
+    result = run(proxy_info, FakeHost(set(), {}), packages=["haproxy"])
     assert result["failed"] and "neither dpkg-query nor rpm is on this host" in result["msg"]
-    result = run(proxy_facts, FakeHost({"systemctl"}, {}), systemd=False, service="haproxy")
+    result = run(proxy_info, FakeHost({"systemctl"}, {}), systemd=False, service="haproxy")
     assert result["failed"] and "systemd is not the service manager on this host" in result["msg"]
     assert "haproxy" in result["msg"]
 
 
-def test_host_facts_read_both_parts_and_other_services_in_one_call(run, tmp_path):
+def test_host_info_read_both_parts_and_other_services_in_one_call(run, tmp_path):
     """The parts equal what the two modules read, each with the request it answers."""
     config = tmp_path / "haproxy.cfg"
     config.write_text("global\n")
@@ -153,9 +153,9 @@ def test_host_facts_read_both_parts_and_other_services_in_one_call(run, tmp_path
     }
     commands = {"nft", "ip", "dpkg-query", "systemctl"}
     proxy = {"packages": ["haproxy"], "service": "haproxy", "paths": [str(config)]}
-    both = run(host_facts, FakeHost(commands, answers), firewall={}, proxy=proxy, services=["nginx"])
-    alone_firewall = run(firewall_facts, FakeHost(commands, answers))
-    alone_proxy = run(proxy_facts, FakeHost(commands, answers), **proxy)
+    both = run(host_info, FakeHost(commands, answers), firewall={}, proxy=proxy, services=["nginx"])
+    alone_firewall = run(firewall_info, FakeHost(commands, answers))
+    alone_proxy = run(proxy_info, FakeHost(commands, answers), **proxy)
     assert both["firewall"]["request"] == {
         "table": "lync_reverse_proxy", "chain_prefix": "LYNC-RP", "paths": [], "services": []}
     assert both["proxy"]["request"] == proxy
@@ -170,17 +170,17 @@ def test_host_facts_read_both_parts_and_other_services_in_one_call(run, tmp_path
     assert both["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
 
 
-def test_host_facts_read_only_what_is_asked(run):
+def test_host_info_read_only_what_is_asked(run):
     host = FakeHost({"systemctl"}, {})
-    result = run(host_facts, host, services=["nginx"])
+    result = run(host_info, host, services=["nginx"])
     assert result["firewall"] is None and result["proxy"] is None
     assert result["services"]["nginx"] == {"name": "nginx", "enabled": False, "active": False}
     assert not any(call.startswith(("nft", "ip ", "dpkg")) for call in host.calls)
-    without_systemd = run(host_facts, FakeHost(set(), {}), systemd=False, services=["nginx"])
+    without_systemd = run(host_info, FakeHost(set(), {}), systemd=False, services=["nginx"])
     assert without_systemd["services"]["nginx"]["active"] is False
 
 
-def test_firewall_facts_describe_the_given_files_and_services(run, tmp_path):
+def test_firewall_info_describe_the_given_files_and_services(run, tmp_path):
     ruleset = tmp_path / "lync.nft"
     ruleset.write_text("table inet lync_reverse_proxy\n")
     host = FakeHost({"nft", "systemctl"}, {
@@ -188,14 +188,14 @@ def test_firewall_facts_describe_the_given_files_and_services(run, tmp_path):
         "systemctl is-enabled --quiet nftables": (1, "", ""),
         "systemctl is-active --quiet nftables": (0, "", ""),
     })
-    result = run(firewall_facts, host, paths=[str(ruleset), str(tmp_path / "missing.conf")], services=["nftables"])
+    result = run(firewall_info, host, paths=[str(ruleset), str(tmp_path / "missing.conf")], services=["nftables"])
     assert list(result["files"]) == [str(ruleset)]
     assert result["files"][str(ruleset)]["type"] == "file"
     assert result["services"] == {"nftables": {"name": "nftables", "enabled": False, "active": True}}
     assert result["nftables"]["listing"] == "" and result["backends"]["nftables"]["ours"] is False
 
 
-def test_host_facts_read_every_service_with_one_systemctl_call(run, tmp_path):
+def test_host_info_read_every_service_with_one_systemctl_call(run, tmp_path):
     """One systemctl show answers for the firewall's, the proxy's and the other services, and
     whether firewalld runs; its states mean what is-enabled and is-active answer 0 for."""
     show = ("ActiveState=active\nUnitFileState=enabled\n\n"
@@ -206,7 +206,7 @@ def test_host_facts_read_every_service_with_one_systemctl_call(run, tmp_path):
         "systemctl show --property=ActiveState,UnitFileState -- nginx nftables firewalld haproxy": (0, show, ""),
         "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
     })
-    result = run(host_facts, host, firewall={"services": ["nftables"]},
+    result = run(host_info, host, firewall={"services": ["nftables"]},
                  proxy={"packages": ["haproxy"], "service": "haproxy", "paths": []}, services=["nginx"])
     assert result["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
     assert result["firewall"]["services"] == {"nftables": {"name": "nftables", "enabled": True, "active": True}}
@@ -224,12 +224,12 @@ def test_an_unreadable_systemctl_show_falls_back_to_one_question_per_service(run
         "systemctl is-enabled --quiet haproxy": (0, "", ""),
         "systemctl is-active --quiet haproxy": (0, "", ""),
     })
-    result = run(host_facts, host, services=["nginx", "haproxy"])
+    result = run(host_info, host, services=["nginx", "haproxy"])
     assert result["services"] == {"nginx": {"name": "nginx", "enabled": False, "active": True},
                                   "haproxy": {"name": "haproxy", "enabled": True, "active": True}}
 
 
-def test_host_facts_probe_reports_each_endpoint_without_failing_the_read(run):
+def test_host_info_probe_reports_each_endpoint_without_failing_the_read(run):
     """A real listener on this machine and a port nothing listens on: the read says which is which."""
     import socket  # pylint: disable=import-outside-toplevel
     listener = socket.socket()
@@ -239,7 +239,7 @@ def test_host_facts_probe_reports_each_endpoint_without_failing_the_read(run):
     closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
     try:
         host = FakeHost({"systemctl"}, {})
-        result = run(host_facts, host, probe=[
+        result = run(host_info, host, probe=[
             {"name": "listening", "address": "127.0.0.1", "port": listener.getsockname()[1]},
             {"name": "nothing", "address": "127.0.0.1", "port": closed.getsockname()[1]},
             {"name": "must be closed", "address": "127.0.0.1", "port": closed.getsockname()[1], "expect": "closed"}],
@@ -253,10 +253,10 @@ def test_host_facts_probe_reports_each_endpoint_without_failing_the_read(run):
     assert rows["nothing"]["error"] and rows["must be closed"]["ok"] is True
 
 
-def test_host_facts_probe_names_a_bad_endpoint(run):
-    result = run(host_facts, FakeHost({"systemctl"}, {}), probe=[{"address": "127.0.0.1", "port": "https"}])
+def test_host_info_probe_names_a_bad_endpoint(run):
+    result = run(host_info, FakeHost({"systemctl"}, {}), probe=[{"address": "127.0.0.1", "port": "https"}])
     assert result["failed"] is True and "probe" in result["msg"] and "port" in result["msg"]
 
 
-def test_host_facts_without_probe_probes_nothing(run):
-    assert run(host_facts, FakeHost({"systemctl"}, {}))["probe"] is None
+def test_host_info_without_probe_probes_nothing(run):
+    assert run(host_info, FakeHost({"systemctl"}, {}))["probe"] is None

@@ -6,21 +6,21 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: host_facts
+module: host_info
 short_description: Read what the firewall and the proxy roles decide on, in one call
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - One remote call for a reverse proxy host where the firewall and the proxy roles run in one
-    play (as in C(site.yml)) - what M(lync.reverse_proxy.firewall_facts) reads (O(firewall)), what
-    M(lync.reverse_proxy.proxy_facts) reads (O(proxy)), and the state of further systemd services
+    play (as in C(site.yml)) - what M(lync.reverse_proxy.firewall_info) reads (O(firewall)), what
+    M(lync.reverse_proxy.proxy_info) reads (O(proxy)), and the state of further systemd services
     (O(services), e.g. the proxy software the host no longer uses).
-  - The roles take the result through C(rp_firewall_host_facts) and C(rp_proxy_host_facts) and use
+  - The roles take the result through C(rp_firewall_host_info) and C(rp_proxy_host_info) and use
     it only when its C(request) is what they would have read themselves; otherwise they read.
   - Changes nothing. Fails like the modules it combines when the host lacks what a part needs.
 options:
   firewall:
-    description: Read the firewall part; the options of M(lync.reverse_proxy.firewall_facts).
+    description: Read the firewall part; the options of M(lync.reverse_proxy.firewall_info).
     type: dict
     suboptions:
       table:
@@ -42,7 +42,7 @@ options:
         elements: str
         default: []
   proxy:
-    description: Read the proxy part; the options of M(lync.reverse_proxy.proxy_facts).
+    description: Read the proxy part; the options of M(lync.reverse_proxy.proxy_info).
     type: dict
     suboptions:
       packages:
@@ -72,22 +72,20 @@ options:
         does not fail the read - RV(probe) says so.
     type: list
     elements: dict
-    version_added: 1.1.0
   probe_timeout:
     description: Seconds each probe of O(probe) may take.
     type: float
     default: 5.0
-    version_added: 1.1.0
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
-  - module: lync.reverse_proxy.firewall_facts
-  - module: lync.reverse_proxy.proxy_facts
+  - module: lync.reverse_proxy.firewall_info
+  - module: lync.reverse_proxy.proxy_info
 """
 
 EXAMPLES = r"""
 - name: Read the host once for both roles
-  lync.reverse_proxy.host_facts:
+  lync.reverse_proxy.host_info:
     firewall: {}
     proxy:
       packages: [haproxy]
@@ -100,16 +98,16 @@ EXAMPLES = r"""
   ansible.builtin.include_role:
     name: lync.reverse_proxy.rp_firewall
   vars:
-    rp_firewall_host_facts: "{{ host.firewall }}"
+    rp_firewall_host_info: "{{ host.firewall }}"
 """
 
 RETURN = r"""
 firewall:
-  description: What M(lync.reverse_proxy.firewall_facts) returns, and C(request) (O(firewall) as read); null without O(firewall).
+  description: What M(lync.reverse_proxy.firewall_info) returns, and C(request) (O(firewall) as read); null without O(firewall).
   returned: always
   type: dict
 proxy:
-  description: What M(lync.reverse_proxy.proxy_facts) returns, and C(request) (O(proxy) as read); null without O(proxy).
+  description: What M(lync.reverse_proxy.proxy_info) returns, and C(request) (O(proxy) as read); null without O(proxy).
   returned: always
   type: dict
 probe:
@@ -119,7 +117,6 @@ probe:
   returned: always
   type: list
   elements: dict
-  version_added: 1.1.0
 services:
   description: Service name -> C(name), C(enabled), C(active).
   returned: always
@@ -129,7 +126,7 @@ services:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_facts import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_info import (
     FIREWALL_OPTIONS,
     PROXY_OPTIONS,
     firewall_state,
