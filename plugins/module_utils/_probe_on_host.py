@@ -20,7 +20,7 @@ import time
 
 __all__ = ["ENDPOINT_OPTIONS", "probe", "probe_all"]
 
-# The options of one endpoint (port_probe's endpoints; host_info' probe is validated against them).
+# The options of one endpoint (port_probe's endpoints; host_info's probe is validated against them).
 ENDPOINT_OPTIONS = {
     "name": {"type": "str"},
     "address": {"type": "str", "required": True},
