@@ -6,7 +6,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The options every firewall backend module shares (nft_table, iptables_chains, firewalld_config)."""
+    """The options every firewall backend module shares (nft_table, iptables_chains, firewalld_config), and
+    their action group (firewall_rollback, the fourth member, documents its own)."""
 
     DOCUMENTATION = r"""
 options:
@@ -27,4 +28,10 @@ options:
     type: list
     elements: str
     default: []
+attributes:
+  action_group:
+    description: Use C(group/lync.reverse_proxy.commit_confirm) in C(module_defaults) to set O(rollback_timeout) and O(management_sources) once for every commit-confirm module.
+    support: full
+    membership:
+      - lync.reverse_proxy.commit_confirm
 """
