@@ -19,6 +19,8 @@ import os
 import pwd
 import stat
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
+
 __all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "files_state", "firewall_state", "proxy_state", "services_state"]
 
 # backend -> the command that shows it is installed
@@ -26,6 +28,7 @@ __all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "files_state", "fire
 # as their own, host_info as the suboptions of its firewall and proxy parts.
 FIREWALL_OPTIONS = {
     "table": {"type": "str", "default": "lync_reverse_proxy"},
+    "table_file": {"type": "path"},
     "chain_prefix": {"type": "str", "default": "LYNC-RP"},
     "paths": {"type": "list", "elements": "path", "default": []},
     "services": {"type": "list", "elements": "str", "default": []},
@@ -59,9 +62,10 @@ def _systemd(module) -> str | None:
 
 
 def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None,
-                   paths=(), services=(), known_services: dict | None = None) -> dict:
+                   paths=(), services=(), known_services: dict | None = None, table_file: str | None = None) -> dict:
     """Installed and running firewall managers, ours in each backend, the connection, the
-    interfaces; our nftables table as nft lists it; ``paths`` described and ``services``' state."""
+    interfaces; our nftables table as nft -j lists it and, with ``table_file``, whether it is what
+    that file loads; ``paths`` described and ``services``' state."""
     commands = {backend: module.get_bin_path(command) for backend, command in BACKENDS.items()}
     systemctl = _systemd(module)
     backends = {}
@@ -78,11 +82,21 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
                 rc, dummy, dummy2 = _run(module, [commands["firewalld"], "--state"])
             backends["firewalld"]["running"] = rc == 0
     backends["ufw"]["running"] = bool(commands["ufw"]) and _ufw_enabled()
-    nftables = {"path": commands["nftables"], "table": table, "listing": ""}
+    warnings = []
+    nftables = {"path": commands["nftables"], "table": table, "live": None, "file": table_file, "file_matches": None}
     if commands["nftables"]:
-        rc, out, dummy2 = _run(module, [commands["nftables"], "list", "table", "inet", table])
+        rc, out, dummy2 = _run(module, [commands["nftables"], "-j", "list", "table", "inet", table])
         backends["nftables"]["ours"] = rc == 0
-        nftables["listing"] = out if rc == 0 else ""
+        nftables["live"] = _nft.table_objects(out) if rc == 0 else None
+        if nftables["live"] is not None and table_file and os.path.isfile(table_file):
+            # The file loaded in a private network namespace, as nft_table compares (no namespace: unknown).
+            loaded, problem = _nft.load_privately(lambda args: _run(module, args), module.get_bin_path("unshare"),
+                                                  commands["nftables"], table_file, "inet", table,
+                                                  ip=module.get_bin_path("ip"))
+            if problem and problem[0] == "unavailable":
+                warnings.append("cannot compare the nftables table with %s: %s" % (table_file, problem[1]))
+            else:
+                nftables["file_matches"] = loaded == nftables["live"]
     for save in ("iptables-save", "ip6tables-save"):
         path = module.get_bin_path(save)
         if path:
@@ -91,7 +105,7 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
                 backends["iptables"]["ours"] = True
     connection = connection if connection is not None else (
         os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or "")
-    interfaces, warnings = [], []
+    interfaces = []
     ip = module.get_bin_path("ip")
     if ip:
         rc, out, err = _run(module, [ip, "-j", "addr", "show"])

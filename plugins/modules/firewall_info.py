@@ -25,6 +25,13 @@ options:
     description: The name of the collection's nftables table (family C(inet)).
     type: str
     default: lync_reverse_proxy
+  table_file:
+    description:
+      - The file the table is kept in (M(lync.reverse_proxy.nft_table)'s O(lync.reverse_proxy.nft_table#module:path)).
+        When it exists and so does the table, the read loads it into a private network namespace
+        (C(unshare --net); the host's ruleset is not touched) and says in RV(nftables) whether the
+        live table is what the file loads, compared as C(nft -j) lists both.
+    type: path
   chain_prefix:
     description: The prefix of the collection's iptables chains.
     type: str
@@ -88,10 +95,17 @@ interfaces:
   type: list
   elements: dict
 nftables:
-  description: C(path) of C(nft) (null when not installed), C(table) (O(table)) and C(listing), the table as
-    C(nft list table inet) prints it (empty when it does not exist).
+  description:
+    - C(path) of C(nft) (null when not installed) and C(table) (O(table)).
+    - C(live), the table's objects as C(nft -j list table inet) lists them, without the table object,
+      handles, and what counters and quotas have counted (null when the table does not exist).
+    - C(file) (O(table_file)) and C(file_matches) - whether the live table is what that file loads
+      (null without O(table_file), without the file or the table, or when no private network
+      namespace could be made, which a warning then says).
   returned: always
   type: dict
+  sample: {path: /usr/sbin/nft, table: lync_reverse_proxy, live: [{chain: {family: inet, name: input, type: filter,
+           hook: input, prio: 0, policy: drop}}], file: /etc/nftables.d/lync_reverse_proxy.nft, file_matches: true}
 files:
   description: Path -> C(type), C(mode), C(owner), C(group) and, for a file, C(sha256), of the O(paths) that exist.
   returned: always
@@ -112,7 +126,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    state = firewall_state(module, params["table"], params["chain_prefix"], paths=params["paths"],
+    state = firewall_state(module, params["table"], params["chain_prefix"], paths=params["paths"], table_file=params["table_file"],
                            services=params["services"])
     for warning in state.pop("warnings"):
         module.warn(warning)

@@ -27,6 +27,9 @@ options:
         description: The name of the collection's nftables table.
         type: str
         default: lync_reverse_proxy
+      table_file:
+        description: The file the table is kept in, compared with the live table (see M(lync.reverse_proxy.firewall_info)).
+        type: path
       chain_prefix:
         description: The prefix of the collection's iptables chains.
         type: str
@@ -170,6 +173,7 @@ def main() -> None:
     if params["firewall"] is not None:
         request = params["firewall"]
         state = firewall_state(module, request["table"], request["chain_prefix"], paths=request["paths"],
+                               table_file=request["table_file"],
                                services=request["services"], known_services=known)
         for warning in state.pop("warnings"):
             module.warn(warning)

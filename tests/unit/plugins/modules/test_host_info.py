@@ -14,7 +14,11 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._nft import table_objects
 from ansible_collections.lync.reverse_proxy.plugins.modules import firewall_info, host_info, proxy_info
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils.nft_fixtures import recorded
+
+EMPTY = recorded("1.0.6", "empty.json")
 
 IP_JSON = json.dumps([{"ifname": "ext0", "addr_info": [{"family": "inet", "local": "198.51.100.10", "prefixlen": 24}]}])
 
@@ -56,7 +60,7 @@ def fixture_run(monkeypatch, capsys):
 def test_firewall_info_report_backends_ours_connection_and_interfaces(run):
     host = FakeHost({"nft", "iptables-restore", "iptables-save", "ip6tables-save", "firewall-cmd", "systemctl", "ip"}, {
         "systemctl is-active --quiet firewalld": (3, "", ""),
-        "nft list table inet lync_reverse_proxy": (0, "table inet lync_reverse_proxy {\n}\n", ""),
+        "nft -j list table inet lync_reverse_proxy": (0, EMPTY, ""),
         "iptables-save -t filter": (0, "*filter\n:INPUT ACCEPT [0:0]\n:LYNC-RP-INPUT - [0:0]\nCOMMIT\n", ""),
         "ip6tables-save -t filter": (0, "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", ""),
         "ip -j addr show": (0, IP_JSON, ""),
@@ -77,7 +81,7 @@ def test_firewall_info_report_backends_ours_connection_and_interfaces(run):
 def test_firewall_info_use_the_given_names_and_work_without_systemd(run):
     host = FakeHost({"nft", "firewall-cmd", "iptables-save", "ip"}, {
         "firewall-cmd --state": (0, "running\n", ""),
-        "nft list table inet other": (1, "", "No such file or directory"),
+        "nft -j list table inet other": (1, "", "No such file or directory"),
         "iptables-save -t filter": (0, ":LYNC-RP-INPUT - [0:0]\n:MINE-INPUT - [0:0]\n", ""),
         "ip -j addr show": (0, "[]", ""),
     })
@@ -143,7 +147,7 @@ def test_host_info_read_both_parts_and_other_services_in_one_call(run, tmp_path)
     config = tmp_path / "haproxy.cfg"
     config.write_text("global\n")
     answers = {
-        "nft list table inet lync_reverse_proxy": (0, "table inet lync_reverse_proxy {\n}\n", ""),
+        "nft -j list table inet lync_reverse_proxy": (0, EMPTY, ""),
         "ip -j addr show": (0, IP_JSON, ""),
         "dpkg-query -W -f=${db:Status-Status} haproxy": (0, "installed", ""),
         "systemctl is-enabled --quiet haproxy": (0, "", ""),
@@ -157,15 +161,15 @@ def test_host_info_read_both_parts_and_other_services_in_one_call(run, tmp_path)
     alone_firewall = run(firewall_info, FakeHost(commands, answers))
     alone_proxy = run(proxy_info, FakeHost(commands, answers), **proxy)
     assert both["firewall"]["request"] == {
-        "table": "lync_reverse_proxy", "chain_prefix": "LYNC-RP", "paths": [], "services": []}
+        "table": "lync_reverse_proxy", "table_file": None, "chain_prefix": "LYNC-RP", "paths": [], "services": []}
     assert both["proxy"]["request"] == proxy
     for key in ("backends", "connection_source", "interfaces", "service_manager"):
         assert both["firewall"][key] == alone_firewall[key]
     for key in ("packages", "service", "files"):
         assert both["proxy"][key] == alone_proxy[key]
     assert both["firewall"]["backends"]["nftables"]["ours"] is True
-    assert both["firewall"]["nftables"] == {"path": "/usr/sbin/nft", "table": "lync_reverse_proxy",
-                                            "listing": "table inet lync_reverse_proxy {\n}\n"}
+    assert both["firewall"]["nftables"] == {"path": "/usr/sbin/nft", "table": "lync_reverse_proxy", "live": [],
+                                            "file": None, "file_matches": None}
     assert both["proxy"]["files"][str(config)]["type"] == "file"
     assert both["services"] == {"nginx": {"name": "nginx", "enabled": True, "active": True}}
 
@@ -184,7 +188,7 @@ def test_firewall_info_describe_the_given_files_and_services(run, tmp_path):
     ruleset = tmp_path / "lync.nft"
     ruleset.write_text("table inet lync_reverse_proxy\n")
     host = FakeHost({"nft", "systemctl"}, {
-        "nft list table inet lync_reverse_proxy": (1, "", "No such file or directory"),
+        "nft -j list table inet lync_reverse_proxy": (1, "", "No such file or directory"),
         "systemctl is-enabled --quiet nftables": (1, "", ""),
         "systemctl is-active --quiet nftables": (0, "", ""),
     })
@@ -192,7 +196,7 @@ def test_firewall_info_describe_the_given_files_and_services(run, tmp_path):
     assert list(result["files"]) == [str(ruleset)]
     assert result["files"][str(ruleset)]["type"] == "file"
     assert result["services"] == {"nftables": {"name": "nftables", "enabled": False, "active": True}}
-    assert result["nftables"]["listing"] == "" and result["backends"]["nftables"]["ours"] is False
+    assert result["nftables"]["live"] is None and result["backends"]["nftables"]["ours"] is False
 
 
 def test_host_info_read_every_service_with_one_systemctl_call(run, tmp_path):
@@ -260,3 +264,37 @@ def test_host_info_probe_names_a_bad_endpoint(run):
 
 def test_host_info_without_probe_probes_nothing(run):
     assert run(host_info, FakeHost({"systemctl"}, {}))["probe"] is None
+
+
+@pytest.mark.parametrize("answer, matches", [
+    ((0, recorded("1.1.3", "table.json"), ""), True),
+    ((0, recorded("1.1.3", "drifted.json"), ""), False),
+    ((97, "", "Error: syntax error"), False),
+    ((1, "", "unshare: unshare failed: Operation not permitted"), None),
+])
+def test_firewall_info_compares_the_live_table_with_its_file(run, tmp_path, monkeypatch, answer, matches):
+    """The file as nft lists it once loaded in a private namespace, against the live table."""
+    warned = []
+    monkeypatch.setattr(firewall_info.AnsibleModule, "warn", lambda self, text: warned.append(text))
+    ruleset = tmp_path / "lync.nft"
+    ruleset.write_text("table inet lync_reverse_proxy {\n}\n")
+    host = FakeHost({"nft", "unshare"}, {
+        "nft -j list table inet lync_reverse_proxy": (0, recorded("1.1.3", "table.json"), ""),
+        "unshare --net -- /bin/sh -c": answer,
+    })
+    result = run(firewall_info, host, table_file=str(ruleset))
+    assert result["nftables"]["live"] == table_objects(recorded("1.1.3", "table.json"))
+    assert result["nftables"]["file"] == str(ruleset) and result["nftables"]["file_matches"] is matches
+    namespace = [call for call in host.calls if call.startswith("unshare")]
+    assert len(namespace) == 1 and " /usr/sbin/nft %s inet lync_reverse_proxy" % ruleset in namespace[0]
+    assert any("cannot compare the nftables table" in text for text in warned) == (matches is None)
+
+
+def test_firewall_info_compares_nothing_without_the_table_or_the_file(run, tmp_path):
+    host = FakeHost({"nft", "unshare"}, {"nft -j list table inet lync_reverse_proxy": (1, "", "No such file")})
+    result = run(firewall_info, host, table_file=str(tmp_path / "lync.nft"))
+    assert result["nftables"]["file_matches"] is None
+    host = FakeHost({"nft", "unshare"}, {"nft -j list table inet lync_reverse_proxy": (0, EMPTY, "")})
+    result = run(firewall_info, host, table_file=str(tmp_path / "missing.nft"))
+    assert result["nftables"]["file_matches"] is None and result["nftables"]["live"] == []
+    assert not any(call.startswith("unshare") for call in host.calls)
