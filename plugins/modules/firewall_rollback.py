@@ -76,12 +76,9 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+extends_documentation_fragment:
+  - lync.reverse_proxy.commit_confirm.action_group
 attributes:
-  action_group:
-    description: Use C(group/lync.reverse_proxy.commit_confirm) in C(module_defaults) to set O(rollback_timeout) and O(management_sources) once for every commit-confirm module.
-    support: full
-    membership:
-      - lync.reverse_proxy.commit_confirm
   action:
     support: full
     description: V(confirmed) runs on the controller's side as one shell command on the target.

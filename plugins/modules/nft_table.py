@@ -30,6 +30,7 @@ description:
     address of the current SSH connection is not among them.
 extends_documentation_fragment:
   - lync.reverse_proxy.commit_confirm
+  - lync.reverse_proxy.commit_confirm.action_group
 options:
   name:
     description: The table name.
