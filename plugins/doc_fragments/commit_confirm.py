@@ -35,7 +35,9 @@ options:
     ACTION_GROUP = r"""
 attributes:
   action_group:
-    description: Use C(group/lync.reverse_proxy.commit_confirm) in C(module_defaults) to set O(rollback_timeout) and O(management_sources) once for every commit-confirm module.
+    description: >-
+      Use C(group/lync.reverse_proxy.commit_confirm) in C(module_defaults) to set O(rollback_timeout) and
+      O(management_sources) once for every commit-confirm module.
     support: full
     membership:
       - lync.reverse_proxy.commit_confirm

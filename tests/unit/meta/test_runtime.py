@@ -45,10 +45,10 @@ def test_redirects_lead_to_shipped_modules_and_are_deprecated():
 
 
 def test_deprecations_name_a_later_major_version():
-    current = int(VERSION.split(".")[0])
+    current = int(VERSION.split(".", maxsplit=1)[0])
     for name, entry in RUNTIME["plugin_routing"]["modules"].items():
         removal = entry["deprecation"]["removal_version"]
-        assert int(str(removal).split(".")[0]) > current, name
+        assert int(str(removal).split(".", maxsplit=1)[0]) > current, name
         assert str(removal).endswith(".0.0"), name
         assert entry["deprecation"]["warning_text"].strip(), name
 
