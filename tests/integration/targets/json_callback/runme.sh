@@ -47,8 +47,9 @@ test -s "$work/out/port-table.en.md"
 # verify.yml's report from recorded results (inventory.yml): one failed check fails the run, and
 # stdout is still JSON, with the failed line first.
 set +e
-ansible-playbook -i inventory.yml lync.reverse_proxy.verify -e "lync_verify_report_dir=$work/report" "$@" \
-  > "$work/verify.json"
+# (no host of the inventory is in a probing group: as Ansible's default, that is a warning)
+ANSIBLE_HOST_PATTERN_MISMATCH=warning ansible-playbook -i inventory.yml lync.reverse_proxy.verify \
+  -e "lync_verify_report_dir=$work/report" "$@" > "$work/verify.json"
 rc=$?
 set -e
 test "$rc" -eq 2 || { echo "verify.yml with a failed check ended with $rc, not 2"; cat "$work/verify.json"; exit 1; }
