@@ -43,7 +43,8 @@ MODULES := $(sort $(basename $(notdir $(wildcard plugins/modules/*.py))))
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean \
+        readme readme-lab
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -92,7 +93,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs release-check min-deps bench-smoke browser py313 molecule molecule-podman
+test: lint sanity units integration docs readme release-check min-deps bench-smoke browser py313 molecule molecule-podman
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint reuse
@@ -195,8 +196,8 @@ docs: install
 # The lab benchmarks' smoke runs share the boot (tiny sizes, nothing written).
 molecule: install
 	$(LAB) up
-	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke; \
-	  rc=$$?; $(LAB) down; exit $$rc
+	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke && \
+	  $(MAKE) --no-print-directory readme-lab; rc=$$?; $(LAB) down; exit $$rc
 	$(MAKE) --no-print-directory molecule-trixie
 
 # The same roles on Debian 13 (trixie) hosts: a second boot of the lab from the trixie image
@@ -262,6 +263,16 @@ molecule-podman: install $(VENVPOD)/.installed
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc
 	$(EE_PODMAN) tests/podman/build-image.sh
 	cd extensions/podman && $(EE_PODMAN) PATH=$(VENVPOD)/bin:$$PATH $(VENVPOD)/bin/molecule test
+
+# Every command of the READMEs as written, from a fresh directory, against the collection installed
+# from the tarball into a fresh home (tests/readme). `readme` runs those that need no hosts;
+# `readme-lab` those that do, against the lab (the molecule target runs it on its lab boot).
+README_TEST := $(BIN)/python -m pytest -q -p no:cacheprovider -rs tests/readme
+readme: build
+	$(README_TEST) -m 'not lab'
+
+readme-lab: build
+	LYNC_README_LAB=1 $(README_TEST) -m lab
 
 # Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
 bench-lab-smoke:

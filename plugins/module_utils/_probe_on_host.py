@@ -28,6 +28,7 @@ ENDPOINT_OPTIONS = {
     "certificate": {"type": "bool", "default": False},
     "server_name": {"type": "str"},
     "ca_path": {"type": "path"},
+    "ca_data": {"type": "str"},
     "relax_strict_x509_ca": {"type": "path"},
     "http": {
         "type": "dict",
@@ -227,7 +228,7 @@ _STRICT = getattr(ssl, "VERIFY_X509_STRICT", 0)
 
 
 def _context(endpoint: dict, strict: bool):
-    context = ssl.create_default_context(cafile=endpoint["ca_path"])
+    context = ssl.create_default_context(cafile=endpoint.get("ca_path") or None, cadata=endpoint.get("ca_data") or None)
     context.check_hostname = bool(endpoint.get("server_name"))
     if strict:
         context.verify_flags |= _STRICT
@@ -266,9 +267,9 @@ def _names_unverified(endpoint: dict, timeout: float) -> list:
 
 def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
     server_name = endpoint.get("server_name") or None
-    if endpoint.get("ca_path"):
-        # Relaxed only for the CA named to be relaxed, never by default.
-        relaxed = bool(endpoint.get("relax_strict_x509_ca")) and endpoint.get("relax_strict_x509_ca") == endpoint["ca_path"]
+    if endpoint.get("ca_path") or endpoint.get("ca_data"):
+        # Relaxed only for the CA file named to be relaxed, never by default.
+        relaxed = bool(endpoint.get("relax_strict_x509_ca")) and endpoint.get("relax_strict_x509_ca") == endpoint.get("ca_path")
         context = _context(endpoint, strict=not relaxed)
         row["tls_strict"] = not relaxed
         verified = True
@@ -292,7 +293,8 @@ def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
             row["error"] = (
                 "certificate rejected by strict X.509 verification (%s); it verifies without the strict rules: the "
                 "CA or the certificate lacks what RFC 5280 requires (e.g. Authority and Subject Key Identifiers); "
-                "reissue it, or set relax_strict_x509_ca to %s to accept it" % (reason, endpoint["ca_path"]))
+                "reissue it, or set relax_strict_x509_ca to %s to accept it" % (
+                    reason, endpoint.get("ca_path") or "the CA file given as ca_path"))
         raise
     row["tls_version"] = tls.version()
     row["tls_verified"] = verified

@@ -114,6 +114,28 @@ def test_https_with_trusted_certificate_and_status(servers):
     assert row["http_status"] == 200
 
 
+def test_a_ca_given_as_text_verifies_as_the_file_does(servers):
+    with open(servers["ca"], encoding="ascii") as handle:
+        pem = handle.read()
+    row = probe(_endpoint(servers, "https", tls=True, server_name="webext.contoso.com", ca_data=pem,
+                          http={"path": "/", "expect_status": [200]}))
+    assert row["ok"] is True, row
+    assert row["tls_verified"] is True and row["tls_strict"] is True
+    with open(servers["other_ca"], encoding="ascii") as handle:
+        other = handle.read()
+    row = probe(_endpoint(servers, "https", tls=True, server_name="webext.contoso.com", ca_data=other))
+    assert row["ok"] is False and "certificate not trusted or wrong name" in row["error"], row
+
+
+def test_a_strict_rejection_of_a_ca_given_as_text_says_how_to_relax(servers):
+    with open(servers["lax_ca"], encoding="ascii") as handle:
+        pem = handle.read()
+    row = probe(_endpoint(servers, "lax", tls=True, server_name="webext.contoso.com", ca_data=pem,
+                          relax_strict_x509_ca=servers["lax_ca"]))
+    assert row["ok"] is False and row["tls_strict_rejected"] is True, row
+    assert "set relax_strict_x509_ca to the CA file given as ca_path to accept it" in row["error"]
+
+
 @pytest.mark.parametrize(
     "extra, words",
     [
