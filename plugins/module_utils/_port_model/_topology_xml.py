@@ -429,6 +429,12 @@ def _vip(cluster: _Cluster, resolved: dict, servers: list):
     return None
 
 
+def _first(names: list, limit: int = 50) -> str:
+    """The first ``limit`` names, and how many more there are."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else "%s and %d more" % (shown, len(names) - limit)
+
+
 def _unique_name(fqdn: str, taken: set) -> str:
     labels = [_NAME_RE.sub("-", label).strip("-") or "x" for label in fqdn.split(".")]
     # pool02, then pool02-fabrikam (its domain tells it apart), then longer prefixes.
@@ -460,7 +466,7 @@ def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxie
     if missing:
         raise TopologyDocumentError(
             "addresses has no address for %d name%s the import needs: %s (give them in addresses, or let "
-            "internal DNS answer for them)" % (len(missing), "" if len(missing) == 1 else "s", ", ".join(missing)))
+            "internal DNS answer for them)" % (len(missing), "" if len(missing) == 1 else "s", _first(missing)))
 
     if simple_urls is None:
         if document_urls is None:

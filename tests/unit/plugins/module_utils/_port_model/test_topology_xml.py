@@ -323,3 +323,25 @@ def test_a_discovery_url_that_cannot_be_published_names_the_farm(url, words):
     text = _text("standard_edition.tbxml").replace("https://owa.corp.northwind.example/hosting/discovery", url)
     with pytest.raises(TopologyDocumentError, match="Office Web Apps farm owa.corp.northwind.example .*" + words):
         topology_from_xml(text, SE_ADDRESSES)
+
+
+def test_a_long_list_of_missing_names_stops_at_50():
+    with pytest.raises(TopologyDocumentError) as caught:
+        topology_from_xml(_text("two_sites.tbxml"), {})
+    base = len(needed_names(_text("two_sites.tbxml"))["required"])
+    assert "for %d names" % base in str(caught.value) and "more" not in str(caught.value)
+    pools = "".join(
+        '<Cluster UniqueId="00000000-0000-4000-8000-%012d" Fqdn="p%d.corp.contoso.com"><Machines>'
+        '<Machine Fqdn="m%d.corp.contoso.com" /></Machines></Cluster>' % (n, n, n) for n in range(60))
+    services = "".join(
+        '<Service RoleName="WebServices" InstalledOn="00000000-0000-4000-8000-%012d"><WebService '
+        'xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.ServiceRoles.2008"><ExternalSettings Host="w%d.contoso.com" />'
+        "</WebService></Service>" % (n, n) for n in range(60))
+    text = _text("two_sites.tbxml").replace("<Clusters>", "<Clusters>" + pools, 1).replace(
+        "<Services>", "<Services>" + services, 1)
+    with pytest.raises(TopologyDocumentError) as caught:
+        topology_from_xml(text, {})
+    message = str(caught.value)
+    total = base + 2 * 60  # each added pool: its machine and its cluster FQDN
+    assert "for %d names" % total in message and message.count(".corp.") == 50
+    assert message.endswith("and %d more (give them in addresses, or let internal DNS answer for them)" % (total - 50))
