@@ -35,6 +35,8 @@ ROLE_FILES = ("roles", "rp_iis_arr", "files")
 # Microsoft's sentence on load balancing the Lync web services (Gg429712, reverse proxy publishing).
 HLB_ONLY = "The only supported method to load balance HTTP and HTTPS traffic is by using hardware load balancers."
 _ANY = ["0.0.0.0/0", "::/0"]
+# The model's groups that are a reverse proxy's own addresses.
+_PROXY_ROLES = ("reverse_proxy_listener", "reverse_proxy_internal_interface")
 # backend_kind -> (httpPort, httpsPort) of the ARR farm servers
 _FARM_PORTS = {"front_end_pool": (8080, 4443), "director_pool": (8080, 4443), "office_web_apps": (80, 443)}
 
@@ -71,6 +73,17 @@ def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str
     mine = {str(a).split("/", 1)[0] for a in host_addresses or []}
     if not mine and reverse_proxy is None:
         raise PortModelError("host_addresses is empty: the host's own addresses decide which rules are its")
+    if reverse_proxy is None:
+        # A reverse proxy taken for a server would get none of its listener rules - and the role
+        # removes the rules of its group that it does not compute: the listener would be closed.
+        proxies = [group for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
+                   if group["role"] in _PROXY_ROLES and group["name"]]
+        for group in proxies:
+            ours = sorted(mine & {host_text(address) for address in group["addresses"]})
+            if ours:
+                raise PortModelError(
+                    "%s is an address of reverse proxy %s: give reverse_proxy=%s for it (its listener rules and egress "
+                    "rules), not host_addresses" % (ours[0], group["name"], group["name"]))
     params = []
     if reverse_proxy is not None:
         for rule in select_rules(model, reverse_proxy=reverse_proxy):
