@@ -4,7 +4,9 @@
 # documentation and keeps a recorded Windows host as JSON): the play of roles/rp_iis_arr/README.md,
 # run from another directory than the playbook's, four ways - check mode on fresh hosts (nothing
 # fails, something would change, nothing is changed), a run, check mode again and a run again
-# (nothing changes) - then once more after the model stops opening port 80.
+# (nothing changes) - then the play of roles/rp_windows_firewall/README.md (egress filtering on the
+# proxy) the same way, the first play again (the two roles agree), and the first play after the
+# model stops opening port 80.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -12,12 +14,14 @@ root="$(cd "$here/../../../.." && pwd)"
 work="${OUTPUT_DIR:-$(mktemp -d)}/windows-roles"
 rm -rf "$work" && mkdir -p "$work/files" "$work/inventory/group_vars" "$work/hosts"
 
-# the play, exactly as the role's README gives it
-python - "$root/roles/rp_iis_arr/README.md" "$work/site-windows.yml" <<'PY'
+# the plays, exactly as the roles' READMEs give them
+for role in rp_iis_arr rp_windows_firewall; do
+  python - "$root/roles/$role/README.md" "$work/$role.yml" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2], "w", encoding="utf-8").write("---\n" + re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
 PY
+done
 cp "$root/playbooks/vars/example_topology.yml" "$work/inventory/group_vars/all.yml"
 printf 'vault_listener_pfx_password: secret-%s\n' "$RANDOM" > "$work/inventory/group_vars/lync_windows_reverse_proxies.yml"
 python "$here/make_certificates.py" "$work/inventory/group_vars/all.yml" "$work/files" \
@@ -54,27 +58,34 @@ export ANSIBLE_COLLECTIONS_PATH="$here/collections:${ANSIBLE_COLLECTIONS_PATH:-}
 export LYNC_WINDOWS_HOST="$work/hosts/%(host)s.json" LYNC_WINDOWS_LOG="$work/recorded.log"
 export LYNC_ROLE_FILES="$root/roles/rp_iis_arr/files"
 
-phase() {  # name, expect, facts..., -- ansible-playbook arguments
-  local name="$1" expect="$2"; shift 2
+phase() {  # play, name, expect, facts..., -- ansible-playbook arguments
+  local play="$1" name="$2" expect="$3"; shift 3
   local facts=()
   while [ "$1" != "--" ]; do facts+=("$1"); shift; done
   shift
   : > "$LYNC_WINDOWS_LOG"
   echo "== $name"
   # from / - the play's files/ are found beside the playbook, not in the current directory
-  (cd / && ansible-playbook -i "$work/inventory" "$work/site-windows.yml" "$@") > "$work/$name.out" || {
+  (cd / && ansible-playbook -i "$work/inventory" "$work/$play.yml" "$@") > "$work/$name.out" || {
     cat "$work/$name.out"; exit 1; }
   grep -A3 'PLAY RECAP' "$work/$name.out"
   python "$here/verify.py" "$LYNC_WINDOWS_LOG" "$work/hosts" "$expect" "${facts[@]}"
 }
 
-phase check-fresh changes fresh -- --check --diff
-phase apply changes applied one-key --
-phase check-again none applied one-key -- --check --diff
-phase apply-again none applied one-key --
+phase rp_iis_arr check-fresh changes fresh -- --check --diff
+phase rp_iis_arr apply changes applied one-key --
+phase rp_iis_arr check-again none applied one-key -- --check --diff
+phase rp_iis_arr apply-again none applied one-key --
+
+# egress filtering on the proxy: its own rules beside rp_iis_arr's, which neither role then undoes
+phase rp_windows_firewall egress-check changes applied -- --check --diff
+phase rp_windows_firewall egress changes applied egress --
+phase rp_windows_firewall egress-check-again none applied egress -- --check --diff
+phase rp_windows_firewall egress-again none applied egress --
+phase rp_iis_arr apply-after-egress none applied egress one-key --
 
 # the model no longer opens port 80: the listener rule and the binding go, then nothing changes
 sed -i 's/http_redirect: true/http_redirect: false/' "$work/inventory/group_vars/all.yml"
-phase apply-without-80 changes no-80 one-key --
-phase apply-without-80-again none no-80 one-key --
+phase rp_iis_arr apply-without-80 changes no-80 egress one-key --
+phase rp_iis_arr apply-without-80-again none no-80 egress one-key --
 echo "windows roles with recorders: ok"

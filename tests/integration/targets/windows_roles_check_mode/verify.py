@@ -38,19 +38,40 @@ def _applied(directory):
                               "C:\\ProgramData\\lync.reverse_proxy": "directory"}, proxy["files"]  # no PFX left
 
 
-FACTS = {
-    # check mode changed nothing: the hosts are as fresh as before
-    "fresh": lambda d: [_host(d, n) == _host(d, n + ".fresh") or sys.exit("%s changed in check mode" % n)
-                        for n in ("rp01", "fe01")],
-    "applied": _applied,
-    # the PFX was loaded once (X509Certificate2Collection.Import with PersistKeySet leaves a key file each time)
-    "one-key": lambda d: _host(d, "rp01")["machine_keys"] == 1 or sys.exit(
-        "the PFX was loaded %d times" % _host(d, "rp01")["machine_keys"]),
-    # the model no longer opens 80: its listener rule and binding are gone
-    "no-80": lambda d: [sys.exit("port 80 is still admitted or bound") for rp in [_host(d, "rp01")]
-                        if "lync.reverse_proxy/external-http/80" in rp["firewall_rules"]
-                        or any(b["information"].endswith(":80:") for b in rp["iis"]["bindings"])],
-}
+def _fresh(directory):
+    """Check mode changed nothing: the hosts are as fresh as before."""
+    for name in ("rp01", "fe01"):
+        if _host(directory, name) != _host(directory, name + ".fresh"):
+            sys.exit("%s changed in check mode" % name)
+
+
+def _one_key(directory):
+    """The PFX was loaded once (X509Certificate2Collection.Import with PersistKeySet leaves a key file
+    in MachineKeys each time)."""
+    loads = _host(directory, "rp01")["machine_keys"]
+    if loads != 1:
+        sys.exit("the PFX was loaded %d times" % loads)
+
+
+def _egress(directory):
+    """The proxy's outbound rules and default outbound Block are there, beside the listener rules."""
+    proxy = _host(directory, "rp01")
+    outbound = [name for name, rule in proxy["firewall_rules"].items() if rule.get("direction") == "out"]
+    if not outbound or set(proxy["profiles"].values()) != {"block"}:
+        sys.exit("no egress filtering on rp01: %s %s" % (outbound, proxy["profiles"]))
+    if "lync.reverse_proxy/external-https/443" not in proxy["firewall_rules"]:
+        sys.exit("the listener rule is gone")
+
+
+def _no_80(directory):
+    """The model no longer opens 80: its listener rule and binding are gone."""
+    proxy = _host(directory, "rp01")
+    if "lync.reverse_proxy/external-http/80" in proxy["firewall_rules"] or any(
+            binding["information"].endswith(":80:") for binding in proxy["iis"]["bindings"]):
+        sys.exit("port 80 is still admitted or bound")
+
+
+FACTS = {"fresh": _fresh, "applied": _applied, "one-key": _one_key, "egress": _egress, "no-80": _no_80}
 
 
 def main(log, directory, expect, *facts):

@@ -60,8 +60,10 @@ def _check_arguments(collection: str, module: str, args: dict) -> None:
         if key not in names:
             raise HostError("Unsupported parameters for (%s.%s) module: %s" % (collection, module, key))
         choices = options[names[key]].get("choices")
-        if choices and value not in choices and str(value) not in [str(c) for c in choices]:
-            raise HostError("value of %s must be one of: %s, got: %s" % (key, ", ".join(map(str, choices)), value))
+        values = value if options[names[key]].get("type") == "list" and isinstance(value, list) else [value]
+        for item in values if choices else []:
+            if str(item) not in [str(choice) for choice in choices]:
+                raise HostError("value of %s must be one of: %s, got: %s" % (key, ", ".join(map(str, choices)), item))
 
 
 def _fresh() -> dict:
