@@ -22,6 +22,13 @@ text = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2], "w", encoding="utf-8").write("---\n" + re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
 PY
 done
+# the Windows guide gives the same play as rp_iis_arr's README
+python - "$root/docs/docsite/rst/guide_windows.rst" "$work/rp_iis_arr.yml" <<'PY'
+import re, sys, textwrap, yaml
+block = re.search(r"\.\. code-block:: yaml\n\n((?:   .*\n|\n)+)", open(sys.argv[1], encoding="utf-8").read()).group(1)
+if yaml.safe_load(textwrap.dedent(block)) != yaml.safe_load(open(sys.argv[2], encoding="utf-8")):
+    sys.exit("the play of docs/docsite/rst/guide_windows.rst is not the one of roles/rp_iis_arr/README.md")
+PY
 cp "$root/playbooks/vars/example_topology.yml" "$work/inventory/group_vars/all.yml"
 printf 'vault_listener_pfx_password: secret-%s\n' "$RANDOM" > "$work/inventory/group_vars/lync_windows_reverse_proxies.yml"
 python "$here/make_certificates.py" "$work/inventory/group_vars/all.yml" "$work/files" \
