@@ -128,8 +128,12 @@ release-check: build $(VENVIMP)/.installed
 # taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
 # instead of the current ones: tests/min-deps/check.yml calls their plugins as the collection does;
 # test_ufw_floor.py checks rp_firewall's ufw parameters and every rendered value against the floor's ufw.
+# The Windows roles' floors (meta/windows-requirements.yml) come the same way - ansible.windows 2.7.0
+# (11.2.0), community.windows 1.12.0 (7.2.0), microsoft.iis 1.0.2 (11.5.0) - and test_windows_floors.py
+# checks every module and option the roles use against their documentation.
 MINDEPS := $(BUILD)/min-deps
-MINDEPS_FROM := crypto=7.2.0 general=9.0.1
+MINDEPS_FROM := community/crypto=7.2.0 community/general=9.0.1 community/windows=7.2.0 ansible/windows=11.2.0 \
+  microsoft/iis=11.5.0
 $(MINDEPS)/.ready: Makefile
 	rm -rf $(MINDEPS) && mkdir -p $(MINDEPS)/wheels $(MINDEPS)/work
 	for spec in $(MINDEPS_FROM); do \
@@ -137,7 +141,7 @@ $(MINDEPS)/.ready: Makefile
 	    -d $(MINDEPS)/wheels && \
 	  $(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
 	    z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith(sys.argv[3])])' \
-	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/community/$${spec%=*}/ \
+	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/$${spec%=*}/ \
 	    || exit 1; \
 	done
 	rm -rf $(MINDEPS)/wheels
