@@ -10,7 +10,11 @@ topology="$PWD/topology.yml"
 
 # ansible.posix comes with the PyPI package ansible (make integration); ansible-test's own
 # environments (--venv) have ansible-core alone and no way to install a collection here.
-if ! ansible-doc -t callback ansible.posix.json > /dev/null 2>&1; then
+# Asked of ansible-playbook itself: ansible-doc may find the plugin on a path the playbook's
+# collection loader does not search.
+printf -- '- hosts: localhost\n  gather_facts: false\n  tasks: []\n' > "$work/probe.yml"
+if ! ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i localhost, "$work/probe.yml" 2> /dev/null |
+    python -c 'import json, sys; json.load(sys.stdin)' > /dev/null 2>&1; then
   echo "json callback: SKIPPED - ansible.posix (its json callback) is not installed"
   exit 0
 fi
