@@ -273,7 +273,7 @@ molecule-podman: install $(VENVPOD)/.installed
 # Every command of the READMEs as written, from a fresh directory, against the collection installed
 # from the tarball into a fresh home (tests/readme). `readme` runs those that need no hosts;
 # `readme-lab` those that do, against the lab (the molecule target runs it on its lab boot).
-README_TEST := $(BIN)/python -m pytest -q -p no:cacheprovider -rs tests/readme
+README_TEST := $(BIN)/python -m pytest -q -p no:cacheprovider -rs --basetemp=/tmp/lync-readme.$(notdir $(CURDIR)) tests/readme
 readme: build
 	$(README_TEST) -m 'not lab'
 
