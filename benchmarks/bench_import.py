@@ -156,8 +156,8 @@ def main() -> int:
     lines.append("| pools | filter alone s | playbook s | empty play s | (playbook - empty play) / filter |")
     lines.append("|---|---|---|---|---|")
     for run in runs:
-        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % (run["pools"], run["filter_s"], run["playbook_s"],
-                                                          run["startup_s"], run["ratio"]))
+        values = (run["pools"], run["filter_s"], run["playbook_s"], run["startup_s"], run["ratio"])
+        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % values)
     largest = max(points[-1]["median_ms"] for points in report["forms"].values())
     report["largest_median_ms"], report["target_ms"] = largest, TARGET_MS
     lines.append("\n%d machines: %.1f ms median at most (target < %.0f ms): %s"
