@@ -101,8 +101,10 @@ lint: yamllint ansible-lint reuse
 yamllint: setup
 	$(BIN)/yamllint --strict .
 
-ansible-lint: install
-	$(BIN)/ansible-lint --profile production --offline
+# As a contributor runs it in a checkout: the checkout itself is the collection under test
+# (ansible-lint links it into .ansible/collections), not the installed build.
+ansible-lint: setup
+	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
 
 # Licence information of every file (REUSE 3.3: SPDX headers and REUSE.toml).
 reuse: setup
@@ -128,8 +130,12 @@ release-check: build $(VENVIMP)/.installed
 # taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
 # instead of the current ones: tests/min-deps/check.yml calls their plugins as the collection does;
 # test_ufw_floor.py checks rp_firewall's ufw parameters and every rendered value against the floor's ufw.
+# The Windows roles' floors (meta/windows-requirements.yml) come the same way - ansible.windows 2.7.0
+# (11.2.0), community.windows 1.12.0 (7.2.0), microsoft.iis 1.0.2 (11.5.0) - and test_windows_floors.py
+# checks every module and option the roles use against their documentation.
 MINDEPS := $(BUILD)/min-deps
-MINDEPS_FROM := crypto=7.2.0 general=9.0.1
+MINDEPS_FROM := community/crypto=7.2.0 community/general=9.0.1 community/windows=7.2.0 ansible/windows=11.2.0 \
+  microsoft/iis=11.5.0
 $(MINDEPS)/.ready: Makefile
 	rm -rf $(MINDEPS) && mkdir -p $(MINDEPS)/wheels $(MINDEPS)/work
 	for spec in $(MINDEPS_FROM); do \
@@ -137,7 +143,7 @@ $(MINDEPS)/.ready: Makefile
 	    -d $(MINDEPS)/wheels && \
 	  $(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
 	    z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith(sys.argv[3])])' \
-	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/community/$${spec%=*}/ \
+	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/$${spec%=*}/ \
 	    || exit 1; \
 	done
 	rm -rf $(MINDEPS)/wheels

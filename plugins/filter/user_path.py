@@ -11,7 +11,7 @@ version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - How every playbook and role of the collection reads a path on the controller that a user
-    gave - a topology file, an output directory, a certificate, key, CA or PFX file. C(~) is the
+    gave (a topology file, an output directory, a certificate, key, CA or PFX file). C(~) is the
     user's home, and a relative path is relative to the directory C(ansible-playbook) was started
     in - the controller process's working directory, as Ansible reads C(-i inventory.yml) and
     C(ansible_ssh_private_key_file).

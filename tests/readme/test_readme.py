@@ -373,8 +373,8 @@ def test_readme_command(command, user, blocks, record_property):
         problems.append("it wrote into the installed collection (%s): %s" % (user["collection"], ", ".join(changed)))
     if problems:
         blocks.failed[key] = "%s:%d" % (command.readme, command.line)
-        message = "%s\nin %s: %s (whole output: %s)" % (command.label, directory, "; ".join(problems), log)
-        pytest.fail("%s\n%s" % (message, _tail(output)), pytrace=False)
+        details = (command.label, directory, "; ".join(problems), log, _tail(output))
+        pytest.fail("%s\nin %s: %s (whole output: %s)\n%s" % details, pytrace=False)
 
 
 # -- how the READMEs are read -------------------------------------------------------------------

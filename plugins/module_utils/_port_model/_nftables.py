@@ -4,8 +4,9 @@
 
 """The nftables rendering of a firewall policy. PRIVATE to the lync.reverse_proxy collection.
 
-The output is one ``table inet <name>`` written exactly as ``nft list table`` prints it (tabs,
-set layout, element order), so that the live table can be compared with it as text. Address
+The output is one ``table inet <name>`` written as ``nft list table`` prints it (tabs, set
+layout, element order), so that a diff against the live table reads line by line (nft_table
+compares the two as nft -j lists them). Address
 lists go into interval sets, one per rule, side and family: one rule per (interface, rule,
 family), however many addresses there are. Established and related traffic is accepted first.
 """
