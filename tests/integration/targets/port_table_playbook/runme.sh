@@ -68,7 +68,7 @@ before="$(find "$collection" -path '*/__pycache__' -prune -o -type f -print | so
 (cd "$user" && ansible-playbook -i localhost, lync.reverse_proxy.port_table -e lync_topology_file=group_vars/all/topology.yml \
   -e lync_port_table_dir=out/ "$@") > "$out.relative.log"
 test -s "$user/out/port-table.en.md" && test -s "$user/out/certificate-names.txt"
-grep -q "written to $user/out$" "$out.relative.log"
+grep -Eq "written to $user/out"'("|$)' "$out.relative.log"
 test "$before" = "$(find "$collection" -path '*/__pycache__' -prune -o -type f -print | sort | xargs md5sum)"
 # A missing file is named as typed and as tried, and nothing is written.
 if (cd "$user" && ansible-playbook -i localhost, lync.reverse_proxy.port_table -e lync_topology_file=nothere.yml \
