@@ -111,7 +111,8 @@ reuse: setup
 	$(BIN)/reuse lint
 
 # The release as Galaxy gets it: the tarball built in a dirty tree ships what it should
-# (tests/release), and galaxy-importer (its own environment, run offline) accepts it.
+# (tests/release), and galaxy-importer (its own environment, run offline as Galaxy runs it) accepts it
+# without a warning (tests/release/importer_log.py).
 VENVIMP := $(CURDIR)/.venv-importer
 $(VENVIMP)/.installed: tests/requirements-importer.txt
 	$(PYTHON) -m venv $(VENVIMP)
@@ -124,7 +125,9 @@ release-check: build $(VENVIMP)/.installed
 	@# and ansible-playbook would find that copy before the one being developed.
 	rm -rf $(BUILD)/importer-home && mkdir -p $(BUILD)/importer-home
 	cd $(BUILD) && HOME=$(BUILD)/importer-home GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
-	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL)
+	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL) | tee $(BUILD)/importer.log
+	@# Any warning or error of the importer (what Galaxy's import log would show) fails the check.
+	$(BIN)/python tests/release/importer_log.py $(BUILD)/importer.log
 
 # The dependency floors of galaxy.yml at work: community.crypto 2.10.0 and community.general 8.0.2,
 # taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
