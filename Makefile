@@ -335,7 +335,7 @@ browser: install
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
 
-# The README's picture of the handout (docs/port-table.png), after a reviewed change of the page.
+# The picture of the handout (docs/port-table.png, linked from the README), after a reviewed change of the page.
 handout-screenshot: install
 	LYNC_SCREENSHOT=$(CURDIR)/docs/port-table.png PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q \
 	  -p no:cacheprovider tests/browser -k screenshot
