@@ -5,8 +5,10 @@
 #   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
-#               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin and role,
-#               and the molecule scenarios on one boot of the lab
+#               ansible-playbook, antsibull-docs lint, ansible-doc of every plugin and role, the
+#               documentation site (Sphinx), and the molecule scenarios on one boot of the lab
+#   make docs   ansible-doc of every plugin and role, antsibull-docs lint, and the documentation
+#               site (build/docsite/build/html)
 #   make port-table TOPOLOGY=f.yml   the port summary of a topology file, no hosts
 #   make bench  the model's compute time for growing topologies (benchmarks/results/)
 #   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
@@ -111,7 +113,8 @@ reuse: setup
 	$(BIN)/reuse lint
 
 # The release as Galaxy gets it: the tarball built in a dirty tree ships what it should
-# (tests/release), and galaxy-importer (its own environment, run offline) accepts it.
+# (tests/release), and galaxy-importer (its own environment, run offline as Galaxy runs it) accepts it
+# without a warning (tests/release/importer_log.py).
 VENVIMP := $(CURDIR)/.venv-importer
 $(VENVIMP)/.installed: tests/requirements-importer.txt
 	$(PYTHON) -m venv $(VENVIMP)
@@ -124,7 +127,9 @@ release-check: build $(VENVIMP)/.installed
 	@# and ansible-playbook would find that copy before the one being developed.
 	rm -rf $(BUILD)/importer-home && mkdir -p $(BUILD)/importer-home
 	cd $(BUILD) && HOME=$(BUILD)/importer-home GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
-	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL)
+	  PATH=$(VENVIMP)/bin:$$PATH $(VENVIMP)/bin/python -m galaxy_importer.main $(TARBALL) | tee $(BUILD)/importer.log
+	@# Any warning or error of the importer (what Galaxy's import log would show) fails the check.
+	$(BIN)/python tests/release/importer_log.py $(BUILD)/importer.log
 
 # The dependency floors of galaxy.yml at work: community.crypto 2.10.0 and community.general 8.0.2,
 # taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
@@ -185,6 +190,7 @@ units: stage
 integration: stage
 	cd $(STAGE) && ansible-test integration --python $(PYVER) --color no
 
+DOCSITE := $(BUILD)/docsite
 docs: install
 	set -e; for f in $(FILTERS); do \
 	  $(BIN)/ansible-doc -t filter lync.reverse_proxy.$$f > /dev/null; \
@@ -197,6 +203,20 @@ docs: install
 	  echo "ansible-doc -t role lync.reverse_proxy.$$r: ok"; done
 	cd $(COLLECTIONS)/ansible_collections/lync/reverse_proxy && \
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	@# The documentation site as collections publish one (antsibull-docs sphinx-init, then the pages of
+	@# every plugin and role and the guides of docs/docsite, then Sphinx) in build/docsite/build/html.
+	@# Offline: no intersphinx inventory is fetched, so links into the Ansible documentation and other
+	@# collections' pages stay unresolved; any other warning fails (tests/tooling/sphinx_warnings.py).
+	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE) && chmod 700 $(DOCSITE)
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCSITE) --project lync.reverse_proxy \
+	  --copyright 'lync.reverse_proxy contributors' --title lync.reverse_proxy lync.reverse_proxy > /dev/null
+	echo 'intersphinx_mapping = {}  # make docs: offline, no inventory is fetched' >> $(DOCSITE)/conf.py
+	chmod 700 $(DOCSITE)/rst && $(BIN)/antsibull-docs --config-file $(DOCSITE)/antsibull-docs.cfg collection --use-current \
+	  --fail-on-error --cleanup everything --dest-dir $(DOCSITE)/rst lync.reverse_proxy
+	$(BIN)/sphinx-build -M html $(DOCSITE)/rst $(DOCSITE)/build -c $(DOCSITE) -q --keep-going -w $(DOCSITE)/warnings.txt \
+	  2> $(DOCSITE)/sphinx.log || { cat $(DOCSITE)/sphinx.log; exit 1; }
+	$(BIN)/python tests/tooling/sphinx_warnings.py $(DOCSITE)/warnings.txt
+	@echo "The documentation site: $(DOCSITE)/build/html/index.html"
 
 # Every molecule scenario against one lab boot; the lab goes down afterwards, pass or fail.
 # The lab benchmarks' smoke runs share the boot (tiny sizes, nothing written).
@@ -315,7 +335,7 @@ browser: install
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
 
-# The README's picture of the handout (docs/port-table.png), after a reviewed change of the page.
+# The picture of the handout (docs/port-table.png, linked from the README), after a reviewed change of the page.
 handout-screenshot: install
 	LYNC_SCREENSHOT=$(CURDIR)/docs/port-table.png PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q \
 	  -p no:cacheprovider tests/browser -k screenshot

@@ -155,7 +155,7 @@ def test_it_prints_summary_and_diagram_then_one_page_per_interface(tmp_path, siz
 
 
 def test_screenshot_of_the_example(tmp_path):
-    """The picture the README shows (written to build/, copied to docs/ by `make handout-screenshot`)."""
+    """The picture the README links to (written to build/, copied to docs/ by `make handout-screenshot`)."""
     target = pathlib.Path(os.environ.get("LYNC_SCREENSHOT", tmp_path / "port-table.png"))
     target.parent.mkdir(parents=True, exist_ok=True)
     chromium("--user-data-dir=%s" % (tmp_path / "profile"), "--window-size=1280,1500", "--screenshot=%s" % target,
