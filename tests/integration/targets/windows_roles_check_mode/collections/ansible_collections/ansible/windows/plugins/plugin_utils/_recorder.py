@@ -233,7 +233,7 @@ def web_app_pool(host, args, check):
     if args.get("state") == "started" and pool["state"] != "Started":
         changed.append("state")
     if changed and not check:
-        pool.update({key: value for key, value in (args.get("attributes") or {}).items()})
+        pool.update(args.get("attributes") or {})
         pool["state"] = "Started"
     return {"changed": bool(changed)}
 
@@ -285,12 +285,15 @@ def _certificate_script(host, params, whatif):
     return bool(added or removed), {"thumbprint": params["Listener"], "added": added, "removed_from_my": removed}
 
 
+def _binding_key(binding):
+    return binding["protocol"], binding["information"], binding["hash"]
+
+
 def _bindings_script(host, params, whatif):
     iis = _iis(host)
     wanted = [{"protocol": b["protocol"], "information": "%s:%s:" % (b["ip"], b["port"]),
                "hash": params["Thumbprint"] if b["protocol"] == "https" else ""} for b in json.loads(params["Bindings"])]
-    key = lambda binding: (binding["protocol"], binding["information"], binding["hash"])  # noqa: E731
-    changed = sorted(map(key, iis["bindings"])) != sorted(map(key, wanted))
+    changed = sorted(map(_binding_key, iis["bindings"])) != sorted(map(_binding_key, wanted))
     if changed and not whatif:
         if any(b["hash"] and b["hash"] not in host["stores"]["My"] for b in wanted):
             raise HostError("A specified logon session does not exist. (the certificate is not in LocalMachine\\My)")
