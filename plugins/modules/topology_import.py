@@ -21,10 +21,10 @@ description:
     file, then DNS) in one batch, and the addresses given win.
   - The topology is validated and its port model computed before anything is written; an error
     writes nothing. The file is replaced only when its text changes.
-  - Runs on the controller only (an action): the document, the addresses file and O(dest) are
+  - "Runs on the controller only (an action): the document, the addresses file and O(dest) are
     controller paths, a relative path being relative to the directory ansible-playbook was
     started in. The document and the topology stay inside the task, so that a document of
-    thousands of pools costs about what the import itself costs.
+    thousands of pools costs about what the import itself costs."
 options:
   document:
     description: The Topology Builder file or the published topology document.

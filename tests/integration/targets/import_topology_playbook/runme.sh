@@ -2,7 +2,8 @@
 # The import_topology playbook end to end: a Topology Builder file and a published topology in,
 # a topology file out that port_model accepts; names the addresses file lacks come from the
 # hosts file (looked up in a network namespace of its own with a hosts file of the test's, so no
-# query can leave this machine); bad input fails with a sentence and writes nothing.
+# query can leave this machine); a second run changes nothing, check mode writes nothing; bad input
+# fails with a sentence and writes nothing.
 set -euo pipefail
 
 base="${OUTPUT_DIR:-$(mktemp -d)}/import"
@@ -35,6 +36,18 @@ ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$
 same_topology "$base/tbxml.yml" "$golden"
 head -n 2 "$base/tbxml.yml" | grep -q "Imported by lync.reverse_proxy.import_topology from two_sites.tbxml"
 grep -q '"lync.contoso.com"' "$base/tbxml.log"   # the certificate names of option 3
+grep -q '"names_asked_of_dns": 0' "$base/tbxml.log"
+grep -q 'changed=1' "$base/tbxml.log"
+# Again: the file is left alone; in check mode a new file is not written.
+cp -p "$base/tbxml.yml" "$base/tbxml.before"
+ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$docs/two_sites.tbxml" \
+  -e "lync_topology_file=$base/tbxml.yml" -e "lync_topology_addresses=$docs/two_sites.addresses.yml" \
+  -e lync_topology_dns=false "$@" | tee "$base/again.log"
+grep -q 'changed=0' "$base/again.log" && cmp "$base/tbxml.yml" "$base/tbxml.before"
+ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$docs/two_sites.tbxml" \
+  -e "lync_topology_file=$base/check/tbxml.yml" -e "lync_topology_addresses=$docs/two_sites.addresses.yml" \
+  -e lync_topology_dns=false --check "$@" | tee "$base/check.log"
+grep -q 'changed=1' "$base/check.log" && test ! -e "$base/check"
 
 # 2. The published topology, some names from the hosts file, the addresses file winning over it.
 simple='{"lync_topology_simple_urls": {"meet": ["https://lync.contoso.com/Meet", "https://lync.fabrikam.com/Meet"], "dialin": ["https://lync.contoso.com/Dialin"]}}'
@@ -94,7 +107,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
   PATH="$base/shim:$PATH" unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
     ansible-playbook -i "$base/localhost.yml" lync.reverse_proxy.import_topology \
     -e "lync_topology_document=$base/se-utf16.tbxml" -e "lync_topology_file=$base/se.yml" "$@" | tee "$base/se.log"
-  test "$(grep -c 'Ask the hosts file and DNS' "$base/se.log")" = 1
+  grep -q '"names_asked_of_dns": 3' "$base/se.log"   # the server, the farm, the external web FQDN: one step
   python3 - "$base/se.yml" <<'PY'
 import sys, yaml
 t = yaml.safe_load(open(sys.argv[1]))["lync_topology"]

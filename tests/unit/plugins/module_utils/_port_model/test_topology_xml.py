@@ -203,7 +203,8 @@ def test_truncated_document_is_a_clear_error():
 
 
 def test_a_pool_without_external_web_fqdn_is_named():
-    text = _text("two_sites.tbxml").replace('<ExternalSettings Host="webext-busan.contoso.com" />', "")
+    text = _text("two_sites.tbxml").replace('<ExternalSettings Host="webext-busan.contoso.com">', "<ExternalSettings>")
+    assert "webext-busan" not in text
     with pytest.raises(TopologyDocumentError, match="Front End pool pool02.corp.contoso.com has no external web "
                                                     "services FQDN"):
         topology_from_xml(text, _addresses("two_sites.addresses.yml"))
@@ -238,11 +239,24 @@ def test_services_beside_the_sites_are_matched_by_unique_id_across_sites():
     assert topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="2") == busan  # the SiteId
 
 
-def test_braced_unique_ids_and_services_inside_a_site_are_read_too():
+def test_braced_or_upper_case_unique_ids_are_read_too():
     text = _text("two_sites.tbxml").replace('UniqueId="c1a5e700-0000-4000-8000-000000000011"',
                                             'UniqueId="{c1a5e700-0000-4000-8000-000000000011}"')
+    text = text.replace('InstalledOn="c1a5e700-0000-4000-8000-000000000012"',
+                        'InstalledOn="C1A5E700-0000-4000-8000-000000000012"')
+    assert text.count("C1A5E700") == 3 and text.count("{c1a5e700") == 1
     pools = topology_from_xml(text, _addresses("two_sites.addresses.yml"))["front_end_pools"]
-    assert "pool02" in [pool["name"] for pool in pools]
+    assert sorted(pool["name"] for pool in pools) == ["pool01", "pool02", "pool02-fabrikam"]
+
+
+def test_services_inside_a_site_are_read_too():
+    text = _text("two_sites.tbxml")
+    start, end = text.index("<Services>"), text.index("</Services>") + len("</Services>")
+    services = text[start:end]
+    inside = (text[:start] + text[end:]).replace("<RemoteSites />", services + "<RemoteSites />", 1)
+    assert inside.index(services) < inside.index("</CentralSites>")
+    assert topology_from_xml(inside, _addresses("two_sites.addresses.yml")) == topology_from_xml(
+        text, _addresses("two_sites.addresses.yml"))
 
 
 SE_ADDRESSES = {"sfb-se01.corp.northwind.example": ["10.20.0.11"], "owa.corp.northwind.example": ["10.20.0.21"]}
@@ -300,7 +314,7 @@ def test_no_front_end_pool_names_what_was_found():
         topology_from_xml(text, SE_ADDRESSES)
     message = str(caught.value)
     assert "found 3 clusters" in message
-    assert "sfb-se01.corp.northwind.example (FileStore, Registrar, UserServices, WebServicesX)" in message
+    assert "sfb-se01.corp.northwind.example (ConfServices, FileStore, Registrar, UserServices, WebServicesX)" in message
     assert "sfb-edge01.corp.northwind.example (EdgeServer)" in message
 
 
