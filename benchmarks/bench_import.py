@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import pathlib
 import platform
 import statistics
@@ -124,6 +125,9 @@ def measure_playbook(pools: int, workdir: pathlib.Path, repeat: int) -> dict:
     empty = workdir / "empty.yml"
     empty.write_text("- hosts: localhost\n  gather_facts: false\n  tasks: []\n", encoding="utf-8")
     play = [sys.executable.replace("/python", "/ansible-playbook"), "-i", "localhost,", "-c", "local"]
+    # The playbook of the collection measured here, not another copy in ~/.ansible/collections.
+    import ansible_collections.lync.reverse_proxy as collection  # pylint: disable=import-outside-toplevel
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(pathlib.Path(list(collection.__path__)[0]).parents[2]))
     times: dict = {"filter_s": [], "playbook_s": [], "startup_s": []}
     for dummy in range(repeat):
         gc.collect()
@@ -131,14 +135,14 @@ def measure_playbook(pools: int, workdir: pathlib.Path, repeat: int) -> dict:
         topology_from_xml(doc.read_bytes(), yaml.load(names.read_bytes(), Loader=loader), simple_urls=urls)  # noqa: S506
         times["filter_s"].append(time.perf_counter() - start)
         start = time.perf_counter()
-        subprocess.run(play + [str(empty)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(play + [str(empty)], check=True, stdout=subprocess.DEVNULL, env=env)
         times["startup_s"].append(time.perf_counter() - start)
         out.unlink(missing_ok=True)  # every run writes the file
         start = time.perf_counter()
         subprocess.run(play + ["lync.reverse_proxy.import_topology", "-e", "lync_topology_document=%s" % doc,
                                "-e", "lync_topology_file=%s" % out, "-e", "lync_topology_addresses=%s" % names,
                                "-e", "lync_topology_dns=false", "-e", json.dumps({"lync_topology_simple_urls": urls})],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, env=env)
         times["playbook_s"].append(time.perf_counter() - start)
     result = {key: statistics.median(values) for key, values in times.items()}
     result.update(pools=pools, runs=repeat, yaml_loader=loader.__name__,

@@ -107,13 +107,18 @@ def resolve_names(names: list, threads: int = RESOLVER_THREADS) -> dict:
 # What to_nice_yaml(indent=2, sort_keys=false) writes, several times faster on large topologies:
 # block style written here, each scalar plain when PyYAML would write it plain (the same characters
 # and the same resolver), else written by PyYAML itself.
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*\Z")
+_PLAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._/:-]*[A-Za-z0-9._/-])?\Z")
+# Plain strings no implicit resolver can take for anything but a string: a name that starts with a
+# letter and has a dot, dash or slash (booleans and nulls are single words), and an IPv4 address
+# (no number, date or time has three dots). The rest of _PLAIN is asked of PyYAML's resolver.
+_SURELY_STR = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*[._/-][A-Za-z0-9._/-]*|[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)\Z")
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()
 
 
 def _scalar(value) -> str:
-    if type(value) is str and _PLAIN.match(value) and _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR_TAG:
+    if type(value) is str and _PLAIN.match(value) and (
+            _SURELY_STR.match(value) or _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR_TAG):
         return value
     text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=1 << 30)
     text = text[:-5] if text.endswith("\n...\n") else text.rstrip("\n")

@@ -49,7 +49,10 @@ SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.text(max_size=12),
     st.sampled_from(["true", "no", "null", "~", "10.1", "1e3", "0x1f", "2024-01-01", "fd00::1", "::1", "1:2:3",
                      "-x", "- x", "#x", "a: b", "'q'", '"q"', "@x", "x\ny", " x", "x ", "", "é", "*x", "&x",
-                     "!x", "%x", "`x", "|", ">", "?x", "10.0.0.1", "web.contoso.com", "=", "<<", ".inf"]))
+                     "!x", "%x", "`x", "|", ">", "?x", "10.0.0.1", "web.contoso.com", "=", "<<", ".inf", "a:", "10.0.0.1:",
+                     "a: b.c", "2001:db8::1", "1:20", "190:20:30.15", "1_000", "0o17", "0b101", "+1", "-1.5",
+                     "1.5e+3", "2001-12-14t21:59:43.10-05:00", "y", "Off", "NULL", "a.b", "a/b", "a-b", "1.2.3",
+                     "1.2.3.4", "01.02.03.04", "x.", "x-"]))
 KEYS = st.one_of(st.text(min_size=1, max_size=8), st.sampled_from(["name", "servers", "true", "1", "a b"]))
 DATA = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                      st.dictionaries(KEYS, inner, max_size=4)), max_leaves=25)
@@ -72,6 +75,15 @@ def _has_line_break(data) -> bool:
     if isinstance(data, list):
         return any(_has_line_break(item) for item in data)
     return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(imp._SURELY_STR))
+def test_what_is_taken_for_a_string_without_asking_is_one(text):
+    """The shortcut around PyYAML's resolver: PyYAML writes each such string plain, and reads it back."""
+    if imp._PLAIN.match(text):
+        assert yaml.dump(text, Dumper=imp._Dumper, width=1 << 30).split("\n")[0] == text
+        assert yaml.safe_load(text) == text
 
 
 def test_the_file_starts_with_the_comment():
