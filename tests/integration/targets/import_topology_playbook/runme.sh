@@ -92,9 +92,11 @@ head -c 3000 "$docs/two_sites.tbxml" > "$base/truncated.tbxml"
 fails_with "not well-formed XML" "$base/truncated.tbxml"
 
 # 5. A Standard Edition server's .tbxml (UTF-16 as Windows PowerShell's Out-File writes it), with
-# a python3 on the PATH that cannot run (a pyenv shim of a version not installed): the playbook runs
-# its tasks with the Python that runs ansible-playbook. No names file: the names come from the
-# hosts file, in one call.
+# a python3 on the PATH that cannot run (a pyenv shim of a version not installed), interpreter
+# discovery left on: the import runs on the controller in the process of its task, so no module
+# needs a Python of the PATH (port_table_playbook shows the playbooks that run modules choosing
+# the Python that runs ansible-playbook). No names file: the names come from the hosts file, in
+# one step.
 mkdir -p "$base/shim"
 printf '#!/bin/sh\necho "pyenv: version 3.9.99 is not installed" >&2\nexit 127\n' > "$base/shim/python3"
 chmod +x "$base/shim/python3"
@@ -104,7 +106,8 @@ printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' > "$b
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
   printf '127.0.0.1 localhost\n10.20.0.11 sfb-se01.corp.northwind.example\n10.20.0.21 owa.corp.northwind.example\n' > "$base/se-hosts"
   # shellcheck disable=SC2016  # $0 and $@ are the inner shell's own arguments
-  PATH="$base/shim:$PATH" unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
+  PATH="$base/shim:$PATH" env -u ANSIBLE_PYTHON_INTERPRETER \
+    unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
     ansible-playbook -i "$base/localhost.yml" lync.reverse_proxy.import_topology \
     -e "lync_topology_document=$base/se-utf16.tbxml" -e "lync_topology_file=$base/se.yml" "$@" | tee "$base/se.log"
   grep -q '"names_asked_of_dns": 3' "$base/se.log"   # the server, the farm, the external web FQDN: one step
