@@ -183,8 +183,8 @@ def main() -> int:
     lines.append("| pools | filter alone s | playbook s | empty play s | (playbook - empty play) / filter |")
     lines.append("|---|---|---|---|---|")
     for run in runs:
-        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % (run["pools"], run["filter_s"], run["playbook_s"],
-                                                          run["startup_s"], run["ratio"]))
+        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % (
+            run["pools"], run["filter_s"], run["playbook_s"], run["startup_s"], run["ratio"]))
     worst = max(run["ratio"] for run in runs)
     if not args.smoke:  # five pools say nothing about the ratio: Ansible's own costs are all there is
         lines.append("\nthe playbook within %.0fx of the filter alone: %.2fx at most: %s"

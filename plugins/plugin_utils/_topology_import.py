@@ -117,7 +117,7 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 def _scalar(value) -> str:
-    if type(value) is str and _PLAIN.match(value) and (
+    if isinstance(value, str) and _PLAIN.match(value) and (
             _SURELY_STR.match(value) or _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR_TAG):
         return value
     text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=1 << 30)
