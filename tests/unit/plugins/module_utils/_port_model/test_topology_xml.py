@@ -219,19 +219,31 @@ def test_bad_addresses_are_named():
 # --- The layout Topology Builder writes ----------------------------------------------------------------
 #
 # The samples follow what real documents in public repositories show (checked, not copied):
-# the Topology Builder XPaths of AutomatedLab's SfBAutomatedLab module (Import-SfBTopology and
-# Get-SfBTopologyClusterService read ``NewTopology/PartialTopology/Services/Service[@InstalledOn]``
-# beside ``PartialTopology/CentralSites/CentralSite/Clusters/Cluster[@UniqueId]``, take a Machine
-# without Fqdn as its cluster's FQDN, and read ``InternalDomains`` and the site's ``Name`` in the
-# Topology.2008 namespace), and a Skype for Business 2019 published topology (``Topology`` root,
-# ``Service[@ServiceVersion="8"]`` with ``ServiceId`` and ``InstalledOn/ClusterId``,
-# ``WebService/ExternalSettings[@Host]``) from a public SfB build script (SKYPE-CONFIG-4.ps1).
+# - AutomatedLab/SfBAutomatedLab, SfBAutomatedLab/Sample Topologies/Contoso.tbxml: a Skype for
+#   Business Server 2015 file (ServiceVersion 7): NewTopology/PartialTopology (WritableTopology
+#   namespace) with InternalDomains (Topology namespace), SimpleUrlConfiguration, CentralSites and,
+#   beside them, Services whose InstalledOn is a cluster's or a SqlInstance's UniqueId; an Enterprise
+#   pool of four machines, an Edge pool, single-machine clusters (Office Web Apps, SQL, file stores)
+#   with ``<Machine />``; WebService/ExternalSettings[@Host] with OverrideUrls;
+#   RegistrarService[@IsDirector]; WacService[@DiscoveryUrl] ending in a slash.
+# - the same repository, SfBAutomatedLab/SfBAutomatedLabTopology.psm1: the XPaths a tool relies on
+#   (tp:TopologyBuilder/tp:NewTopology/wt:PartialTopology/wt:Services/wt:Service[@InstalledOn],
+#   .../wt:CentralSites/wt:CentralSite/wt:Clusters/wt:Cluster[@UniqueId]/wt:Machines/wt:Machine,
+#   a Machine without Fqdn named by its cluster, t:InternalDomains/t:InternalDomain).
+# - alvinchen1/ExchangeSkypeMDTAutomate, Scripts/OTC.tbxml: a Skype for Business Server 2019
+#   Standard Edition file (ServiceVersion 8): a cluster IsSingleMachineOnly="true" whose Machine has
+#   no Fqdn, its SqlInstance beside the machines, the services beside the sites.
+# - a published Skype for Business Server 2019 topology in a public build script (SKYPE-CONFIG-4.ps1):
+#   Topology root, ClusterId, Machine inside Cluster, Service with ServiceId and InstalledOn/ClusterId.
 
 
 def test_services_beside_the_sites_are_matched_by_unique_id_across_sites():
-    """two_sites.tbxml keeps every service in PartialTopology/Services (Busan's pools included)."""
+    """two_sites.tbxml keeps every service in PartialTopology/Services (Busan's pools included), as
+    Contoso.tbxml of AutomatedLab/SfBAutomatedLab does; its SQL store is installed on a SqlInstance."""
     text = _text("two_sites.tbxml")
     assert "<Services>" in text and text.index("</CentralSites>") < text.index("<Services>")
+    sql_instance = text.split('<SqlInstance UniqueId="', 1)[1].split('"', 1)[0]
+    assert 'RoleName="UserStore" RoleVersion="1" InstalledOn="%s"' % sql_instance in text  # left aside
     topology = topology_from_xml(text, _addresses("two_sites.addresses.yml"))
     assert sorted(pool["name"] for pool in topology["front_end_pools"]) == ["pool01", "pool02", "pool02-fabrikam"]
     busan = topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="busan")  # any case
@@ -263,7 +275,8 @@ SE_ADDRESSES = {"sfb-se01.corp.northwind.example": ["10.20.0.11"], "owa.corp.nor
 
 
 def test_a_standard_edition_server_keeps_its_name():
-    """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019)."""
+    """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019), as
+    Scripts/OTC.tbxml of alvinchen1/ExchangeSkypeMDTAutomate has it."""
     raw = (DOCUMENTS / "standard_edition.tbxml").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # as Windows writes it
     topology = topology_from_xml(raw, SE_ADDRESSES)
