@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab: the command needs the lab's hosts (make molecule runs them)")
 

@@ -41,7 +41,6 @@ They run with LYNC_README_LAB=1 while the lab is up (make molecule); otherwise t
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import pathlib
 import re
@@ -373,8 +372,8 @@ def test_readme_command(command, user, blocks, record_property):
         problems.append("it wrote into the installed collection (%s): %s" % (user["collection"], ", ".join(changed)))
     if problems:
         blocks.failed[key] = "%s:%d" % (command.readme, command.line)
-        pytest.fail("%s\nin %s: %s (whole output: %s)\n%s" % (command.label, directory, "; ".join(problems), log,
-                                                             _tail(output)), pytrace=False)
+        details = (command.label, directory, "; ".join(problems), log, _tail(output))
+        pytest.fail("%s\nin %s: %s (whole output: %s)\n%s" % details, pytrace=False)
 
 
 # -- how the READMEs are read -------------------------------------------------------------------

@@ -87,8 +87,8 @@ def main(log, directory, expect, *facts):
         sys.exit("nothing changed (or would change)")
     for fact in facts:
         FACTS[fact](directory)
-    print("%d recorded tasks, %d changed, none failed%s" % (len(records), len(changed),
-                                                           "; " + ", ".join(facts) if facts else ""))
+    extra = "; " + ", ".join(facts) if facts else ""
+    print("%d recorded tasks, %d changed, none failed%s" % (len(records), len(changed), extra))
 
 
 if __name__ == "__main__":

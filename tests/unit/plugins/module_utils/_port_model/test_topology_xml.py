@@ -37,6 +37,11 @@ def _text(name: str) -> str:
     return (DOCUMENTS / name).read_text(encoding="utf-8")
 
 
+def _windows_bytes(name: str) -> bytes:
+    """The document as Windows writes it: a UTF-8 byte order mark and CRLF line ends."""
+    return b"\xef\xbb\xbf" + (DOCUMENTS / name).read_bytes().replace(b"\n", b"\r\n")
+
+
 def _addresses(name: str) -> dict:
     return yaml.safe_load((DOCUMENTS / name).read_text(encoding="utf-8"))
 
@@ -51,7 +56,8 @@ def _golden(name: str, actual: dict) -> None:
 
 
 def test_topology_builder_file_golden():
-    topology = topology_from_xml(_text("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
+    topology = topology_from_xml(_windows_bytes("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
+    assert topology == topology_from_xml(_text("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
     _golden("two_sites_tbxml", topology)
     compute_model(topology)  # port_model accepts it
 
@@ -277,9 +283,9 @@ SE_ADDRESSES = {"sfb-se01.corp.northwind.example": ["10.20.0.11"], "owa.corp.nor
 def test_a_standard_edition_server_keeps_its_name():
     """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019), as
     Scripts/OTC.tbxml of alvinchen1/ExchangeSkypeMDTAutomate has it."""
-    raw = (DOCUMENTS / "standard_edition.tbxml").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # as Windows writes it
+    raw = _windows_bytes("standard_edition.tbxml")
     topology = topology_from_xml(raw, SE_ADDRESSES)
+    assert topology_from_xml((DOCUMENTS / "standard_edition.tbxml").read_bytes(), SE_ADDRESSES) == topology
     assert topology["front_end_pools"] == [{"name": "sfb-se01", "external_web_fqdn": "sfbweb.northwind.example",
                                             "servers": [{"address": "10.20.0.11",
                                                          "fqdn": "sfb-se01.corp.northwind.example"}]}]
@@ -293,8 +299,8 @@ def test_a_standard_edition_server_keeps_its_name():
 
 def test_utf16_as_powershell_out_file_writes_it():
     """Windows PowerShell 5.1's Out-File: UTF-16 LE with a BOM, the declaration still saying utf-8."""
-    text = (DOCUMENTS / "standard_edition.tbxml").read_text(encoding="utf-8-sig")
-    assert 'encoding="utf-8"' in text
+    text = _windows_bytes("standard_edition.tbxml").decode("utf-8-sig")
+    assert 'encoding="utf-8"' in text and "\r\n" in text
     raw = b"\xff\xfe" + text.encode("utf-16-le")
     slurped = {"content": base64.b64encode(raw).decode("ascii"), "encoding": "base64"}
     assert topology_from_xml(slurped, SE_ADDRESSES) == topology_from_xml(text, SE_ADDRESSES)

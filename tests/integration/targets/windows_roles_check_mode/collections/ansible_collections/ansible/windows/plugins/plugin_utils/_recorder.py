@@ -233,7 +233,7 @@ def web_app_pool(host, args, check):
     if args.get("state") == "started" and pool["state"] != "Started":
         changed.append("state")
     if changed and not check:
-        pool.update({key: value for key, value in (args.get("attributes") or {}).items()})
+        pool.update(dict((args.get("attributes") or {}).items()))
         pool["state"] = "Started"
     return {"changed": bool(changed)}
 
@@ -289,7 +289,10 @@ def _bindings_script(host, params, whatif):
     iis = _iis(host)
     wanted = [{"protocol": b["protocol"], "information": "%s:%s:" % (b["ip"], b["port"]),
                "hash": params["Thumbprint"] if b["protocol"] == "https" else ""} for b in json.loads(params["Bindings"])]
-    key = lambda binding: (binding["protocol"], binding["information"], binding["hash"])  # noqa: E731
+
+    def key(binding):
+        return (binding["protocol"], binding["information"], binding["hash"])
+
     changed = sorted(map(key, iis["bindings"])) != sorted(map(key, wanted))
     if changed and not whatif:
         if any(b["hash"] and b["hash"] not in host["stores"]["My"] for b in wanted):
