@@ -9,6 +9,10 @@ one Director, Office Web Apps. Each point is the median of repeated imports in t
 (parse with defusedxml, read, resolve from the address mapping, validate); the target is 5,000
 machines well under a second (500 ms).
 
+Then the import_topology playbook through ansible-playbook on published documents of 1,000 and
+10,000 pools, beside the filter alone on the same files (see measure_playbook); the target is the
+playbook, less an empty play's start-up, within 2x the filter alone.
+
     make bench        (or: PYTHONPATH=build/collections python benchmarks/bench_import.py)
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import pathlib
 import platform
 import statistics
@@ -27,6 +32,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
 
 TARGET_MS = 500.0
 MACHINES = [500, 1000, 2000, 3000, 4000, 5000]
+PLAYBOOK_POOLS = [1000, 10000]
+PLAYBOOK_TARGET = 2.0  # the playbook, less Ansible's start-up, within 2x the filter alone
 NS = {"builder": "urn:schema:Microsoft.Rtc.Management.Deploy.TopologyBuilder.2008",
       "published": "urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008"}
 ROLES = 'xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.ServiceRoles.2008"'
@@ -98,38 +105,56 @@ def measure(form: str, machines: int, repeat: int) -> dict:
             "median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
 
 
-def measure_playbook(pools: int, workdir: pathlib.Path) -> dict:
+def measure_playbook(pools: int, workdir: pathlib.Path, repeat: int) -> dict:
     """import_topology through ansible-playbook (no DNS: every name in the addresses file) beside the
-    filter alone on the same document, and an empty play for Ansible's own start-up."""
+    filter alone on the same files, and an empty play for Ansible's own start-up; medians of ``repeat``
+    runs, interleaved.
+
+    The filter alone is what a Python script does for the same result: read the document's bytes,
+    load the addresses file with PyYAML (libyaml's loader when present, as the playbook does) and
+    call topology_from_xml, in a process that has already imported everything. The playbook does
+    more: it also computes the port model, writes the file and starts its task in a new process."""
     import subprocess  # pylint: disable=import-outside-toplevel
     import yaml  # pylint: disable=import-outside-toplevel
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text, addresses = document("published", pools * 10)
     urls = {"meet": ["https://lync.example.com/Meet"], "dialin": ["https://lync.example.com/Dialin"]}
     doc, names, out = workdir / ("%d.xml" % pools), workdir / ("%d.addresses.yml" % pools), workdir / ("%d.yml" % pools)
     doc.write_text(text, encoding="utf-8")
     names.write_text(yaml.safe_dump(addresses), encoding="utf-8")
-    start = time.perf_counter()
-    topology_from_xml(doc.read_bytes(), yaml.safe_load(names.read_text(encoding="utf-8")), simple_urls=urls)
-    alone = time.perf_counter() - start
     empty = workdir / "empty.yml"
     empty.write_text("- hosts: localhost\n  gather_facts: false\n  tasks: []\n", encoding="utf-8")
     play = [sys.executable.replace("/python", "/ansible-playbook"), "-i", "localhost,", "-c", "local"]
-    start = time.perf_counter()
-    subprocess.run(play + [str(empty)], check=True, stdout=subprocess.DEVNULL)
-    startup = time.perf_counter() - start
-    start = time.perf_counter()
-    subprocess.run(play + ["lync.reverse_proxy.import_topology", "-e", "lync_topology_document=%s" % doc,
-                           "-e", "lync_topology_file=%s" % out, "-e", "lync_topology_addresses=%s" % names,
-                           "-e", "lync_topology_dns=false", "-e", json.dumps({"lync_topology_simple_urls": urls})],
-                   check=True, stdout=subprocess.DEVNULL)
-    playbook = time.perf_counter() - start
-    return {"pools": pools, "filter_s": alone, "playbook_s": playbook, "startup_s": startup,
-            "ratio": (playbook - startup) / alone}
+    # The playbook of the collection measured here, not another copy in ~/.ansible/collections.
+    import ansible_collections.lync.reverse_proxy as collection  # pylint: disable=import-outside-toplevel
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(pathlib.Path(list(collection.__path__)[0]).parents[2]))
+    times: dict = {"filter_s": [], "playbook_s": [], "startup_s": []}
+    for dummy in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        topology_from_xml(doc.read_bytes(), yaml.load(names.read_bytes(), Loader=loader), simple_urls=urls)  # noqa: S506
+        times["filter_s"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run(play + [str(empty)], check=True, stdout=subprocess.DEVNULL, env=env)
+        times["startup_s"].append(time.perf_counter() - start)
+        out.unlink(missing_ok=True)  # every run writes the file
+        start = time.perf_counter()
+        subprocess.run(play + ["lync.reverse_proxy.import_topology", "-e", "lync_topology_document=%s" % doc,
+                               "-e", "lync_topology_file=%s" % out, "-e", "lync_topology_addresses=%s" % names,
+                               "-e", "lync_topology_dns=false", "-e", json.dumps({"lync_topology_simple_urls": urls})],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+        times["playbook_s"].append(time.perf_counter() - start)
+    result = {key: statistics.median(values) for key, values in times.items()}
+    result.update(pools=pools, runs=repeat, yaml_loader=loader.__name__,
+                  ratio=(result["playbook_s"] - result["startup_s"]) / result["filter_s"])
+    return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="imports per point (median reported)")
+    parser.add_argument("--playbook-repeat", type=int, default=3,
+                        help="runs of the playbook, the filter and the empty play per size (median reported)")
     parser.add_argument("--output", type=pathlib.Path,
                         default=pathlib.Path(__file__).parent / "results" / "import.json")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run each: proves the script still works")
@@ -150,14 +175,20 @@ def main() -> int:
                 p["machines"], p["bytes"] // 1024, p["pools"], p["servers"], p["median_ms"], p["min_ms"], p["max_ms"]))
     import tempfile  # pylint: disable=import-outside-toplevel
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [measure_playbook(pools, pathlib.Path(tmp)) for pools in ([5] if args.smoke else [1000, 10000])]
-    report["playbook"] = runs
-    lines.append("\nimport_topology through ansible-playbook (published form, 10 machines a pool, no DNS)")
+        runs = [measure_playbook(pools, pathlib.Path(tmp), 1 if args.smoke else args.playbook_repeat)
+                for pools in ([5] if args.smoke else PLAYBOOK_POOLS)]
+    report["playbook"], report["playbook_target_ratio"] = runs, PLAYBOOK_TARGET
+    lines.append("\nimport_topology through ansible-playbook (published form, 10 machines a pool, no DNS; "
+                 "medians of %d runs)" % runs[0]["runs"])
     lines.append("| pools | filter alone s | playbook s | empty play s | (playbook - empty play) / filter |")
     lines.append("|---|---|---|---|---|")
     for run in runs:
-        values = (run["pools"], run["filter_s"], run["playbook_s"], run["startup_s"], run["ratio"])
-        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % values)
+        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % (
+            run["pools"], run["filter_s"], run["playbook_s"], run["startup_s"], run["ratio"]))
+    worst = max(run["ratio"] for run in runs)
+    if not args.smoke:  # five pools say nothing about the ratio: Ansible's own costs are all there is
+        lines.append("\nthe playbook within %.0fx of the filter alone: %.2fx at most: %s"
+                     % (PLAYBOOK_TARGET, worst, "met" if worst <= PLAYBOOK_TARGET else "NOT met"))
     largest = max(points[-1]["median_ms"] for points in report["forms"].values())
     report["largest_median_ms"], report["target_ms"] = largest, TARGET_MS
     lines.append("\n%d machines: %.1f ms median at most (target < %.0f ms): %s"
@@ -168,7 +199,7 @@ def main() -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     args.output.with_suffix(".md").write_text("\n".join(lines).lstrip() + "\n", encoding="utf-8")
-    return 0 if largest < TARGET_MS else 1
+    return 0 if largest < TARGET_MS and worst <= PLAYBOOK_TARGET else 1
 
 
 if __name__ == "__main__":

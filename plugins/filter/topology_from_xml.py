@@ -43,7 +43,8 @@ options:
       - FQDN to list of addresses (or one address) inside, as internal DNS or the proxy's hosts
         file answers. Every machine FQDN, pool FQDN and Office Web Apps host must be there; the
         names missing are listed together in one error. External web services FQDNs are optional.
-      - The lync.reverse_proxy.import_topology playbook fills in what this lacks from DNS.
+      - M(lync.reverse_proxy.topology_import) (and the lync.reverse_proxy.import_topology playbook)
+        fills in what this lacks from DNS.
     type: dict
     default: {}
   simple_urls:
@@ -66,6 +67,7 @@ requirements:
   - defusedxml (Python library, on the controller)
   - netaddr (Python library, on the controller)
 seealso:
+  - module: lync.reverse_proxy.topology_import
   - plugin: lync.reverse_proxy.topology_xml_names
     plugin_type: filter
   - plugin: lync.reverse_proxy.port_model

@@ -13,8 +13,8 @@ description:
   - Reads a Lync topology document as lync.reverse_proxy.topology_from_xml does and returns the
     names it needs addresses of (C(required) - machine FQDNs, pool FQDNs, Office Web Apps hosts)
     and those it uses when it has them (C(optional) - external web services FQDNs, for the VIP).
-  - Used by the lync.reverse_proxy.import_topology playbook to ask DNS only for what the given
-    address mapping lacks.
+  - The names M(lync.reverse_proxy.topology_import) (and so the lync.reverse_proxy.import_topology
+    playbook) asks DNS for when the address mapping lacks them.
 positional: _input
 options:
   _input:
@@ -29,6 +29,7 @@ requirements:
 seealso:
   - plugin: lync.reverse_proxy.topology_from_xml
     plugin_type: filter
+  - module: lync.reverse_proxy.topology_import
 """
 
 EXAMPLES = r"""

@@ -25,6 +25,7 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         compute_model,
         ensure_model,
         is_model,
+        model_of_validated,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
         normalize_topology,
@@ -62,6 +63,7 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._topology_xml import (
         TopologyDocumentError,
+        import_document,
         needed_names,
         topology_from_xml,
     )
@@ -91,6 +93,7 @@ _PARTS = {
     "compute_model": "_compute",
     "ensure_model": "_compute",
     "is_model": "_compute",
+    "model_of_validated": "_compute",
     "normalize_topology": "_validate",
     "aerleon_policy": "_aerleon",
     "BACKENDS": "_firewall",
@@ -115,6 +118,7 @@ _PARTS = {
     "FORMATS": "_tables",
     "render_port_table": "_tables",
     "TopologyDocumentError": "_topology_xml",
+    "import_document": "_topology_xml",
     "needed_names": "_topology_xml",
     "topology_from_xml": "_topology_xml",
     "arr_configuration": "_windows",
@@ -161,9 +165,11 @@ __all__ = [
     "firewall_config",
     "host_text",
     "iis_bindings",
+    "import_document",
     "interfaces_for",
     "is_model",
     "listener_addresses",
+    "model_of_validated",
     "needed_names",
     "normalize_topology",
     "pem_certificates",

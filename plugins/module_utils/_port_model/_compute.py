@@ -26,7 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._va
     validate_topology,
 )
 
-__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model", "merge_networks"]
+__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model", "merge_networks", "model_of_validated"]
 
 MODEL_KEYS = ("rules", "routes", "certificate_names", "warnings")
 
@@ -306,7 +306,11 @@ def compute_model(topology: object) -> dict:
 
     Raises TopologyError (every problem, with its path) or MissingLibraryError.
     """
-    topo = validate_topology(topology)
+    return model_of_validated(validate_topology(topology))
+
+
+def model_of_validated(topo: dict) -> dict:
+    """The port model of a topology as validate_topology returned it (not validated again)."""
     rules = _rules(topo)
     routes = _routes(topo)
     names = {host for route in routes if route["frontend_port"] == 443 for host in route["host_names"]}

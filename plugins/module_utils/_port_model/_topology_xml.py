@@ -55,7 +55,7 @@ try:
 except ImportError:  # pragma: no cover - exercised through the missing-library tests
     SafeElementTree = None
 
-__all__ = ["HAS_DEFUSEDXML", "TopologyDocumentError", "needed_names", "topology_from_xml"]
+__all__ = ["HAS_DEFUSEDXML", "TopologyDocumentError", "import_document", "needed_names", "topology_from_xml"]
 
 HAS_DEFUSEDXML = SafeElementTree is not None
 
@@ -455,14 +455,31 @@ def _unique_name(fqdn: str, taken: set) -> str:
 def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxies=None, options=None,
                       site=None) -> dict:
     """A lync_topology from a Topology Builder file or a published topology document."""
+    return import_document(document, addresses, simple_urls, reverse_proxies, options, site)[0]
+
+
+def import_document(document, addresses=None, simple_urls=None, reverse_proxies=None, options=None, site=None,
+                    lookup=None) -> tuple:
+    """(topology, validated): what topology_from_xml returns, and the same topology as
+    validate_topology returned it, so that the port model is computed without validating twice.
+
+    ``lookup``, when given, is called once with the names the import needs or uses (required
+    first, in document order) that ``addresses`` has no key for, and returns FQDN -> addresses for
+    those it found (a resolver); ``addresses`` wins over it."""
     if netaddr is None:
         raise MissingLibraryError("netaddr", "to import a Lync topology")
     if site is not None and not isinstance(site, str):
         raise TopologyDocumentError("site must be the name of a central site, got %r" % (site,))
     form, dummy, pools, directors, wac, domains, document_urls = _read(document, site)
     resolved = _addresses(addresses)
+    needed = _needed(pools, directors, wac)
+    if lookup is not None:
+        ask = [name for name in needed["required"] + needed["optional"] if name not in resolved]
+        if ask:
+            found = _addresses(lookup(ask))
+            resolved.update((name, value) for name, value in found.items() if name not in resolved)
 
-    missing = [name for name in _needed(pools, directors, wac)["required"] if not resolved.get(name)]
+    missing = [name for name in needed["required"] if not resolved.get(name)]
     if missing:
         raise TopologyDocumentError(
             "addresses has no address for %d name%s the import needs: %s (give them in addresses, or let "
@@ -508,9 +525,9 @@ def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxie
     if options:
         topology["options"] = options
     try:
-        validate_topology(topology)
+        validated = validate_topology(topology)
     except TopologyError as exc:
         raise TopologyDocumentError(
             "the topology imported from the %s document is not valid: %s"
             % ("Topology Builder" if form == "builder" else "published", exc)) from None
-    return topology
+    return topology, validated

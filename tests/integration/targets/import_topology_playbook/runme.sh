@@ -2,7 +2,8 @@
 # The import_topology playbook end to end: a Topology Builder file and a published topology in,
 # a topology file out that port_model accepts; names the addresses file lacks come from the
 # hosts file (looked up in a network namespace of its own with a hosts file of the test's, so no
-# query can leave this machine); bad input fails with a sentence and writes nothing.
+# query can leave this machine); a second run changes nothing, check mode writes nothing; bad input
+# fails with a sentence and writes nothing.
 set -euo pipefail
 
 base="${OUTPUT_DIR:-$(mktemp -d)}/import"
@@ -35,6 +36,18 @@ ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$
 same_topology "$base/tbxml.yml" "$golden"
 head -n 2 "$base/tbxml.yml" | grep -q "Imported by lync.reverse_proxy.import_topology from two_sites.tbxml"
 grep -q '"lync.contoso.com"' "$base/tbxml.log"   # the certificate names of option 3
+grep -q '"names_asked_of_dns": 0' "$base/tbxml.log"
+grep -q 'changed=1' "$base/tbxml.log"
+# Again: the file is left alone; in check mode a new file is not written.
+cp -p "$base/tbxml.yml" "$base/tbxml.before"
+ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$docs/two_sites.tbxml" \
+  -e "lync_topology_file=$base/tbxml.yml" -e "lync_topology_addresses=$docs/two_sites.addresses.yml" \
+  -e lync_topology_dns=false "$@" | tee "$base/again.log"
+grep -q 'changed=0' "$base/again.log" && cmp "$base/tbxml.yml" "$base/tbxml.before"
+ansible-playbook lync.reverse_proxy.import_topology -e "lync_topology_document=$docs/two_sites.tbxml" \
+  -e "lync_topology_file=$base/check/tbxml.yml" -e "lync_topology_addresses=$docs/two_sites.addresses.yml" \
+  -e lync_topology_dns=false --check "$@" | tee "$base/check.log"
+grep -q 'changed=1' "$base/check.log" && test ! -e "$base/check"
 
 # 2. The published topology, some names from the hosts file, the addresses file winning over it.
 simple='{"lync_topology_simple_urls": {"meet": ["https://lync.contoso.com/Meet", "https://lync.fabrikam.com/Meet"], "dialin": ["https://lync.contoso.com/Dialin"]}}'
@@ -79,9 +92,11 @@ head -c 3000 "$docs/two_sites.tbxml" > "$base/truncated.tbxml"
 fails_with "not well-formed XML" "$base/truncated.tbxml"
 
 # 5. A Standard Edition server's .tbxml (UTF-16 as Windows PowerShell's Out-File writes it), with
-# a python3 on the PATH that cannot run (a pyenv shim of a version not installed): the playbook runs
-# its tasks with the Python that runs ansible-playbook. No names file: the names come from the
-# hosts file, in one call.
+# a python3 on the PATH that cannot run (a pyenv shim of a version not installed), interpreter
+# discovery left on: the import runs on the controller in the process of its task, so no module
+# needs a Python of the PATH (port_table_playbook shows the playbooks that run modules choosing
+# the Python that runs ansible-playbook). No names file: the names come from the hosts file, in
+# one step.
 mkdir -p "$base/shim"
 printf '#!/bin/sh\necho "pyenv: version 3.9.99 is not installed" >&2\nexit 127\n' > "$base/shim/python3"
 chmod +x "$base/shim/python3"
@@ -91,10 +106,11 @@ printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' > "$b
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
   printf '127.0.0.1 localhost\n10.20.0.11 sfb-se01.corp.northwind.example\n10.20.0.21 owa.corp.northwind.example\n' > "$base/se-hosts"
   # shellcheck disable=SC2016  # $0 and $@ are the inner shell's own arguments
-  PATH="$base/shim:$PATH" unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
+  PATH="$base/shim:$PATH" env -u ANSIBLE_PYTHON_INTERPRETER \
+    unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
     ansible-playbook -i "$base/localhost.yml" lync.reverse_proxy.import_topology \
     -e "lync_topology_document=$base/se-utf16.tbxml" -e "lync_topology_file=$base/se.yml" "$@" | tee "$base/se.log"
-  test "$(grep -c 'Ask the hosts file and DNS' "$base/se.log")" = 1
+  grep -q '"names_asked_of_dns": 3' "$base/se.log"   # the server, the farm, the external web FQDN: one step
   python3 - "$base/se.yml" <<'PY'
 import sys, yaml
 t = yaml.safe_load(open(sys.argv[1]))["lync_topology"]

@@ -45,6 +45,27 @@ if grep -Eqi 'no inventory was parsed|provided hosts list is empty|interpreter' 
   echo "warnings on a documented run:"; cat "$out.third.log"; exit 1
 fi
 
+# An inventory that names localhost (no interpreter given) on a controller whose PATH starts with
+# Pythons that cannot run (pyenv shims of versions not installed): interpreter discovery would pick
+# one of them - the ping shows it - while the playbook runs its modules with the Python that runs
+# ansible-playbook.
+mkdir -p "$out.shim"
+for name in python3 python3.8 python3.9 python3.10 python3.11 python3.12 python3.13 python3.14; do
+  printf '#!/bin/sh\necho "pyenv: version 3.9.99 is not installed" >&2\nexit 127\n' > "$out.shim/$name"
+  chmod +x "$out.shim/$name"
+done
+printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' > "$out.inventory.yml"
+# (ansible-test names an interpreter in the environment: not here, so that discovery runs.)
+if PATH="$out.shim:$PATH" env -u ANSIBLE_PYTHON_INTERPRETER ansible -i "$out.inventory.yml" localhost \
+    -m ansible.builtin.ping > "$out.ping.log" 2>&1 || ! grep -q 'version 3.9.99 is not installed' "$out.ping.log"; then
+  cat "$out.ping.log"; echo "the shims do not stand in the way of interpreter discovery: this check proves nothing"; exit 1
+fi
+rm -rf "$out.shimmed"
+PATH="$out.shim:$PATH" env -u ANSIBLE_PYTHON_INTERPRETER ansible-playbook -i "$out.inventory.yml" lync.reverse_proxy.port_table \
+  -e "lync_topology_file=$topology" -e "lync_port_table_dir=$out.shimmed" > "$out.shimmed.log" 2>&1 \
+  || { cat "$out.shimmed.log"; echo "port_table failed with python3 shims first on the PATH"; exit 1; }
+cmp "$out/port-table.en.md" "$out.shimmed/port-table.en.md"
+
 # An invalid topology fails before anything is written, with the path of the bad value.
 bad="$(mktemp)"
 sed 's/10.0.10.12/10.0.10.312/' "$topology" > "$bad"

@@ -209,7 +209,8 @@ def test_truncated_document_is_a_clear_error():
 
 
 def test_a_pool_without_external_web_fqdn_is_named():
-    text = _text("two_sites.tbxml").replace('<ExternalSettings Host="webext-busan.contoso.com" />', "")
+    text = _text("two_sites.tbxml").replace('<ExternalSettings Host="webext-busan.contoso.com">', "<ExternalSettings>")
+    assert "webext-busan" not in text
     with pytest.raises(TopologyDocumentError, match="Front End pool pool02.corp.contoso.com has no external web "
                                                     "services FQDN"):
         topology_from_xml(text, _addresses("two_sites.addresses.yml"))
@@ -224,19 +225,31 @@ def test_bad_addresses_are_named():
 # --- The layout Topology Builder writes ----------------------------------------------------------------
 #
 # The samples follow what real documents in public repositories show (checked, not copied):
-# the Topology Builder XPaths of AutomatedLab's SfBAutomatedLab module (Import-SfBTopology and
-# Get-SfBTopologyClusterService read ``NewTopology/PartialTopology/Services/Service[@InstalledOn]``
-# beside ``PartialTopology/CentralSites/CentralSite/Clusters/Cluster[@UniqueId]``, take a Machine
-# without Fqdn as its cluster's FQDN, and read ``InternalDomains`` and the site's ``Name`` in the
-# Topology.2008 namespace), and a Skype for Business 2019 published topology (``Topology`` root,
-# ``Service[@ServiceVersion="8"]`` with ``ServiceId`` and ``InstalledOn/ClusterId``,
-# ``WebService/ExternalSettings[@Host]``) from a public SfB build script (SKYPE-CONFIG-4.ps1).
+# - AutomatedLab/SfBAutomatedLab, SfBAutomatedLab/Sample Topologies/Contoso.tbxml: a Skype for
+#   Business Server 2015 file (ServiceVersion 7): NewTopology/PartialTopology (WritableTopology
+#   namespace) with InternalDomains (Topology namespace), SimpleUrlConfiguration, CentralSites and,
+#   beside them, Services whose InstalledOn is a cluster's or a SqlInstance's UniqueId; an Enterprise
+#   pool of four machines, an Edge pool, single-machine clusters (Office Web Apps, SQL, file stores)
+#   with ``<Machine />``; WebService/ExternalSettings[@Host] with OverrideUrls;
+#   RegistrarService[@IsDirector]; WacService[@DiscoveryUrl] ending in a slash.
+# - the same repository, SfBAutomatedLab/SfBAutomatedLabTopology.psm1: the XPaths a tool relies on
+#   (tp:TopologyBuilder/tp:NewTopology/wt:PartialTopology/wt:Services/wt:Service[@InstalledOn],
+#   .../wt:CentralSites/wt:CentralSite/wt:Clusters/wt:Cluster[@UniqueId]/wt:Machines/wt:Machine,
+#   a Machine without Fqdn named by its cluster, t:InternalDomains/t:InternalDomain).
+# - alvinchen1/ExchangeSkypeMDTAutomate, Scripts/OTC.tbxml: a Skype for Business Server 2019
+#   Standard Edition file (ServiceVersion 8): a cluster IsSingleMachineOnly="true" whose Machine has
+#   no Fqdn, its SqlInstance beside the machines, the services beside the sites.
+# - a published Skype for Business Server 2019 topology in a public build script (SKYPE-CONFIG-4.ps1):
+#   Topology root, ClusterId, Machine inside Cluster, Service with ServiceId and InstalledOn/ClusterId.
 
 
 def test_services_beside_the_sites_are_matched_by_unique_id_across_sites():
-    """two_sites.tbxml keeps every service in PartialTopology/Services (Busan's pools included)."""
+    """two_sites.tbxml keeps every service in PartialTopology/Services (Busan's pools included), as
+    Contoso.tbxml of AutomatedLab/SfBAutomatedLab does; its SQL store is installed on a SqlInstance."""
     text = _text("two_sites.tbxml")
     assert "<Services>" in text and text.index("</CentralSites>") < text.index("<Services>")
+    sql_instance = text.split('<SqlInstance UniqueId="', 1)[1].split('"', 1)[0]
+    assert 'RoleName="UserStore" RoleVersion="1" InstalledOn="%s"' % sql_instance in text  # left aside
     topology = topology_from_xml(text, _addresses("two_sites.addresses.yml"))
     assert sorted(pool["name"] for pool in topology["front_end_pools"]) == ["pool01", "pool02", "pool02-fabrikam"]
     busan = topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="busan")  # any case
@@ -244,18 +257,32 @@ def test_services_beside_the_sites_are_matched_by_unique_id_across_sites():
     assert topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="2") == busan  # the SiteId
 
 
-def test_braced_unique_ids_and_services_inside_a_site_are_read_too():
+def test_braced_or_upper_case_unique_ids_are_read_too():
     text = _text("two_sites.tbxml").replace('UniqueId="c1a5e700-0000-4000-8000-000000000011"',
                                             'UniqueId="{c1a5e700-0000-4000-8000-000000000011}"')
+    text = text.replace('InstalledOn="c1a5e700-0000-4000-8000-000000000012"',
+                        'InstalledOn="C1A5E700-0000-4000-8000-000000000012"')
+    assert text.count("C1A5E700") == 3 and text.count("{c1a5e700") == 1
     pools = topology_from_xml(text, _addresses("two_sites.addresses.yml"))["front_end_pools"]
-    assert "pool02" in [pool["name"] for pool in pools]
+    assert sorted(pool["name"] for pool in pools) == ["pool01", "pool02", "pool02-fabrikam"]
+
+
+def test_services_inside_a_site_are_read_too():
+    text = _text("two_sites.tbxml")
+    start, end = text.index("<Services>"), text.index("</Services>") + len("</Services>")
+    services = text[start:end]
+    inside = (text[:start] + text[end:]).replace("<RemoteSites />", services + "<RemoteSites />", 1)
+    assert inside.index(services) < inside.index("</CentralSites>")
+    assert topology_from_xml(inside, _addresses("two_sites.addresses.yml")) == topology_from_xml(
+        text, _addresses("two_sites.addresses.yml"))
 
 
 SE_ADDRESSES = {"sfb-se01.corp.northwind.example": ["10.20.0.11"], "owa.corp.northwind.example": ["10.20.0.21"]}
 
 
 def test_a_standard_edition_server_keeps_its_name():
-    """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019)."""
+    """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019), as
+    Scripts/OTC.tbxml of alvinchen1/ExchangeSkypeMDTAutomate has it."""
     raw = _windows_bytes("standard_edition.tbxml")
     topology = topology_from_xml(raw, SE_ADDRESSES)
     assert topology_from_xml((DOCUMENTS / "standard_edition.tbxml").read_bytes(), SE_ADDRESSES) == topology
@@ -306,7 +333,7 @@ def test_no_front_end_pool_names_what_was_found():
         topology_from_xml(text, SE_ADDRESSES)
     message = str(caught.value)
     assert "found 3 clusters" in message
-    assert "sfb-se01.corp.northwind.example (FileStore, Registrar, UserServices, WebServicesX)" in message
+    assert "sfb-se01.corp.northwind.example (ConfServices, FileStore, Registrar, UserServices, WebServicesX)" in message
     assert "sfb-edge01.corp.northwind.example (EdgeServer)" in message
 
 
