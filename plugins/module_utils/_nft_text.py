@@ -26,10 +26,15 @@ ExecReload={nft} -f {path}
 """
 
 
+# The elements of a dynamic set (the per-source limits): what the traffic put there, not the table.
+_DYNAMIC_ELEMENTS = re.compile(r"(set \S+ \{ [^{}]*?flags dynamic[^{}]*?) elements = \{[^{}]*\}")
+
+
 def normalize(text: str) -> str:
-    """Whitespace-insensitive form of a table listing; comments and blank lines dropped."""
+    """Whitespace-insensitive form of a table listing; comments, blank lines and the elements of
+    dynamic sets (filled at run time by the traffic) dropped."""
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    return re.sub(r"\s+", " ", " ".join(lines)).strip()
+    return _DYNAMIC_ELEMENTS.sub(r"\1", re.sub(r"\s+", " ", " ".join(lines)).strip())
 
 
 def ruleset_file(family: str, name: str, content: str) -> str:

@@ -57,6 +57,7 @@ class Renderer:
     options: dict = field(default_factory=dict)
     placements: tuple = ("host", "gateway")
     egress_filtering: bool = True
+    source_limits: bool = True  # per-source connection and rate limits (the policy's SourceLimits)
     # Why a feature is missing, said in the error when a policy asks for it.
     limits: dict = field(default_factory=dict)
 
