@@ -260,3 +260,23 @@ def test_host_facts_probe_names_a_bad_endpoint(run):
 
 def test_host_facts_without_probe_probes_nothing(run):
     assert run(host_facts, FakeHost({"systemctl"}, {}))["probe"] is None
+
+
+def test_host_facts_capacity_reads_memory_and_the_lower_open_file_limit(run, tmp_path, monkeypatch):
+    meminfo, limits = tmp_path / "meminfo", tmp_path / "limits"
+    meminfo.write_text("MemTotal:        4017244 kB\nMemFree:          100000 kB\n")
+    limits.write_text("Limit                     Soft Limit           Hard Limit           Units\n"
+                      "Max open files            1024                 20000                files\n")
+    real = _host_facts.capacity_state
+    monkeypatch.setattr(host_facts, "capacity_state", lambda module: real(module, str(meminfo), str(limits)))
+    host = FakeHost({"systemctl"}, {"systemctl show --property=DefaultLimitNOFILE": (0, "DefaultLimitNOFILE=524288\n", "")})
+    assert run(host_facts, host, capacity=True)["capacity"] == {"memory_mb": 3923, "open_files": 20000}
+    limits.write_text("Max open files            1024                 1048576              files\n")
+    assert run(host_facts, host, capacity=True)["capacity"] == {"memory_mb": 3923, "open_files": 524288}
+    # without systemd: the service manager's own limit; unreadable files: unknown
+    assert run(host_facts, FakeHost(set(), {}), systemd=False, capacity=True)["capacity"]["open_files"] == 1048576
+    meminfo.unlink()
+    limits.unlink()
+    assert run(host_facts, FakeHost(set(), {}), systemd=False, capacity=True)["capacity"] == {
+        "memory_mb": None, "open_files": None}
+    assert run(host_facts, FakeHost(set(), {}))["capacity"] is None
