@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile load on a lab listener, and legitimate requests beside it (lab only, bounded).
 
-    hostile.py held   --target IP:PORT --count N [--sources A,B] [--hold S]
+    hostile.py held   --target IP:PORT --count N [--sources A,B] [--hold S] [--workers N]
     hostile.py slow   --target IP:PORT --name NAME [--tls] --count N [--interval S] [--hold S]
     hostile.py burst  --target IP:PORT --name NAME [--tls] [--duration S] [--concurrency N]
     hostile.py legit  --listener IP --names N1,N2 [--source A] [--rate R] [--duration S]
@@ -12,7 +12,8 @@
 
 held: TCP connections that send the first three bytes of a TLS record and nothing more (a
 handshake that never completes), kept until the peer closes them or --hold ends; reports how many
-were accepted and when the peer closed them. slow: completes the TLS handshake (with --tls), then
+were accepted and when the peer closed them (--workers processes share the count: one process may
+open only as many files as its limit allows). slow: completes the TLS handshake (with --tls), then
 sends a request head one byte every --interval seconds. burst: new connections (with --tls a full
 handshake) as fast as --concurrency allows, each closed at once. legit: one HTTPS request per
 new connection, names in turn, --rate per second; reports success, latency percentiles. run:
@@ -156,8 +157,36 @@ async def held(args) -> dict:
     slots = asyncio.Semaphore(args.in_flight)
     await asyncio.gather(*(_held_one(target, sources[index % len(sources)], args, start + hold, result, slots, settled)
                            for index in range(count)))
-    result["closed_after"] = _percentiles(result["closed_after"]) | {"closed": len(result["closed_after"])}
     result["seconds"] = round(loop.time() - start, 2)
+    if args.raw:
+        result["closed_after"] = [round(value, 3) for value in result["closed_after"]]
+        return result
+    result["closed_after"] = _percentiles(result["closed_after"]) | {"closed": len(result["closed_after"])}
+    return result
+
+
+def held_workers(args) -> dict:
+    """held in --workers processes, each with its share of --count; one report."""
+    count = int(_bounded(args.count, MAX_COUNT, "--count"))
+    workers = int(_bounded(args.workers, 16, "--workers"))
+    shares = [count // workers + (1 if index < count % workers else 0) for index in range(workers)]
+    argv = [sys.executable, __file__, "held", "--target", args.target, "--sources", args.sources, "--hold", str(args.hold),
+            "--connect-timeout", str(args.connect_timeout), "--in-flight", str(max(1, args.in_flight // workers)),
+            "--announce", "--raw"]
+    children = [subprocess.Popen(argv + ["--count", str(share)], stdout=subprocess.PIPE, text=True) for share in shares]
+    for child in children:  # each says READY once its connections settled
+        child.stdout.readline()
+    if args.announce:
+        print("READY", flush=True)
+    reports = [json.loads(child.communicate(timeout=MAX_SECONDS + 120)[0].strip().splitlines()[-1]) for child in children]
+    result = {"mode": "held", "attempted": count, "workers": workers, "errors": {},
+              "connected": sum(r["connected"] for r in reports), "open_at_end": sum(r["open_at_end"] for r in reports),
+              "ready_after": max(r.get("ready_after", 0) for r in reports), "seconds": max(r["seconds"] for r in reports)}
+    for report in reports:
+        for kind, number in report["errors"].items():
+            result["errors"][kind] = result["errors"].get(kind, 0) + number
+    closed = [value for report in reports for value in report["closed_after"]]
+    result["closed_after"] = _percentiles(closed) | {"closed": len(closed)}
     return result
 
 
@@ -364,6 +393,8 @@ def _parser() -> argparse.ArgumentParser:
     held_mode.add_argument("--count", type=int, required=True)
     held_mode.add_argument("--hold", type=float, default=60)
     held_mode.add_argument("--in-flight", type=int, default=2000)
+    held_mode.add_argument("--workers", type=int, default=1)
+    held_mode.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     slow_mode.add_argument("--count", type=int, required=True)
     slow_mode.add_argument("--hold", type=float, default=60)
     slow_mode.add_argument("--interval", type=float, default=10)
@@ -391,6 +422,8 @@ def main() -> int:
     args = _parser().parse_args()
     if args.mode == "run":
         result = run(args)
+    elif args.mode == "held" and args.workers > 1:
+        result = held_workers(args)
     else:
         result = asyncio.run({"held": held, "slow": slow, "burst": burst, "legit": legit,
                               "longpoll": longpoll}[args.mode](args))
