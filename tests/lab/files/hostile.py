@@ -191,7 +191,7 @@ def held_workers(args) -> dict:
 
 
 # -- slow request heads ------------------------------------------------------------------------
-async def _slow_one(args, target, source, deadline, result):
+async def _slow_one(args, target, source, deadline, result, settled):
     loop = asyncio.get_running_loop()
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(
@@ -200,9 +200,11 @@ async def _slow_one(args, target, source, deadline, result):
             args.connect_timeout)
     except (OSError, asyncio.TimeoutError, ssl.SSLError) as error:
         result["errors"][_error_kind(error)] = result["errors"].get(_error_kind(error), 0) + 1
+        settled()
         return
     connected = loop.time()
     result["connected"] += 1
+    settled()
     head = ("GET /lab/slow HTTP/1.1\r\nHost: %s\r\nX-Padding: %s\r\n\r\n" % (args.name, "x" * 200)).encode()
     answer = b""
     try:
@@ -240,15 +242,23 @@ async def slow(args) -> dict:
     deadline = start + hold
     result = {"mode": "slow", "attempted": count, "connected": 0, "errors": {}, "closed_after": [], "answers": {},
               "open_at_end": 0, "completed": 0}
+    done = [0]
+
+    def settled():
+        """Every handshake done (or failed): the attack holds what it can."""
+        done[0] += 1
+        if done[0] == count:
+            result["ready_after"] = round(loop.time() - start, 2)
+            if args.announce:
+                print("READY", flush=True)
+
     # the handshakes are paced (--in-flight at once); each connection then trickles on its own
     tasks = []
     for index in range(count):
-        tasks.append(asyncio.ensure_future(_slow_one(args, target, sources[index % len(sources)], deadline, result)))
+        tasks.append(asyncio.ensure_future(_slow_one(args, target, sources[index % len(sources)], deadline, result,
+                                                     settled)))
         if index % args.in_flight == args.in_flight - 1:
             await asyncio.sleep(0.2)
-    result["ready_after"] = round(loop.time() - start, 2)
-    if args.announce:
-        print("READY", flush=True)
     await asyncio.gather(*tasks, return_exceptions=True)
     result["closed_after"] = _percentiles(result["closed_after"]) | {"closed": len(result["closed_after"])}
     result["seconds"] = round(loop.time() - start, 2)
