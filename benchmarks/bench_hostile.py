@@ -57,7 +57,7 @@ TARGET_SUCCESS, TARGET_P99_RATIO = 0.99, 3.0
 def attack_command(name: str, listener: str, terminated: str, first: str, smoke: bool) -> str:
     target = "--target %s:443" % listener
     if name == "held-5k":
-        return "held %s --count %d --sources %s --hold 40" % (target, 200 if smoke else 5000, ATTACKER)
+        return "held %s --count %d --sources %s --hold %d" % (target, 200 if smoke else 5000, ATTACKER, 12 if smoke else 40)
     if name == "held-20k":
         return "held %s --count 20000 --workers 2 --sources %s,%s --hold 45" % (target, ATTACKER, SECOND)
     if name == "held-20k-spread":
