@@ -158,9 +158,21 @@ def run_proxy(lab: Lab, proxy: str, args) -> dict:
     pairs = {name: [] for name in attacks}
     for round_number in range(args.rounds):
         for name in attacks:
-            quiet = measured(lab, proxy, legit)
             attack = attack_command(name, listener, terminated, first, args.smoke)
-            loaded = measured(lab, proxy, "run --settle 40 --attack %s --legit %s" % (shlex.quote(attack), shlex.quote(legit)))
+            try:
+                quiet = measured(lab, proxy, legit)
+                loaded = measured(lab, proxy, "run --settle 40 --attack %s --legit %s" % (
+                    shlex.quote(attack), shlex.quote(legit)))
+            except (SystemExit, subprocess.TimeoutExpired, ValueError) as error:
+                # one failed run is reported, not the end of the others (the long poll runs on)
+                pairs[name].append({"error": str(error)[-2000:]})
+                print("%s %-16s round %d: failed: %s" % (proxy, name, round_number + 1, str(error)[-500:]), flush=True)
+                continue
+            if "error" in loaded["attack"]:
+                pairs[name].append({"error": loaded["attack"]["error"]})
+                print("%s %-16s round %d: failed: %s" % (proxy, name, round_number + 1, loaded["attack"]["error"]),
+                      flush=True)
+                continue
             pairs[name].append({"quiet": quiet, "attacked": loaded})
             print("%s %-16s round %d: legit %.3f ok, p99 %.3f s (quiet %.3f s), %s held/connected, closed after <= %s s, "
                   "memory %.0f MiB" % (proxy, name, round_number + 1, loaded["legit"]["success"],
@@ -181,7 +193,11 @@ def summarize(result: dict) -> dict:
     of their quiet neighbours (medians of the rounds), the p99 ratio of each pair (the worst), what
     the attack held and how soon the proxy closed it (the worst round), the proxy's peak memory."""
     rows = {}
-    for name, pairs in result["pairs"].items():
+    for name, all_pairs in result["pairs"].items():
+        pairs = [pair for pair in all_pairs if "error" not in pair]
+        if not pairs:
+            rows[name] = {"failed": len(all_pairs), "met": False}
+            continue
         attacked = [pair["attacked"] for pair in pairs]
         quiet = [pair["quiet"] for pair in pairs]
         ratios = [a["legit"]["latency"]["p99"] / q["latency"]["p99"] for a, q in zip(attacked, quiet)
@@ -201,6 +217,7 @@ def summarize(result: dict) -> dict:
             "open_at_end": max(a.get("open_at_end", 0) for a in attack),
             "memory_peak_mib": max(a["memory_mib"]["peak"] for a in attacked),
             "memory_quiet_mib": max(q["memory_mib"]["peak"] for q in quiet),
+            "failed": len(all_pairs) - len(pairs),
         }
         rows[name]["met"] = bool(rows[name]["success"] >= TARGET_SUCCESS and rows[name]["p99_ratio"] is not None
                                  and rows[name]["p99_ratio"] <= TARGET_P99_RATIO)
@@ -222,6 +239,9 @@ def markdown(data: dict) -> str:
                   "| closed after, max s | proxy memory MiB (quiet) | target |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for name, row in entry["summary"].items():
+            if "success" not in row:
+                lines.append("| %s | (every run failed: see hostile.json) | | | | | | | not met |" % name)
+                continue
             lines.append("| %s | %.1f %% | %.0f (%.0f) | %.0f (%.0f) | %s | %d / %d | %s | %.0f (%.0f) | %s |" % (
                 name, 100 * row["success"], row["p50_ms"], row["quiet_p50_ms"], row["p99_ms"], row["quiet_p99_ms"],
                 "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],

@@ -178,7 +178,13 @@ def held_workers(args) -> dict:
         child.stdout.readline()
     if args.announce:
         print("READY", flush=True)
-    reports = [json.loads(child.communicate(timeout=MAX_SECONDS + 120)[0].strip().splitlines()[-1]) for child in children]
+    reports = []
+    for child in children:
+        output = child.communicate(timeout=MAX_SECONDS + 120)[0]
+        lines = [line for line in output.splitlines() if line.startswith("{")]
+        if child.returncode != 0 or not lines:
+            raise SystemExit("hostile.py: a held worker failed (rc %s): %r" % (child.returncode, output[-2000:]))
+        reports.append(json.loads(lines[-1]))
     result = {"mode": "held", "attempted": count, "workers": workers, "errors": {},
               "connected": sum(r["connected"] for r in reports), "open_at_end": sum(r["open_at_end"] for r in reports),
               "ready_after": max(r.get("ready_after", 0) for r in reports), "seconds": max(r["seconds"] for r in reports)}
@@ -383,7 +389,9 @@ def run(args) -> dict:
     ready = round(time.monotonic() - start, 2)
     legit_result = asyncio.run(legit(_parser().parse_args(legit_argv)))
     output, dummy = child.communicate(timeout=MAX_SECONDS + 120)
-    attack_result = json.loads(output.strip().splitlines()[-1])
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    attack_result = json.loads(lines[-1]) if lines else {"error": "the attack gave no report (rc %s): %r" % (
+        child.returncode, output[-2000:])}
     return {"attack": attack_result, "legit": legit_result, "legit_started_after": ready}
 
 
