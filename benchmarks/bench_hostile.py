@@ -17,14 +17,15 @@ per-source limits in nftables). From the lab's client (tests/lab/files/hostile.p
 - slow-heads: 400 connections that complete the TLS handshake and send a request head a byte
   every 10 s, on a name the proxy terminates (nginx passes the pools' names through: their heads
   are the pool's to time out);
-- burst: new connections with full TLS handshakes, 64 at a time, for 20 s, from one address.
+- burst: new connections with full TLS handshakes, 64 at a time, from one address.
 
 Beside each attack a second address of the client sends legitimate requests (20 a second, each on
-a new connection, every name published on 443 in turn) for --duration seconds, once without the
+a new connection, every name published on 443 in turn) for --duration seconds (15), once without the
 attack and once with it, one right after the other, in every round (noise of the shared machine
 cancels in the pairs). A long poll (a request the backend answers after --long-poll seconds, 900 by
 default, as Lync's long polls wait) runs across all rounds and must complete. The proxy's memory
-(RSS of all its processes) is sampled on rp1 during each run.
+(RSS of all its processes) is sampled on rp1 during each run. Each attack stops when the
+legitimate requests beside it are done (what it still holds then counts as open at the end).
 
 Everything stays in the lab and is bounded in count and time. A proxy's run takes about 16 minutes
 (the long poll's 15); --proxy runs one (the lab is shared: release it between the two), and the
@@ -57,14 +58,14 @@ TARGET_SUCCESS, TARGET_P99_RATIO = 0.99, 3.0
 def attack_command(name: str, listener: str, terminated: str, first: str, smoke: bool) -> str:
     target = "--target %s:443" % listener
     if name == "held-5k":
-        return "held %s --count %d --sources %s --hold %d" % (target, 200 if smoke else 5000, ATTACKER, 12 if smoke else 40)
+        return "held %s --count %d --sources %s --hold 90" % (target, 200 if smoke else 5000, ATTACKER)
     if name == "held-20k":
-        return "held %s --count 20000 --workers 2 --sources %s,%s --hold 45" % (target, ATTACKER, SECOND)
+        return "held %s --count 20000 --workers 2 --sources %s,%s --hold 90" % (target, ATTACKER, SECOND)
     if name == "held-20k-spread":
-        return "held %s --count 20000 --workers 2 --sources %s --hold 45" % (target, ",".join(SPREAD))
+        return "held %s --count 20000 --workers 2 --sources %s --hold 90" % (target, ",".join(SPREAD))
     if name == "slow-heads":
-        return "slow %s --name %s --tls --count 400 --interval 10 --hold 40 --sources %s" % (target, terminated, ATTACKER)
-    return "burst %s --name %s --tls --duration 20 --concurrency 64 --sources %s" % (target, first, ATTACKER)
+        return "slow %s --name %s --tls --count 400 --interval 10 --hold 90 --sources %s" % (target, terminated, ATTACKER)
+    return "burst %s --name %s --tls --duration 90 --concurrency 64 --sources %s" % (target, first, ATTACKER)
 
 
 class Lab:
@@ -137,7 +138,7 @@ def addresses(lab: Lab, add: bool) -> None:
                                 for address in [LEGIT, SECOND] + SPREAD) + "; true", timeout=60)
 
 
-def run_proxy(lab: Lab, proxy: str, args) -> dict:
+def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
     listener = lab.hosts["rp1"]["lync_lab_addresses"]["ext"]
     names, first, owa = published(lab)
     terminated = owa if proxy == "nginx" else first
@@ -156,6 +157,7 @@ def run_proxy(lab: Lab, proxy: str, args) -> dict:
              "%s longpoll --listener %s --name %s --source %s --wait %d" % (HOSTILE, listener, first, LEGIT, args.long_poll)],
             stdout=subprocess.PIPE, text=True)
     pairs = {name: [] for name in attacks}
+    result = {"budget": " ".join(config), "pairs": pairs, "long_poll": None}
     for round_number in range(args.rounds):
         for name in attacks:
             attack = attack_command(name, listener, terminated, first, args.smoke)
@@ -174,18 +176,18 @@ def run_proxy(lab: Lab, proxy: str, args) -> dict:
                       flush=True)
                 continue
             pairs[name].append({"quiet": quiet, "attacked": loaded})
+            progress(result)
             print("%s %-16s round %d: legit %.3f ok, p99 %.3f s (quiet %.3f s), %s held/connected, closed after <= %s s, "
                   "memory %.0f MiB" % (proxy, name, round_number + 1, loaded["legit"]["success"],
                                        loaded["legit"]["latency"].get("p99", -1), quiet["latency"].get("p99", -1),
                                        loaded["attack"].get("connected", loaded["attack"].get("ok")),
                                        loaded["attack"].get("closed_after", {}).get("max"),
                                        loaded["memory_mib"]["peak"]), flush=True)
-    long_poll = None
     if poll is not None:
         output, dummy = poll.communicate(timeout=args.long_poll + 120)
-        long_poll = json.loads(output.strip().splitlines()[-1])
-        print("%s long poll: %s" % (proxy, long_poll), flush=True)
-    return {"budget": " ".join(config), "pairs": pairs, "long_poll": long_poll}
+        result["long_poll"] = json.loads(output.strip().splitlines()[-1])
+        print("%s long poll: %s" % (proxy, result["long_poll"]), flush=True)
+    return result
 
 
 def summarize(result: dict) -> dict:
@@ -234,7 +236,8 @@ def markdown(data: dict) -> str:
         if proxy not in data["proxies"]:
             continue
         entry = data["proxies"][proxy]
-        lines += ["## %s (%s; measured %s)" % (proxy, entry["budget"], entry["date"]), "",
+        lines += ["## %s (%s; measured %s%s)" % (proxy, entry["budget"], entry["date"],
+                                                  "" if entry.get("complete") else "; cut short"), "",
                   "| attack | legit success | p50 ms (quiet) | p99 ms (quiet) | p99 ratio, worst | accepted / attempted "
                   "| closed after, max s | proxy memory MiB (quiet) | target |",
                   "|---|---|---|---|---|---|---|---|---|"]
@@ -258,8 +261,8 @@ def markdown(data: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proxy", choices=("haproxy", "nginx", "both"), default="both")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=20, help="seconds of legitimate requests per run (at most 60)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of legitimate requests per run (at most 60)")
     parser.add_argument("--long-poll", type=int, default=900, help="seconds the long poll waits (0: none; at most 1000)")
     parser.add_argument("--smoke", action="store_true",
                         help="the proxy rp1 runs now, one small attack, 3 s runs, no long poll, nothing written")
@@ -275,19 +278,22 @@ def main() -> int:
     path = labbench.RESULTS / "hostile.json"
     data = json.loads(path.read_text()) if path.exists() and not args.smoke else {"proxies": {}}
     data.update({"machine": labbench.machine(), "duration": args.duration, "rounds": args.rounds})
+    def progress(proxy, result, final=False):
+        """Kept after every pair: a run cut short (the lab is shared) keeps what it measured."""
+        result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final)
+        data["proxies"][proxy] = result
+        if not args.smoke:
+            labbench.write("hostile", data, markdown(data))
+
     addresses(lab, True)
     try:
         for proxy in proxies:
-            result = run_proxy(lab, proxy, args)
-            result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result))
-            data["proxies"][proxy] = result
+            result = run_proxy(lab, proxy, args, lambda partial, proxy=proxy: progress(proxy, partial))
+            progress(proxy, result, final=True)
     finally:
         addresses(lab, False)
-    if args.smoke:
-        return 0
-    text = markdown(data)
-    labbench.write("hostile", data, text)
-    print(text)
+    if not args.smoke:
+        print(markdown(data))
     return 0
 
 

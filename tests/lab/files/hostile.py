@@ -18,7 +18,8 @@ sends a request head one byte every --interval seconds. burst: new connections (
 handshake) as fast as --concurrency allows, each closed at once. legit: one HTTPS request per
 new connection, names in turn, --rate per second; reports success, latency percentiles. run:
 starts an attack in a child process, waits until it holds what it can (or --settle seconds),
-then runs the legitimate requests beside it, and prints both reports as one JSON document.
+then runs the legitimate requests beside it, stops the attack (SIGUSR1: what it still holds counts
+as open at the end), and prints both reports as one JSON document.
 
 Every mode is bounded in count and time, binds to lab addresses only and prints JSON.
 """
@@ -31,6 +32,7 @@ import ipaddress
 import json
 import resource
 import shlex
+import signal
 import ssl
 import statistics
 import subprocess
@@ -102,6 +104,21 @@ def _error_kind(error: BaseException) -> str:
     return type(error).__name__
 
 
+def _stop_on_signal(tasks: list) -> list:
+    """SIGUSR1 (hostile.py run, once the legitimate requests are done) cancels what still runs; the
+    list returned becomes [True] then (a loop checks it too: Python 3.11's wait_for can swallow a
+    cancellation that races with its result)."""
+    stopped = [False]
+
+    def stop():
+        stopped[0] = True
+        for task in tasks:
+            task.cancel()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, stop)
+    return stopped
+
+
 # -- held handshakes ---------------------------------------------------------------------------
 async def _held_one(target, source, args, deadline, result, slots, settled):
     """One connection: connected within --connect-timeout (at most --in-flight connecting at once),
@@ -116,6 +133,10 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
             result["errors"][_error_kind(error)] = result["errors"].get(_error_kind(error), 0) + 1
             settled()
             return
+        except asyncio.CancelledError:
+            result["errors"]["stopped"] = result["errors"].get("stopped", 0) + 1
+            settled()
+            return
     connected = loop.time()
     result["connected"] += 1
     settled()
@@ -128,7 +149,7 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
             return
         await asyncio.wait_for(reader.read(65536), remaining)
         result["closed_after"].append(loop.time() - connected)
-    except asyncio.TimeoutError:
+    except (asyncio.TimeoutError, asyncio.CancelledError):
         result["open_at_end"] += 1
     except OSError:
         result["closed_after"].append(loop.time() - connected)
@@ -155,8 +176,10 @@ async def held(args) -> dict:
                 print("READY", flush=True)
 
     slots = asyncio.Semaphore(args.in_flight)
-    await asyncio.gather(*(_held_one(target, sources[index % len(sources)], args, start + hold, result, slots, settled)
-                           for index in range(count)))
+    tasks = [asyncio.ensure_future(_held_one(target, sources[index % len(sources)], args, start + hold, result, slots,
+                                             settled)) for index in range(count)]
+    _stop_on_signal(tasks)
+    await asyncio.gather(*tasks, return_exceptions=True)
     result["seconds"] = round(loop.time() - start, 2)
     if args.raw:
         result["closed_after"] = [round(value, 3) for value in result["closed_after"]]
@@ -174,6 +197,7 @@ def held_workers(args) -> dict:
             "--connect-timeout", str(args.connect_timeout), "--in-flight", str(max(1, args.in_flight // workers)),
             "--announce", "--raw"]
     children = [subprocess.Popen(argv + ["--count", str(share)], stdout=subprocess.PIPE, text=True) for share in shares]
+    signal.signal(signal.SIGUSR1, lambda *dummy: [child.send_signal(signal.SIGUSR1) for child in children])
     for child in children:  # each says READY once its connections settled
         child.stdout.readline()
     if args.announce:
@@ -208,6 +232,10 @@ async def _slow_one(args, target, source, deadline, result, settled):
         result["errors"][_error_kind(error)] = result["errors"].get(_error_kind(error), 0) + 1
         settled()
         return
+    except asyncio.CancelledError:
+        result["errors"]["stopped"] = result["errors"].get("stopped", 0) + 1
+        settled()
+        return
     connected = loop.time()
     result["connected"] += 1
     settled()
@@ -230,6 +258,8 @@ async def _slow_one(args, target, source, deadline, result, settled):
             result["answers"][status] = result["answers"].get(status, 0) + 1
             return
         result["completed"] += 1
+    except asyncio.CancelledError:
+        result["open_at_end"] += 1
     except (OSError, ssl.SSLError):
         result["closed_after"].append(loop.time() - connected)
         result["answers"]["reset"] = result["answers"].get("reset", 0) + 1
@@ -260,6 +290,7 @@ async def slow(args) -> dict:
 
     # the handshakes are paced (--in-flight at once); each connection then trickles on its own
     tasks = []
+    _stop_on_signal(tasks)
     for index in range(count):
         tasks.append(asyncio.ensure_future(_slow_one(args, target, sources[index % len(sources)], deadline, result,
                                                      settled)))
@@ -283,7 +314,7 @@ async def burst(args) -> dict:
     context = _context() if args.tls else None
 
     async def worker(index):
-        while loop.time() < deadline and result["attempted"] < MAX_COUNT * 4:
+        while loop.time() < deadline and result["attempted"] < MAX_COUNT * 4 and not stopped[0]:
             result["attempted"] += 1
             source = sources[(index + result["attempted"]) % len(sources)]
             try:
@@ -298,7 +329,10 @@ async def burst(args) -> dict:
 
     if args.announce:
         loop.call_later(min(2.0, duration / 4), lambda: print("READY", flush=True))
-    await asyncio.gather(*(worker(i) for i in range(args.concurrency)))
+    tasks = []
+    stopped = _stop_on_signal(tasks)
+    tasks.extend(asyncio.ensure_future(worker(i)) for i in range(args.concurrency))
+    await asyncio.gather(*tasks, return_exceptions=True)
     result["seconds"] = round(loop.time() - start, 2)
     result["per_second"] = round(result["attempted"] / result["seconds"], 1)
     return result
@@ -388,6 +422,8 @@ def run(args) -> dict:
             break
     ready = round(time.monotonic() - start, 2)
     legit_result = asyncio.run(legit(_parser().parse_args(legit_argv)))
+    if child.poll() is None and not args.no_stop:
+        child.send_signal(signal.SIGUSR1)
     output, dummy = child.communicate(timeout=MAX_SECONDS + 120)
     lines = [line for line in output.splitlines() if line.startswith("{")]
     attack_result = json.loads(lines[-1]) if lines else {"error": "the attack gave no report (rc %s): %r" % (
@@ -433,6 +469,7 @@ def _parser() -> argparse.ArgumentParser:
     combined.add_argument("--attack", required=True)
     combined.add_argument("--legit", required=True)
     combined.add_argument("--settle", type=float, default=60)
+    combined.add_argument("--no-stop", action="store_true", help="let the attack run its --hold or --duration out")
     return parser
 
 
