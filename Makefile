@@ -43,7 +43,8 @@ MODULES := $(sort $(basename $(notdir $(wildcard plugins/modules/*.py))))
 ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
-        reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean
+        reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean \
+        readme readme-lab
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -92,7 +93,7 @@ port-table: install
 	  -e lync_port_table_dir=$(OUTPUT)
 
 # -- tests -------------------------------------------------------------------------------
-test: lint sanity units integration docs release-check min-deps bench-smoke browser py313 molecule molecule-podman
+test: lint sanity units integration docs readme release-check min-deps bench-smoke browser py313 molecule molecule-podman
 	@echo "make test: all checks passed"
 
 lint: yamllint ansible-lint reuse
@@ -100,8 +101,10 @@ lint: yamllint ansible-lint reuse
 yamllint: setup
 	$(BIN)/yamllint --strict .
 
-ansible-lint: install
-	$(BIN)/ansible-lint --profile production --offline
+# As a contributor runs it in a checkout: the checkout itself is the collection under test
+# (ansible-lint links it into .ansible/collections), not the installed build.
+ansible-lint: setup
+	env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-lint
 
 # Licence information of every file (REUSE 3.3: SPDX headers and REUSE.toml).
 reuse: setup
@@ -127,8 +130,12 @@ release-check: build $(VENVIMP)/.installed
 # taken from the oldest releases of the PyPI package ansible that carry them (7.2.0, 9.0.1), used
 # instead of the current ones: tests/min-deps/check.yml calls their plugins as the collection does;
 # test_ufw_floor.py checks rp_firewall's ufw parameters and every rendered value against the floor's ufw.
+# The Windows roles' floors (meta/windows-requirements.yml) come the same way - ansible.windows 2.7.0
+# (11.2.0), community.windows 1.12.0 (7.2.0), microsoft.iis 1.0.2 (11.5.0) - and test_windows_floors.py
+# checks every module and option the roles use against their documentation.
 MINDEPS := $(BUILD)/min-deps
-MINDEPS_FROM := crypto=7.2.0 general=9.0.1
+MINDEPS_FROM := community/crypto=7.2.0 community/general=9.0.1 community/windows=7.2.0 ansible/windows=11.2.0 \
+  microsoft/iis=11.5.0
 $(MINDEPS)/.ready: Makefile
 	rm -rf $(MINDEPS) && mkdir -p $(MINDEPS)/wheels $(MINDEPS)/work
 	for spec in $(MINDEPS_FROM); do \
@@ -136,7 +143,7 @@ $(MINDEPS)/.ready: Makefile
 	    -d $(MINDEPS)/wheels && \
 	  $(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
 	    z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith(sys.argv[3])])' \
-	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/community/$${spec%=*}/ \
+	    $(MINDEPS)/wheels/ansible-$${spec#*=}-py3-none-any.whl $(MINDEPS) ansible_collections/$${spec%=*}/ \
 	    || exit 1; \
 	done
 	rm -rf $(MINDEPS)/wheels
@@ -195,8 +202,8 @@ docs: install
 # The lab benchmarks' smoke runs share the boot (tiny sizes, nothing written).
 molecule: install
 	$(LAB) up
-	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke; \
-	  rc=$$?; $(LAB) down; exit $$rc
+	set +e; $(LAB) ctl -- $(BIN)/molecule test --all && $(MAKE) --no-print-directory bench-lab-smoke && \
+	  $(MAKE) --no-print-directory readme-lab; rc=$$?; $(LAB) down; exit $$rc
 	$(MAKE) --no-print-directory molecule-trixie
 
 # The same roles on Debian 13 (trixie) hosts: a second boot of the lab from the trixie image
@@ -263,6 +270,16 @@ molecule-podman: install $(VENVPOD)/.installed
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc
 	$(EE_PODMAN) tests/podman/build-image.sh
 	cd extensions/podman && $(EE_PODMAN) PATH=$(VENVPOD)/bin:$$PATH $(VENVPOD)/bin/molecule test
+
+# Every command of the READMEs as written, from a fresh directory, against the collection installed
+# from the tarball into a fresh home (tests/readme). `readme` runs those that need no hosts;
+# `readme-lab` those that do, against the lab (the molecule target runs it on its lab boot).
+README_TEST := $(BIN)/python -m pytest -q -p no:cacheprovider -rs --basetemp=/tmp/lync-readme.$(notdir $(CURDIR)) tests/readme
+readme: build
+	$(README_TEST) -m 'not lab'
+
+readme-lab: build
+	LYNC_README_LAB=1 $(README_TEST) -m lab
 
 # Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
 bench-lab-smoke:

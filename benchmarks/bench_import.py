@@ -58,9 +58,9 @@ def document(form: str, machines: int) -> tuple:
             role += '<Service RoleName="EdgeServer" {on}/>'
         if form == "builder":
             machine_xml = "".join('<Machine Fqdn="%s"/>' % m for m in members)
-            clusters.append('<Cluster UniqueId="{c-%d}" Fqdn="%s"><Machines>%s</Machines></Cluster>'
-                            % (pool, fqdn, machine_xml))
-            services.append(role.replace("{on}", 'InstalledOn="{c-%d}"' % pool))
+            clusters.append('<Cluster UniqueId="00000000-0000-4000-8000-%012d" Fqdn="%s"><Machines>%s</Machines>'
+                            "</Cluster>" % (pool, fqdn, machine_xml))
+            services.append(role.replace("{on}", 'InstalledOn="00000000-0000-4000-8000-%012d"' % pool))
         else:
             machine_xml = "".join('<Machine Fqdn="%s"/>' % m for m in members)
             clusters.append('<Cluster Fqdn="%s"><ClusterId SiteId="1" Number="%d"/>%s</Cluster>' % (fqdn, pool, machine_xml))
@@ -72,9 +72,11 @@ def document(form: str, machines: int) -> tuple:
                                                                               body if body != "" else "</Service>"))
     domains = '<InternalDomains><InternalDomain Name="example.com"/></InternalDomains>'
     if form == "builder":
-        text = ('<TopologyBuilder xmlns="%s"><NewTopology><PartialTopology>%s<CentralSites><CentralSite><Name>Site1</Name>'
-                "<Clusters>%s</Clusters><Services>%s</Services></CentralSite></CentralSites></PartialTopology>"
-                "</NewTopology></TopologyBuilder>" % (NS[form], domains, "".join(clusters), "".join(services)))
+        # As Topology Builder saves it: the services of every site beside CentralSites.
+        text = ('<TopologyBuilder xmlns="%s"><NewTopology><PartialTopology>%s<CentralSites><CentralSite SiteId="1">'
+                "<Name>Site1</Name><Clusters>%s</Clusters></CentralSite></CentralSites><Services>%s</Services>"
+                "</PartialTopology></NewTopology></TopologyBuilder>"
+                % (NS[form], domains, "".join(clusters), "".join(services)))
     else:
         text = ('<Topology xmlns="%s">%s<Sites><CentralSite SiteId="1"><Name>Site1</Name></CentralSite></Sites>'
                 "<Clusters>%s</Clusters><Services>%s</Services></Topology>"
@@ -94,6 +96,35 @@ def measure(form: str, machines: int, repeat: int) -> dict:
     servers = sum(len(pool["servers"]) for pool in topology["front_end_pools"])
     return {"machines": machines, "bytes": len(text), "pools": len(topology["front_end_pools"]), "servers": servers,
             "median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
+
+
+def measure_playbook(pools: int, workdir: pathlib.Path) -> dict:
+    """import_topology through ansible-playbook (no DNS: every name in the addresses file) beside the
+    filter alone on the same document, and an empty play for Ansible's own start-up."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+    text, addresses = document("published", pools * 10)
+    urls = {"meet": ["https://lync.example.com/Meet"], "dialin": ["https://lync.example.com/Dialin"]}
+    doc, names, out = workdir / ("%d.xml" % pools), workdir / ("%d.addresses.yml" % pools), workdir / ("%d.yml" % pools)
+    doc.write_text(text, encoding="utf-8")
+    names.write_text(yaml.safe_dump(addresses), encoding="utf-8")
+    start = time.perf_counter()
+    topology_from_xml(doc.read_bytes(), yaml.safe_load(names.read_text(encoding="utf-8")), simple_urls=urls)
+    alone = time.perf_counter() - start
+    empty = workdir / "empty.yml"
+    empty.write_text("- hosts: localhost\n  gather_facts: false\n  tasks: []\n", encoding="utf-8")
+    play = [sys.executable.replace("/python", "/ansible-playbook"), "-i", "localhost,", "-c", "local"]
+    start = time.perf_counter()
+    subprocess.run(play + [str(empty)], check=True, stdout=subprocess.DEVNULL)
+    startup = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(play + ["lync.reverse_proxy.import_topology", "-e", "lync_topology_document=%s" % doc,
+                           "-e", "lync_topology_file=%s" % out, "-e", "lync_topology_addresses=%s" % names,
+                           "-e", "lync_topology_dns=false", "-e", json.dumps({"lync_topology_simple_urls": urls})],
+                   check=True, stdout=subprocess.DEVNULL)
+    playbook = time.perf_counter() - start
+    return {"pools": pools, "filter_s": alone, "playbook_s": playbook, "startup_s": startup,
+            "ratio": (playbook - startup) / alone}
 
 
 def main() -> int:
@@ -117,6 +148,16 @@ def main() -> int:
             assert p["servers"] == p["machines"], p  # every machine imported, no Edge server among them
             lines.append("| %d | %d | %d | %d | %.1f | %.1f | %.1f |" % (
                 p["machines"], p["bytes"] // 1024, p["pools"], p["servers"], p["median_ms"], p["min_ms"], p["max_ms"]))
+    import tempfile  # pylint: disable=import-outside-toplevel
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [measure_playbook(pools, pathlib.Path(tmp)) for pools in ([5] if args.smoke else [1000, 10000])]
+    report["playbook"] = runs
+    lines.append("\nimport_topology through ansible-playbook (published form, 10 machines a pool, no DNS)")
+    lines.append("| pools | filter alone s | playbook s | empty play s | (playbook - empty play) / filter |")
+    lines.append("|---|---|---|---|---|")
+    for run in runs:
+        values = (run["pools"], run["filter_s"], run["playbook_s"], run["startup_s"], run["ratio"])
+        lines.append("| %d | %.2f | %.2f | %.2f | %.2fx |" % values)
     largest = max(points[-1]["median_ms"] for points in report["forms"].values())
     report["largest_median_ms"], report["target_ms"] = largest, TARGET_MS
     lines.append("\n%d machines: %.1f ms median at most (target < %.0f ms): %s"

@@ -38,8 +38,8 @@ class ActionModule(ActionBase):
             unit = _rollback.unit_name(args["name"])
         except ValueError as exc:
             raise AnsibleActionFail("name: %s" % exc) from None
-        if args["timeout"] < 1:
-            raise AnsibleActionFail("timeout must be at least 1 second, got %d" % args["timeout"])
+        if _rollback.rollback_seconds(args) < 1:
+            raise AnsibleActionFail("timeout must be at least 1 second, got %d" % _rollback.rollback_seconds(args))
         result.update(changed=False, unit=unit)
         if self._task.check_mode:
             return result

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The options every firewall backend module shares (nft_table, iptables_chains, firewalld_config)."""
+    """The options every firewall backend module shares (nft_table, iptables_chains, firewalld_config),
+    and (ACTION_GROUP) the action group they form with firewall_rollback."""
 
     DOCUMENTATION = r"""
 options:
@@ -27,4 +28,17 @@ options:
     type: list
     elements: str
     default: []
+"""
+
+    # The action group of the commit-confirm modules (meta/runtime.yml): the three backends and
+    # firewall_rollback, which takes the same two options.
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: >-
+      Use C(group/lync.reverse_proxy.commit_confirm) in C(module_defaults) to set O(rollback_timeout) and
+      O(management_sources) once for every commit-confirm module.
+    support: full
+    membership:
+      - lync.reverse_proxy.commit_confirm
 """

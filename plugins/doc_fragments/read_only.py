@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The attributes of a module that only reads the host (firewall_facts, proxy_facts)."""
+    """The attributes of a module that only reads the host (firewall_info, proxy_info)."""
 
     DOCUMENTATION = r"""
 attributes:

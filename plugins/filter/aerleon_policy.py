@@ -28,7 +28,7 @@ description:
     C(paloalto) and C(nftables), a header without an address family gets the one the rules need
     (C(mixed) when they have both, C(inet6) or the IPv4 word otherwise); a header whose family
     would drop addresses the rules have is an error. Other generators get the header as given."
-  - The reverse proxies must be in the topology (O(_input.reverse_proxies)); a firewall needs the
+  - The reverse proxies must be in the topology (its C(reverse_proxies) key, see O(_input)); a firewall needs the
     listener and the internal interface as addresses.
 positional: _input, targets
 options:

@@ -18,6 +18,14 @@ description:
     that rewrites to its farm, or redirects plain HTTP to HTTPS, with the Host header preserved.
   - HTTPS requests are rewritten to the farm over HTTPS (httpsPort), plain HTTP over HTTP
     (httpPort) - no SSL offloading, which Lync does not support.
+  - Farm members are names (ARR checks the back-end certificate against the name it connects to)
+    - the VIP or single server as the published FQDN, several servers as their own FQDNs - with
+    the hosts entries (C(hosts)) that resolve them on the proxy.
+  - A Front End or Director pool of several servers without a VIP is refused - ARR would balance it
+    round-robin with no affinity and no health test, and Microsoft supports only hardware load
+    balancers for the Lync web services ("The only supported method to load balance HTTP and HTTPS
+    traffic is by using hardware load balancers."); give the pool's C(vip), or O(round_robin) for a
+    lab. An Office Web Apps farm like that is a warning (C(warnings)).
 extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:
@@ -25,6 +33,12 @@ options:
     description: The farms' proxy time-out in seconds; mobile clients long-poll, 960 is Microsoft's figure.
     type: int
     default: 960
+  round_robin:
+    description:
+      - Accept Front End and Director pools of several servers without a VIP (ARR balances them round-robin,
+        which Microsoft does not support for Lync web traffic); each becomes a warning instead of an error.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -35,7 +49,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(farms), C(rules) and C(preserve_host_header).
+  description: >-
+    C(farms), C(rules), C(preserve_host_header), C(hosts) (the farm members' name and address, for the
+    proxy's hosts file) and C(warnings) (sentences a person must read).
   type: dict
 """
 
@@ -44,9 +60,9 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 
 @model_filter
-def arr_configuration(data, timeout=960):
+def arr_configuration(data, timeout=960, round_robin=False):
     """IIS ARR farms and rewrite rules."""
-    return _model.arr_configuration(_model.ensure_model(data), timeout=int(timeout))
+    return _model.arr_configuration(_model.ensure_model(data), timeout=int(timeout), round_robin=round_robin)
 
 
 class FilterModule:

@@ -110,8 +110,9 @@ options:
     default: "lync-rp:"
   host:
     description:
-      - What M(lync.reverse_proxy.firewall_facts) read, with O(ruleset_path) and O(boot_dropin)
-        among its C(paths) and V(nftables) among its C(services). With it, the result's
+      - What M(lync.reverse_proxy.firewall_info) read, with O(ruleset_path) as its C(table_file) and
+        among its C(paths), O(boot_dropin) among its C(paths) and V(nftables) among its C(services).
+        With it, the result's
         C(in_place) says whether the host already has exactly the nftables table, its file and its
         boot drop-in, so that M(lync.reverse_proxy.nft_table) need not run.
     type: dict

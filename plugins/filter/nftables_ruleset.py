@@ -12,8 +12,8 @@ author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Renders the rules of one reverse proxy (the output of P(lync.reverse_proxy.firewall_rules#filter)
     with O(lync.reverse_proxy.firewall_rules#filter:reverse_proxy)) as one C(table inet) of its own,
-    written the way C(nft list table) prints it, so that M(lync.reverse_proxy.nft_table) can compare
-    it with the live table.
+    written the way C(nft list table) prints it, so that the diff of
+    M(lync.reverse_proxy.nft_table) against the live table reads line by line.
   - Input chain - established and related traffic first, loopback, SSH from the management sources,
     then on each external interface the external rules (sources and destinations in interval sets),
     IPv6 neighbour discovery, and a drop of everything else arriving there.

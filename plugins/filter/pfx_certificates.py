@@ -36,12 +36,14 @@ requirements:
 seealso:
   - plugin: lync.reverse_proxy.certificate_names
     plugin_type: filter
+  - plugin: lync.reverse_proxy.pem_certificates
+    plugin_type: filter
 """
 
 EXAMPLES = r"""
 - name: Read the PFX on the controller
   ansible.builtin.slurp:
-    src: files/listener.pfx
+    src: "{{ lookup('ansible.builtin.first_found', 'listener.pfx') }}"
   delegate_to: localhost
   register: __pfx
   no_log: true
@@ -60,7 +62,9 @@ _value:
       description: The certificate with the private key - C(thumbprint) (SHA-1, as Windows shows it), C(subject), C(issuer), C(dns_names), C(not_after).
       type: dict
     chain:
-      description: The other certificates, each with C(store) (V(Root) for a self-signed one, V(CA) for an intermediate).
+      description: >-
+        The other certificates, each with C(store) (V(Root) for a self-signed one, V(CA) for an
+        intermediate) and C(der) (the certificate, DER as base64, for the store to add).
       type: list
       elements: dict
     missing_names:

@@ -37,6 +37,13 @@ options:
   ca_path:
     description: A CA file, on the probing host, that the certificates must chain to.
     type: str
+  ca_data:
+    description:
+      - The CA certificate(s) the certificates must chain to, as PEM text (for a CA file on the
+        controller, read with C(lookup('ansible.builtin.file', ...))); beside O(ca_path) when both
+        are given.
+    type: str
+    version_added: 1.1.0
   closed_ports:
     description: Ports that must be closed on the listener from outside.
     type: list
@@ -70,10 +77,10 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 @model_filter
 def probe_list(data, vantage, reverse_proxy=None, ca_path=None, closed_ports=(4443, 8080, 22),
-               reverse_ports=(80, 443, 4443, 8080)):
+               reverse_ports=(80, 443, 4443, 8080), ca_data=None):
     """Probe endpoints of the model for a vantage point."""
     return _model.probe_endpoints(_model.ensure_model(data), vantage, reverse_proxy=reverse_proxy, ca_path=ca_path or None,
-                                  closed_ports=closed_ports, reverse_ports=reverse_ports)
+                                  closed_ports=closed_ports, reverse_ports=reverse_ports, ca_data=ca_data or None)
 
 
 class FilterModule:

@@ -10,8 +10,8 @@ short_description: What differs between a proxy host as read and as it must be
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
-  - Compares the read of a proxy host (the C(proxy) part of M(lync.reverse_proxy.host_facts), or
-    M(lync.reverse_proxy.proxy_facts)) with what the host must have, and says what differs, one
+  - Compares the read of a proxy host (the C(proxy) part of M(lync.reverse_proxy.host_info), or
+    M(lync.reverse_proxy.proxy_info)) with what the host must have, and says what differs, one
     key per step of P(lync.reverse_proxy.rp_proxy_host#role)'s change - the decision the role
     and the proxy roles take on the controller before anything runs on the host.
   - Files compare by type, mode, owner, group and SHA-256 of the content; certificate files are

@@ -11,11 +11,11 @@ version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - The read of a proxy host that P(lync.reverse_proxy.rp_proxy_host#role) decides on - the
-    options of M(lync.reverse_proxy.proxy_facts), and the C(proxy) part of
-    M(lync.reverse_proxy.host_facts) - for the packages, service, TLS directory, configuration
+    options of M(lync.reverse_proxy.proxy_info), and the C(proxy) part of
+    M(lync.reverse_proxy.host_info) - for the packages, service, TLS directory, configuration
     and certificate files of a proxy.
   - The role and the proxy roles that read the host for it ahead (C(site.yml)) compute it with
-    this one filter, so that the role recognizes that read as its own (C(rp_proxy_host_facts)).
+    this one filter, so that the role recognizes that read as its own (C(rp_proxy_host_info)).
 options:
   _input:
     description: The proxy's packages.
@@ -43,7 +43,7 @@ options:
 
 EXAMPLES = r"""
 - name: Read an HAProxy host as rp_proxy_host would (with the firewall, in one call)
-  lync.reverse_proxy.host_facts:
+  lync.reverse_proxy.host_info:
     proxy: >-
       {{ ['haproxy'] | lync.reverse_proxy.proxy_host_request(service='haproxy', tls_dir='/etc/haproxy/lync',
          config_path='/etc/haproxy/haproxy.cfg', ours=['listener-*.pem']) }}

@@ -18,6 +18,9 @@ description:
     with O(egress_filtering), may send the internal rules.
   - Rules are named C(lync.reverse_proxy/<rule id>/<port>) and grouped in C(lync.reverse_proxy),
     so they are ours alone; remote address lists are C(any) for the source's "Any".
+  - An address of a reverse proxy in O(host_addresses) is refused, naming the proxy - as a server it
+    would get none of its listener rules, and a role that removes the rules of the group it does not
+    compute would close the listener; give O(reverse_proxy) for it.
 extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:

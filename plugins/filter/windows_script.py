@@ -16,8 +16,15 @@ description:
   - Firewall - removes the rules of the C(lync.reverse_proxy) group, then adds the model's with
     C(New-NetFirewallRule); nothing outside the group is touched, and running it again gives the
     same result.
-  - ARR - removes the global rewrite rules named C(lync.reverse_proxy/*) and the farms named
-    C(lync-*), then adds the model's, and sets the proxy to preserve the Host header.
+  - Hosts entries and ARR (for a reverse proxy) - the rp_iis_arr role's own scripts, embedded
+    unchanged (C(hosts.ps1), C(arr.ps1)) - compare what is there with the model and change only
+    what differs - the hosts lines marked C(# lync.reverse_proxy) are replaced, the farms named
+    C(lync-*) and the global rewrite rules named C(lync.reverse_proxy/*) are added, updated in place
+    or removed, the proxy is set to preserve the Host header - and say what they changed.
+    A rewrite rule is updated in place (its conditions are never removed first) and a new one is
+    added disabled and enabled once complete, so no rule ever matches more than the model says.
+  - The warnings of P(lync.reverse_proxy.arr_configuration#filter) are written as comments.
+  - Every change runs under C(ShouldProcess) - run the script with C(-WhatIf) first.
 options:
   _input:
     description: The host's firewall rule parameters.

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import http.client
-import os
 import socket
 import ssl
-import tempfile
 import time
 
-__all__ = ["ENDPOINT_OPTIONS", "probe", "probe_all"]
+__all__ = ["ENDPOINT_OPTIONS", "certificate_names", "probe", "probe_all"]
 
-# The options of one endpoint (port_probe's endpoints; host_facts' probe is validated against them).
+# The options of one endpoint (port_probe's endpoints; host_info's probe is validated against them).
 ENDPOINT_OPTIONS = {
     "name": {"type": "str"},
     "address": {"type": "str", "required": True},
@@ -30,6 +28,7 @@ ENDPOINT_OPTIONS = {
     "certificate": {"type": "bool", "default": False},
     "server_name": {"type": "str"},
     "ca_path": {"type": "path"},
+    "ca_data": {"type": "str"},
     "relax_strict_x509_ca": {"type": "path"},
     "http": {
         "type": "dict",
@@ -44,44 +43,118 @@ ENDPOINT_OPTIONS = {
 }
 
 
-# The names are read by the standard library's own certificate decoder (the one behind
-# getpeercert(), reached through a PEM file); only where a Python lacks it, cryptography reads them
-# (imported then: on these hosts it costs more than the whole probe).
-_X509 = []
+# Certificate names are read with public interfaces only: SSLSocket.getpeercert() decodes the
+# certificate of a verified connection; the certificate of a connection that was not verified
+# (getpeercert() then returns an empty dict) is read from its DER bytes by the small reader below
+# (standard library only: it runs on any managed host, and importing cryptography there costs more
+# than the whole probe).
+
+# DER tags of what the reader needs.
+_SEQUENCE, _SET, _OID, _OCTET_STRING, _BOOLEAN = 0x30, 0x31, 0x06, 0x04, 0x01
+_EXPLICIT_0, _EXPLICIT_3, _DNS_NAME = 0xA0, 0xA3, 0x82
+_OID_COMMON_NAME = bytes((0x55, 0x04, 0x03))           # 2.5.4.3
+_OID_SUBJECT_ALT_NAME = bytes((0x55, 0x1D, 0x11))      # 2.5.29.17
+# The string types a commonName comes in, and how each is encoded.
+_STRINGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x1E: "utf-16-be", 0x1C: "utf-32-be"}
 
 
-def _cryptography_x509():
-    if not _X509:
-        try:
-            from cryptography import x509  # pylint: disable=import-outside-toplevel
-        except ImportError:  # pragma: no cover - depends on the host
-            x509 = None
-        _X509.append(x509)
-    return _X509[0]
+def _tlv(data: bytes, offset: int) -> tuple:
+    """(tag, start of the content, end of the content) of the DER element at ``offset``."""
+    if offset + 2 > len(data):
+        raise ValueError("truncated DER element at %d" % offset)
+    tag, length = data[offset], data[offset + 1]
+    if tag & 0x1F == 0x1F:
+        raise ValueError("multi-byte DER tag at %d" % offset)
+    start = offset + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or start + count > len(data):
+            raise ValueError("bad DER length at %d" % offset)
+        length = int.from_bytes(data[start:start + count], "big")
+        start += count
+    if start + length > len(data):
+        raise ValueError("DER element at %d runs past its container" % offset)
+    return tag, start, start + length
 
 
-def _names_from_der(der: bytes, decoder=None) -> list:
-    """DNS names (subjectAltName, else the subject CN) of a certificate, without verifying it.
+def _children(data: bytes, start: int, end: int) -> list:
+    """The elements inside a constructed element's content, as (tag, start, end)."""
+    found = []
+    while start < end:
+        element = _tlv(data, start)
+        if element[2] > end:
+            raise ValueError("DER element at %d runs past its container" % start)
+        found.append(element)
+        start = element[2]
+    return found
 
-    ``decoder``: the standard library's by default; False reads with cryptography."""
-    if decoder is None:
-        decoder = getattr(ssl._ssl, "_test_decode_cert", None)  # pylint: disable=protected-access
-    if decoder:
-        with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
-            handle.write(ssl.DER_cert_to_PEM_cert(der))
-        try:
-            return _names_from_dict(decoder(handle.name))
-        finally:
-            os.unlink(handle.name)
-    _x509 = _cryptography_x509()
-    if _x509 is None:  # pragma: no cover - depends on the host
-        return []
-    cert = _x509.load_der_x509_certificate(der)
+
+def _expect(element: tuple, tag: int, what: str) -> tuple:
+    if element[0] != tag:
+        raise ValueError("%s: DER tag 0x%02x, expected 0x%02x" % (what, element[0], tag))
+    return element
+
+
+def certificate_names(der: bytes) -> list:
+    """The DNS names a certificate (DER) carries - its subjectAltName DNS entries, sorted, else
+    its subject's commonName(s) - read without verifying it, as getpeercert() reports them for a
+    verified connection. ValueError when the DER is not an X.509 certificate."""
     try:
-        return sorted(cert.extensions.get_extension_for_class(_x509.SubjectAlternativeName)
-                      .value.get_values_for_type(_x509.DNSName))
-    except _x509.ExtensionNotFound:
-        return [attr.value for attr in cert.subject.get_attributes_for_oid(_x509.NameOID.COMMON_NAME)]
+        return _read_names(bytes(der))
+    except IndexError:  # a constructed element without the parts it must have
+        raise ValueError("not an X.509 certificate: an element lacks its parts") from None
+
+
+def _read_names(data: bytes) -> list:
+    certificate = _expect(_tlv(data, 0), _SEQUENCE, "certificate")
+    tbs = _expect(_children(data, certificate[1], certificate[2])[0], _SEQUENCE, "tbsCertificate")
+    fields = _children(data, tbs[1], tbs[2])
+    if fields and fields[0][0] == _EXPLICIT_0:  # version
+        fields = fields[1:]
+    # serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, then optional fields
+    if len(fields) < 6:
+        raise ValueError("tbsCertificate has %d fields, expected at least 6" % len(fields))
+    subject = _expect(fields[4], _SEQUENCE, "subject")
+    dns = []
+    for field in fields[6:]:
+        if field[0] != _EXPLICIT_3:
+            continue
+        extensions = _expect(_children(data, field[1], field[2])[0], _SEQUENCE, "extensions")
+        for extension in _children(data, extensions[1], extensions[2]):
+            parts = _children(data, extension[1], extension[2])
+            oid = _expect(parts[0], _OID, "extension id")
+            if data[oid[1]:oid[2]] != _OID_SUBJECT_ALT_NAME:
+                continue
+            value = _expect(parts[-1], _OCTET_STRING, "extension value")
+            names = _expect(_tlv(data, value[1]), _SEQUENCE, "subjectAltName")
+            dns.extend(data[start:end].decode("ascii") for tag, start, end in _children(data, names[1], names[2])
+                       if tag == _DNS_NAME)
+    if dns:
+        return sorted(dns)
+    common = []
+    for rdn in _children(data, subject[1], subject[2]):
+        for attribute in _children(data, *_expect(rdn, _SET, "relative distinguished name")[1:]):
+            oid, value = _children(data, *_expect(attribute, _SEQUENCE, "attribute")[1:])[:2]
+            if oid[0] == _OID and data[oid[1]:oid[2]] == _OID_COMMON_NAME and value[0] in _STRINGS:
+                common.append(data[value[1]:value[2]].decode(_STRINGS[value[0]]))
+    return common
+
+
+def _names_from_der(der: bytes) -> list:
+    """certificate_names, or none when the certificate cannot be read (the probe goes on)."""
+    try:
+        return certificate_names(der)
+    except ValueError:  # UnicodeDecodeError included
+        return []
+
+
+def _names_of(tls) -> list:
+    """The names of the peer's certificate: decoded by the ssl module when the connection was
+    verified, else read from the certificate's DER bytes."""
+    decoded = tls.getpeercert()
+    if decoded:
+        return _names_from_dict(decoded)
+    return _names_from_der(tls.getpeercert(binary_form=True))
 
 
 def _names_from_dict(decoded: dict) -> list:
@@ -155,7 +228,7 @@ _STRICT = getattr(ssl, "VERIFY_X509_STRICT", 0)
 
 
 def _context(endpoint: dict, strict: bool):
-    context = ssl.create_default_context(cafile=endpoint["ca_path"])
+    context = ssl.create_default_context(cafile=endpoint.get("ca_path") or None, cadata=endpoint.get("ca_data") or None)
     context.check_hostname = bool(endpoint.get("server_name"))
     if strict:
         context.verify_flags |= _STRICT
@@ -187,16 +260,16 @@ def _names_unverified(endpoint: dict, timeout: float) -> list:
     try:
         with socket.create_connection((endpoint["address"], int(endpoint["port"])), timeout=timeout) as sock:
             with context.wrap_socket(sock, server_hostname=endpoint.get("server_name") or None) as tls:
-                return _names_from_der(tls.getpeercert(binary_form=True))
+                return _names_of(tls)
     except (OSError, ValueError):
         return []
 
 
 def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
     server_name = endpoint.get("server_name") or None
-    if endpoint.get("ca_path"):
-        # Relaxed only for the CA named to be relaxed, never by default.
-        relaxed = bool(endpoint.get("relax_strict_x509_ca")) and endpoint.get("relax_strict_x509_ca") == endpoint["ca_path"]
+    if endpoint.get("ca_path") or endpoint.get("ca_data"):
+        # Relaxed only for the CA file named to be relaxed, never by default.
+        relaxed = bool(endpoint.get("relax_strict_x509_ca")) and endpoint.get("relax_strict_x509_ca") == endpoint.get("ca_path")
         context = _context(endpoint, strict=not relaxed)
         row["tls_strict"] = not relaxed
         verified = True
@@ -220,14 +293,14 @@ def _tls(sock, endpoint: dict, row: dict, timeout: float = 5.0):
             row["error"] = (
                 "certificate rejected by strict X.509 verification (%s); it verifies without the strict rules: the "
                 "CA or the certificate lacks what RFC 5280 requires (e.g. Authority and Subject Key Identifiers); "
-                "reissue it, or set relax_strict_x509_ca to %s to accept it" % (reason, endpoint["ca_path"]))
+                "reissue it, or set relax_strict_x509_ca to %s to accept it" % (
+                    reason, endpoint.get("ca_path") or "the CA file given as ca_path"))
         raise
     row["tls_version"] = tls.version()
     row["tls_verified"] = verified
-    der = tls.getpeercert(binary_form=True)
-    row["certificate_names"] = _names_from_der(der)
+    row["certificate_names"] = _names_of(tls)
     if endpoint.get("certificate"):
-        row["certificate"] = ssl.DER_cert_to_PEM_cert(der)
+        row["certificate"] = ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
     if server_name and not verified and not any(_matches(server_name, n) for n in row["certificate_names"]):
         row["error"] = "certificate does not carry %s" % server_name
     return tls

@@ -249,16 +249,30 @@ def arm(module, unit: str, timeout: int, paths: list, restore_command: str, save
     return state
 
 
-# The firewall_rollback module's options (its action plugin validates the same).
+# The firewall_rollback module's options (its action plugin validates the same). It takes the
+# backend modules' rollback_timeout and management_sources as well, so that module_defaults for the
+# action group commit_confirm (meta/runtime.yml) set them once for all four modules.
 ROLLBACK_SPEC = {
     "name": {"type": "str", "required": True},
     "state": {"type": "str", "default": "armed", "choices": ["armed", "restarted", "confirmed"]},
     "paths": {"type": "list", "elements": "path", "default": []},
     "restore_command": {"type": "str"},
-    "timeout": {"type": "int", "default": 60},
+    "timeout": {"type": "int"},
+    "rollback_timeout": {"type": "int", "default": 0},
+    "management_sources": {"type": "list", "elements": "str", "default": []},
     "reconnect": {"type": "bool", "default": False},
 }
 ROLLBACK_REQUIRED_IF = [("state", "armed", ("paths", "restore_command"))]
+# firewall_rollback's countdown when neither timeout nor rollback_timeout says otherwise.
+DEFAULT_TIMEOUT = 60
+
+
+def rollback_seconds(params: dict) -> int:
+    """firewall_rollback's countdown: ``timeout`` when given, else ``rollback_timeout`` when above
+    0 (the backends' option, from the action group's defaults), else DEFAULT_TIMEOUT."""
+    if params.get("timeout") is not None:
+        return params["timeout"]
+    return params.get("rollback_timeout") or DEFAULT_TIMEOUT
 
 
 # -- what the backend modules share ---------------------------------------------------------

@@ -44,9 +44,30 @@ options:
     description: Shell command run (by C(/bin/sh)) after the files are back. Required with O(state=armed).
     type: str
   timeout:
-    description: Seconds until the rollback runs (with V(armed) and V(restarted)).
+    description:
+      - Seconds until the rollback runs (with V(armed) and V(restarted)).
+      - When not given, O(rollback_timeout) if above 0, else 60.
     type: int
-    default: 60
+  rollback_timeout:
+    description:
+      - The seconds of O(timeout) when O(timeout) is not given - the option of the backend modules
+        (M(lync.reverse_proxy.nft_table), M(lync.reverse_proxy.iptables_chains),
+        M(lync.reverse_proxy.firewalld_config)), so that C(module_defaults) for the action group
+        C(group/lync.reverse_proxy.commit_confirm) sets the countdown of all four at once.
+      - V(0) leaves O(timeout) at 60.
+    type: int
+    default: 0
+    version_added: 1.1.0
+  management_sources:
+    description:
+      - Networks (CIDRs) from which management access must survive, as the backend modules take
+        them. With V(armed) or V(restarted), the address of the SSH connection running this module
+        must be in one of them, or the module fails before it arms (so the change that would follow
+        does not run). V(confirmed) ignores them.
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
   reconnect:
     description:
       - With O(state=confirmed), drop the task's connection first (as C(meta) V(reset_connection)
@@ -55,6 +76,8 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+extends_documentation_fragment:
+  - lync.reverse_proxy.commit_confirm.action_group
 attributes:
   action:
     support: full
@@ -93,6 +116,28 @@ EXAMPLES = r"""
     name: ufw
     state: confirmed
     reconnect: true
+
+# The commit-confirm options once for every firewall module of the collection (the action group).
+- name: A play whose firewall changes roll back after 120 s unless confirmed
+  hosts: lync_reverse_proxies
+  module_defaults:
+    group/lync.reverse_proxy.commit_confirm:
+      rollback_timeout: 120
+      management_sources: [10.250.0.0/24]
+  tasks:
+    - name: Keep the table (rolled back after 120 s unless confirmed)
+      lync.reverse_proxy.nft_table:
+        name: lync_reverse_proxy
+        content: "{{ lookup('ansible.builtin.file', 'lync_reverse_proxy.nft') }}"
+        path: /etc/nftables.d/lync_reverse_proxy.nft
+      register: table
+
+    - name: Confirm from a fresh connection
+      lync.reverse_proxy.firewall_rollback:
+        name: inet-lync_reverse_proxy
+        state: confirmed
+        reconnect: true
+      when: table.rollback_armed
 """
 
 RETURN = r"""
@@ -100,6 +145,12 @@ unit:
   description: The systemd unit of the rollback timer.
   returned: always
   type: str
+timeout:
+  description: The seconds of the countdown (O(timeout), or what stands for it); with V(armed) and V(restarted).
+  returned: success
+  type: int
+  sample: 60
+  version_added: 1.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -116,17 +167,21 @@ def main() -> None:
         unit = _rollback.unit_name(module.params["name"])
     except ValueError as exc:
         module.fail_json(msg="name: %s" % exc)
-    if module.params["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1 second, got %d" % module.params["timeout"])
+    timeout = _rollback.rollback_seconds(module.params)
+    if timeout < 1:
+        module.fail_json(msg="timeout must be at least 1 second, got %d" % timeout)
+    state = module.params["state"]
+    # Before arming: a connection from outside the management sources arms nothing.
+    _rollback.refuse_outside_management(module, module.params["management_sources"], state != "confirmed")
     if module.check_mode:
-        module.exit_json(changed=module.params["state"] != "confirmed", unit=unit)
-    if module.params["state"] == "confirmed":
+        module.exit_json(changed=state != "confirmed", unit=unit, **({} if state == "confirmed" else {"timeout": timeout}))
+    if state == "confirmed":
         module.exit_json(changed=_rollback.confirm(module, unit), unit=unit)
-    if module.params["state"] == "restarted":
-        _rollback.restart(module, unit, module.params["timeout"])
-        module.exit_json(changed=True, unit=unit)
-    _rollback.arm(module, unit, module.params["timeout"], module.params["paths"], module.params["restore_command"])
-    module.exit_json(changed=True, unit=unit)
+    if state == "restarted":
+        _rollback.restart(module, unit, timeout)
+        module.exit_json(changed=True, unit=unit, timeout=timeout)
+    _rollback.arm(module, unit, timeout, module.params["paths"], module.params["restore_command"])
+    module.exit_json(changed=True, unit=unit, timeout=timeout)
 
 
 if __name__ == "__main__":

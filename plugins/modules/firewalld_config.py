@@ -25,6 +25,7 @@ description:
     runtime-only change) is repaired by the reload.
 extends_documentation_fragment:
   - lync.reverse_proxy.commit_confirm
+  - lync.reverse_proxy.commit_confirm.action_group
 options:
   files:
     description:

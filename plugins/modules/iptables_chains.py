@@ -25,6 +25,7 @@ description:
     so the distribution's saved rules are left as they are.
 extends_documentation_fragment:
   - lync.reverse_proxy.commit_confirm
+  - lync.reverse_proxy.commit_confirm.action_group
 options:
   content:
     description:

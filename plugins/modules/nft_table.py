@@ -13,18 +13,24 @@ author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
   - Compares the live nftables table O(family) O(name) with O(content) and, when they differ,
     replaces the table in one transaction; other tables are never touched.
-  - The comparison is against the live ruleset (C(nft list table)), not against a file that was
-    written before, so a table that was flushed, edited or deleted by hand is detected and
-    repaired.
-  - O(content) must be written the way C(nft list table) prints it (the collection's templates
-    are), since live and desired are compared after collapsing whitespace only.
-  - The new ruleset is written to O(path) and loaded with C(nft -f) from a file that creates,
-    deletes and re-creates the table, in one transaction, so the swap is atomic; a ruleset that
-    does not validate is never loaded, and the table that was live stays live.
+  - The comparison is against the live ruleset, not against a file that was written before, so a
+    table that was flushed, edited or deleted by hand is detected and repaired. Live and desired
+    are compared as nft's own JSON (C(nft -j list table)) - the desired table as the same nft
+    lists it after loading the ruleset into a private network namespace (C(unshare --net); the
+    host's ruleset is not touched), so O(content) may be written in any form nft reads. Handles,
+    and what counters and quotas have counted, are not compared.
+  - Loading into the private namespace first is also the check - a ruleset that nft does not load
+    there is never loaded on the host, and the table that was live stays live. The new ruleset is
+    then written to O(path) and loaded with C(nft -f) from a file that creates, deletes and
+    re-creates the table, in one transaction, so the swap is atomic.
+  - After loading, the live table is listed again; should it differ from the table loaded in the
+    private namespace, the previous table and file are restored before the module fails (it never
+    fails with the new ruleset left loaded).
   - With O(management_sources), the module refuses (fails before applying) a ruleset when the
     address of the current SSH connection is not among them.
 extends_documentation_fragment:
   - lync.reverse_proxy.commit_confirm
+  - lync.reverse_proxy.commit_confirm.action_group
 options:
   name:
     description: The table name.
@@ -37,8 +43,7 @@ options:
     choices: [inet, ip, ip6]
   content:
     description:
-      - The whole table, C(table <family> <name> { ... }), as nft lists it. Required with
-        O(state=present).
+      - The whole table, C(table <family> <name> { ... }). Required with O(state=present).
     type: str
   path:
     description:
@@ -64,15 +69,19 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports whether the table would change, with a diff, and changes nothing.
+    description: >-
+      Reports whether the table would change, with a diff, and changes nothing (the desired table
+      is loaded into a private network namespace only).
   diff_mode:
     support: full
     description: Shows the live table before and the desired one after.
   idempotent:
     support: full
-    description: The live table is compared with the desired one; equal means no change.
+    description: The live table is compared with the desired one as nft -j lists them; equal means no change.
 requirements:
   - nft (the nftables command line) on the target
+  - unshare (util-linux) on the target, and the right to create a network namespace (root), to
+    compare the table; without them the module fails before it applies anything
 notes:
   - The ruleset file starts with C(table), C(delete table) and then the table, the atomic
     replacement that works from nftables 0.9 on (C(destroy table) needs 1.0.8).
@@ -92,9 +101,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 live:
-  description: The table as nft listed it before the change (empty when it did not exist).
+  description: The table as nft listed it before the change, as text (empty when it did not exist).
   returned: always
   type: str
+restored:
+  description: >-
+    True when the new ruleset was loaded but the live table then differed from it, and the previous
+    table and file were put back (the module failed).
+  returned: failure
+  type: bool
+  version_added: 1.1.0
 rollback_armed:
   description: True when a rollback timer was armed (O(rollback_timeout)) and waits for O(state=confirmed).
   returned: always
@@ -120,9 +136,10 @@ boot_changed:
 import os
 import re
 import shlex
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft_text, _rollback
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft, _rollback
 
 
 class NftTable:
@@ -135,23 +152,71 @@ class NftTable:
         rc, out, err = self.module.run_command([self.nft, "list", "table", self.params["family"], self.params["name"]])
         return out if rc == 0 else ""
 
-    def write_and_load(self, text: str) -> None:
-        path = self.params["path"]
+    def live_objects(self) -> list | None:
+        return _nft.live_table(self.module.run_command, self.nft, self.params["family"], self.params["name"])
+
+    def _write(self, path: str, text: str) -> None:
         directory = os.path.dirname(path)
         if directory and not os.path.isdir(directory):
             os.makedirs(directory, 0o755)
-        candidate = path + ".candidate"
-        with open(candidate, "w", encoding="utf-8") as handle:
+        with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.chmod(candidate, 0o600)
-        # One transaction: a ruleset that does not parse or load changes nothing (no separate
-        # nft -c pass, which would parse it twice).
+        os.chmod(path, 0o600)
+
+    def _scratch(self, text: str) -> str:
+        """``text`` in a file of the module's temporary directory (removed with it)."""
+        handle, path = tempfile.mkstemp(dir=self.module.tmpdir, suffix=".nft")
+        with os.fdopen(handle, "w", encoding="utf-8") as scratch:
+            scratch.write(text)
+        return path
+
+    def desired_objects(self, text: str) -> list:
+        """The table as nft lists it once ``text`` (the ruleset file) is loaded, from a private
+        network namespace; a ruleset nft refuses there, or no namespace, fails before anything."""
+        objects, problem = _nft.load_privately(
+            self.module.run_command, self.module.get_bin_path("unshare"), self.nft, self._scratch(text),
+            self.params["family"], self.params["name"], ip=self.module.get_bin_path("ip"), content=text)
+        if problem and problem[0] == "refused":
+            self.module.fail_json(msg="the ruleset does not validate (nft -f refused it in a private network "
+                                      "namespace); nothing was applied, the previous table stays live", stderr=problem[1])
+        if problem:
+            self.module.fail_json(msg="cannot compare the table: nft_table loads the ruleset into a private network "
+                                      "namespace first (unshare --net, as root), and that failed: %s; nothing was "
+                                      "applied" % problem[1])
+        return objects
+
+    def write_and_load(self, text: str) -> None:
+        path = self.params["path"]
+        candidate = path + ".candidate"
+        self._write(candidate, text)
+        # One transaction: a ruleset that does not load changes nothing.
         rc, out, err = self.module.run_command([self.nft, "-f", candidate])
         if rc != 0:
             os.unlink(candidate)
             self.module.fail_json(msg="the ruleset does not validate (nft -f refused it); nothing was applied, "
                                       "the previous table stays live", stderr=err)
         self.module.atomic_move(candidate, path)
+
+    def restore(self, live: str, on_disk: str | None, result: dict, why: str) -> None:
+        """Put the previous table and file back after a load that is not what was checked, then fail."""
+        family, name, path = self.params["family"], self.params["name"], self.params["path"]
+        if live:
+            rc, out, err = self.module.run_command([self.nft, "-f", self._scratch(_nft.ruleset_file(family, name, live))])
+        else:
+            rc, out, err = self.module.run_command([self.nft, "delete", "table", family, name])
+        if rc != 0:
+            self.module.fail_json(
+                msg="%s; putting the previous table back failed as well (%s)%s" % (
+                    why, err.strip(), ": the armed rollback restores it when its timer fires"
+                    if result["rollback_armed"] else ": restore it by hand"), restored=False, **result)
+        if on_disk is None:
+            os.unlink(path)
+        else:
+            self._write(path, on_disk)
+        if result["rollback_armed"]:
+            _rollback.confirm(self.module, self.unit)  # the previous table is back: nothing left to roll back
+            result["rollback_armed"] = False
+        self.module.fail_json(msg="%s; the previous table and its file are back" % why, restored=True, **result)
 
     @property
     def unit(self) -> str:
@@ -160,7 +225,7 @@ class NftTable:
     def arm(self, live: str) -> None:
         """Before loading: a transient timer that restores the table and its file as they are now."""
         family, name = self.params["family"], self.params["name"]
-        table = _nft_text.ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
+        table = _nft.ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
         _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
                       "%s -f {saved[table]}" % shlex.quote(self.nft), saved={"table": table})
 
@@ -169,7 +234,7 @@ class NftTable:
         dropin = self.params["boot_dropin"]
         if not dropin:
             return
-        wanted = _nft_text.dropin_text(self.nft, self.params["path"]) if self.params["state"] == "present" else None
+        wanted = _nft.dropin_text(self.nft, self.params["path"]) if self.params["state"] == "present" else None
         current = None
         if os.path.exists(dropin):
             with open(dropin, encoding="utf-8") as handle:
@@ -214,14 +279,14 @@ class NftTable:
             return done
         source = _rollback.connection_source()
         live = self.live()
-        on_disk = ""
+        on_disk = None
         if os.path.exists(params["path"]):
             with open(params["path"], encoding="utf-8") as handle:
                 on_disk = handle.read()
         result = {"changed": False, "live": live, "drift": False, "connection_source": source or "",
                   "rollback_armed": False, "rollback_unit": self.unit}
         if params["state"] == "absent":
-            if live or on_disk:
+            if live or on_disk is not None:
                 result["changed"] = True
                 result["diff"] = {"before": live, "after": ""}
                 if not self.module.check_mode:
@@ -229,13 +294,14 @@ class NftTable:
                         rc, out, err = self.module.run_command([self.nft, "delete", "table", params["family"], params["name"]])
                         if rc != 0:
                             self.module.fail_json(msg="nft delete table failed", stderr=err)
-                    if on_disk:
+                    if on_disk is not None:
                         os.unlink(params["path"])
             return result
         if not params["content"]:
             self.module.fail_json(msg="content is required with state=present")
-        desired = _nft_text.ruleset_file(params["family"], params["name"], params["content"])
-        live_matches = _nft_text.normalize(live) == _nft_text.normalize(params["content"])
+        desired = _nft.ruleset_file(params["family"], params["name"], params["content"])
+        wanted = self.desired_objects(desired)
+        live_matches = bool(live) and self.live_objects() == wanted
         if live_matches and on_disk == desired:
             return result
         result["changed"] = True
@@ -247,11 +313,10 @@ class NftTable:
                 self.arm(live)
                 result["rollback_armed"] = True
             self.write_and_load(desired)
-            after = self.live()
-            if _nft_text.normalize(after) != _nft_text.normalize(params["content"]):
-                self.module.fail_json(
-                    msg="the table was loaded but nft lists it differently from the content given; "
-                        "the content is not in nft's listing form", live=after)
+            if self.live_objects() != wanted:
+                self.restore(live, on_disk, result,
+                             "the table was loaded, but nft -j lists it differently from the same ruleset loaded "
+                             "in a private network namespace just before")
         return result
 
 

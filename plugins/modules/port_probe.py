@@ -59,6 +59,13 @@ options:
             Python. A certificate only the strict rules reject is reported as such
             (RV(results[].tls_strict_rejected)).
         type: path
+      ca_data:
+        description:
+          - The CA certificate(s) to verify the certificate against, as PEM text - for a CA file on
+            the controller, read there (C(lookup('ansible.builtin.file', ...))). Trusted beside
+            O(endpoints[].ca_path) when both are given; verified the same way.
+        type: str
+        version_added: 1.1.0
       relax_strict_x509_ca:
         description:
           - Verify without the strict X.509 rules, for this CA file only (it must equal

@@ -15,7 +15,17 @@ description:
     JSON string the way M(ansible.builtin.debug) shows it - for the port summary's Markdown table
     and the verification's summary.
   - Runs on the controller only (an action); changes nothing. The lines go to the terminal
-    whatever the output callback is, so a run whose output is parsed as JSON should not use it.
+    whatever the output callback is, so a run whose output is parsed as JSON (a JSON callback,
+    AWX) gets text that is not JSON.
+deprecated:
+  removed_in: 3.0.0
+  why: >-
+    It writes around the output callback, so that machine-readable callbacks (AWX's included) get
+    output that is not theirs. The collection's playbooks show their lines with
+    M(ansible.builtin.debug) instead.
+  alternative: >-
+    M(ansible.builtin.debug) with O(ansible.builtin.debug#module:msg) as a list of lines (one line
+    per line with the default callback), and files for machines.
 options:
   text:
     description: The text, or a list of lines.

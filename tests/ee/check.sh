@@ -14,7 +14,7 @@ out=$(podman run --rm --network none "$image" bash -c '
 echo "$out"
 grep -Eq "^lync\.reverse_proxy +${version//./\\.}( |$)" <<< "$out"
 grep -qx 'libraries: ok' <<< "$out"
-grep -q '^| HTTPS/TCP/443 | Any | Reverse proxy listener rp01' <<< "$out"
+grep -q '^ *"| HTTPS/TCP/443 | Any | Reverse proxy listener rp01' <<< "$out"  # a line of the debug list
 grep -Eq 'localhost +: ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=0' <<< "$out"
 for f in port-table.en.md port-table.en.html port-diagram.svg certificate-names.txt; do grep -qx "$f" <<< "$out"; done
 echo "ee: $image runs the collection"

@@ -32,7 +32,7 @@ DIRT = [".ansible/collections/ansible_collections/x/y/MANIFEST.json", "windows-s
         "roles/rp_haproxy/.DS_Store", "plugins/module_utils/_port_model/_compute.py.orig"]
 # The development set-up: the lab, the build, the benchmarks, CI; none of it is of use installed.
 DEVELOPMENT = ("Makefile", ".ci/", ".git/", "benchmarks/", "tests/lab/", "tests/browser/", "tests/tooling/",
-               "tests/release/", "tests/min-deps/", "tests/podman/", "extensions/", ".gitignore")
+               "tests/release/", "tests/min-deps/", "tests/podman/", "extensions/molecule/", ".gitignore")
 MUST_SHIP = ("README.md", "COPYING", "LICENSES/GPL-3.0-or-later.txt", "REUSE.toml", "CHANGELOG.md",
              "changelogs/changelog.yaml", "meta/runtime.yml", "meta/execution-environment.yml", "meta/ee-requirements.txt", "bindep.txt", "requirements.txt",
              "docs/architecture.md", "docs/performance.md", "tests/unit/requirements.txt",
@@ -81,7 +81,8 @@ def test_nothing_of_the_development_setup_ships(shipped):
 def test_what_users_run_and_read_ships(shipped):
     missing = [name for name in MUST_SHIP if name not in shipped["files"]]
     tracked = _tracked()
-    for prefix in ("plugins/", "roles/", "playbooks/", "meta/", "changelogs/fragments/", "tests/unit/", "tests/integration/"):
+    for prefix in ("plugins/", "roles/", "playbooks/", "meta/", "changelogs/fragments/", "tests/unit/", "tests/integration/",
+                   "extensions/podman/"):
         missing += [name for name in tracked if name.startswith(prefix) and name not in shipped["files"]
                     and "__pycache__" not in name]
     assert missing == []
@@ -99,3 +100,17 @@ def test_documents_link_only_to_shipped_files(shipped):
             if path not in shipped["files"] and not any(f.startswith(path + "/") for f in shipped["files"]):
                 broken.append("%s -> %s" % (name, target))
     assert broken == []
+
+
+def test_the_molecule_scenario_for_users_ships_whole(shipped):
+    """extensions/podman/molecule/default runs from the installed collection: its playbooks, the
+    files they copy, the Containerfile of its image and its requirements are all there."""
+    scenario = "extensions/podman/molecule/default/"
+    shipped_scenario = {name[len(scenario):] for name in shipped["files"] if name.startswith(scenario)}
+    assert {"molecule.yml", "prepare.yml", "converge.yml", "verify.yml", "files/pool.py", "Containerfile",
+            "requirements.yml", "requirements.txt"} <= shipped_scenario
+    for playbook in ("prepare.yml", "converge.yml", "verify.yml"):
+        text = (REPO / scenario / playbook).read_text(encoding="utf-8")
+        for source in re.findall(r"^\s+- (files/\S+)$", text, flags=re.M):
+            assert source in shipped_scenario, (playbook, source)
+        assert "openssl " not in text, "%s makes certificates with the openssl command" % playbook

@@ -44,7 +44,10 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         FirewallPolicy,
         build_policy,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import pfx_certificates
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import (
+        pem_certificates,
+        pfx_certificates,
+    )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._proxy import (
         PROXIES,
         listener_addresses,
@@ -64,8 +67,10 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
         arr_configuration,
+        iis_bindings,
         render_application_host,
         render_powershell,
+        role_script,
         windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
@@ -98,6 +103,7 @@ _PARTS = {
     "ufw_stale": "_firewall",
     "FirewallPolicy": "_policy",
     "build_policy": "_policy",
+    "pem_certificates": "_pfx",
     "pfx_certificates": "_pfx",
     "PROXIES": "_proxy",
     "listener_addresses": "_proxy",
@@ -112,6 +118,8 @@ _PARTS = {
     "needed_names": "_topology_xml",
     "topology_from_xml": "_topology_xml",
     "arr_configuration": "_windows",
+    "iis_bindings": "_windows",
+    "role_script": "_windows",
     "render_application_host": "_windows",
     "render_powershell": "_windows",
     "windows_firewall_rules": "_windows",
@@ -152,11 +160,13 @@ __all__ = [
     "ensure_model",
     "firewall_config",
     "host_text",
+    "iis_bindings",
     "interfaces_for",
     "is_model",
     "listener_addresses",
     "needed_names",
     "normalize_topology",
+    "pem_certificates",
     "pfx_certificates",
     "probe_endpoints",
     "proxy_config",
@@ -170,6 +180,7 @@ __all__ = [
     "render_proxy",
     "render_port_table",
     "render_ufw",
+    "role_script",
     "select_routes",
     "select_rules",
     "tls_profile",

@@ -48,27 +48,11 @@ _DESTINATION_ROLES = {
 def merge_networks(networks) -> list[str]:
     """Merge address lists into the fewest CIDRs and sort them, IPv4 first, then IPv6.
 
-    The same result as netaddr.cidr_merge, computed on integer spans: adjacent and overlapping
-    spans join, and netaddr turns each joined span into CIDRs.
+    netaddr.cidr_merge does it; a network given with host bits set is taken as its CIDR first
+    (cidr_merge keeps a network that merges with nothing as it was given).
     """
-    spans: dict = {4: [], 6: []}
-    for network in networks:
-        spans[network.version].append((network.first, network.last))
-    merged_cidrs = []
-    for version in (4, 6):
-        joined: list = []
-        for first, last in sorted(spans[version]):
-            if joined and first <= joined[-1][1] + 1:
-                if last > joined[-1][1]:
-                    joined[-1][1] = last
-            else:
-                joined.append([first, last])
-        for first, last in joined:
-            merged_cidrs.extend(
-                str(cidr)
-                for cidr in netaddr.iprange_to_cidrs(netaddr.IPAddress(first, version), netaddr.IPAddress(last, version))
-            )
-    return merged_cidrs
+    return [str(cidr) for cidr in netaddr.cidr_merge(
+        [network if network.value == network.first else network.cidr for network in networks])]
 
 
 def _hosts(networks) -> list[str]:

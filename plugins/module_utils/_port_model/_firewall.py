@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
     _firewalld,
     _iptables,
@@ -114,8 +114,9 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     ``links`` is the output of ``ip -j addr show`` (text or parsed) used to find the interfaces
     when ``external_interfaces`` / ``internal_interfaces`` are not given.
 
-    ``host`` is a firewall_facts read made with ``ruleset_path`` and ``boot_dropin`` among its
-    paths and nftables among its services: with it, ``in_place`` says whether the host already
+    ``host`` is a firewall_info read made with ``ruleset_path`` as its table_file, ``ruleset_path``
+    and ``boot_dropin`` among its paths and nftables among its services: with it, ``in_place`` says
+    whether the host already
     has exactly this nftables table, its file and its boot drop-in (so nft_table need not run).
 
     Per-source limits (``source_connections``, ``source_rate``) a backend cannot express are left
@@ -167,7 +168,7 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     applied = {"connections": limits.connections, "rate": limits.rate, "burst": limits.burst, "ports": ports} if ports else {}
     table = own.get("table") or BACKENDS["nftables"].options["table"].default
     in_place = bool(backend == "nftables" and isinstance(host, dict) and ruleset_path
-                    and _nft_text.in_place(content, host, table, ruleset_path, boot_dropin))
+                    and _nft.in_place(content, host, table, ruleset_path, boot_dropin))
     return {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
             "internal_interfaces": list(policy.internal_interfaces),
             "management_sources": list(policy.management_sources), "content": content, "in_place": in_place,

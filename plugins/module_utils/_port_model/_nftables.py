@@ -4,15 +4,16 @@
 
 """The nftables rendering of a firewall policy. PRIVATE to the lync.reverse_proxy collection.
 
-The output is one ``table inet <name>`` written exactly as ``nft list table`` prints it (tabs,
-set layout, element order), so that the live table can be compared with it as text. Address
+The output is one ``table inet <name>`` written as ``nft list table`` prints it (tabs, set
+layout, element order), so that a diff against the live table reads line by line (nft_table
+compares the two as nft -j lists them). Address
 lists go into interval sets, one per rule, side and family: one rule per (interface, rule,
 family), however many addresses there are. Established and related traffic is accepted first.
 
 Per-source limits (the policy's ``source_limits``) are dynamic sets keyed by the source (an IPv4
 address, an IPv6 /64): ``ct count`` for the connections a source has open, ``limit rate`` for its
 new connections; a new connection over either is dropped before the rules' accepts. nft lists the
-sources such a set holds at run time; ``_nft_text.normalize`` leaves them out of the comparison.
+sources such a set holds at run time; ``_nft.table_objects`` leaves them out of the comparison.
 """
 
 from __future__ import annotations

@@ -103,8 +103,11 @@ def _from_front_end(model, reverse_proxy, ports) -> list:
 
 
 def probe_endpoints(model: dict, vantage: str, reverse_proxy: str | None = None, ca_path: str | None = None,
-                    closed_ports=(4443, 8080, 22), reverse_ports=(80, 443, 4443, 8080)) -> list:
-    """Endpoints for lync.reverse_proxy.port_probe, as seen from ``vantage``."""
+                    closed_ports=(4443, 8080, 22), reverse_ports=(80, 443, 4443, 8080), ca_data: str | None = None) -> list:
+    """Endpoints for lync.reverse_proxy.port_probe, as seen from ``vantage``.
+
+    The endpoints whose certificate is verified get ``ca_path`` (a file on the probing host) and
+    ``ca_data`` (the CA as PEM text, e.g. read from a file on the controller), each when given."""
     if vantage not in VANTAGES:
         raise PortModelError("vantage must be one of %s, got %r" % (", ".join(VANTAGES), vantage))
     if vantage == "outside":
@@ -116,6 +119,8 @@ def probe_endpoints(model: dict, vantage: str, reverse_proxy: str | None = None,
     else:
         endpoints = _from_front_end(model, reverse_proxy, [int(p) for p in reverse_ports])
     for endpoint in endpoints:
+        if ca_data and "ca_path" in endpoint:
+            endpoint["ca_data"] = ca_data
         if endpoint.get("ca_path") is None:
             endpoint.pop("ca_path", None)
         if endpoint.get("server_name") is None:

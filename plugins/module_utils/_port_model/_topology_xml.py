@@ -7,10 +7,12 @@
 Two forms exist in the field, and both are read:
 
 * Topology Builder's saved file (``.tbxml``): root ``TopologyBuilder``, the topology under
-  ``NewTopology/PartialTopology``; sites under ``CentralSites/CentralSite`` hold their
-  ``Clusters/Cluster[@Fqdn, @UniqueId]/Machines/Machine[@Fqdn]`` and ``Services/Service[@RoleName,
-  @InstalledOn]`` (InstalledOn is a cluster's UniqueId); the simple URLs are in
-  ``SimpleUrlConfiguration/SimpleUrl[@Component, @Domain, @ActiveUrl]``.
+  ``NewTopology/PartialTopology``; sites under ``CentralSites/CentralSite[@SiteId]`` hold their
+  ``Clusters/Cluster[@Fqdn, @UniqueId]/Machines/Machine[@Fqdn]`` (a single-machine cluster's
+  ``Machine`` has no ``Fqdn``: it is the cluster's FQDN); the services of every site are one list
+  beside the sites, ``PartialTopology/Services/Service[@RoleName, @InstalledOn]`` (InstalledOn is a
+  cluster's UniqueId, a GUID without braces); the simple URLs are in
+  ``PartialTopology/SimpleUrlConfiguration/SimpleUrl[@Component, @Domain, @ActiveUrl]``.
 * The published topology (``Get-CsTopology -AsXml``, also inside ``Export-CsConfiguration``'s
   archive): root ``Topology``; ``Sites/CentralSite[@SiteId]/Name``; ``Clusters/Cluster[@Fqdn]`` with
   ``ClusterId[@SiteId, @Number]`` and ``Machine[@Fqdn]``; ``Services/Service`` with
@@ -20,7 +22,8 @@ In both, ``InternalDomains/InternalDomain[@Name]`` are the SIP domains; a cluste
 ``WebServices`` service is a Front End pool, or a Director pool when its ``Registrar`` service
 says ``RegistrarService[@IsDirector="true"]``; ``WebService/ExternalSettings[@Host]`` is the
 external web services FQDN; a ``WacService``'s ``DiscoveryUrl`` host is the Office Web Apps farm.
-Every other role (Edge, Mediation, SQL, file stores, Persistent Chat, ...) is ignored.
+Every other role (Edge, Mediation, SQL, file stores, Persistent Chat, ...) is ignored. Elements are
+read only in Lync's own namespaces (``urn:schema:Microsoft.Rtc.Management.*``) and at their place.
 
 The documents' IP addresses are not used (``0.0.0.0`` means "not pinned", and a pinned address
 says nothing about what the reverse proxy reaches): addresses come from ``addresses``, a mapping
@@ -58,6 +61,7 @@ HAS_DEFUSEDXML = SafeElementTree is not None
 
 NS_BUILDER = "urn:schema:Microsoft.Rtc.Management.Deploy.TopologyBuilder.2008"
 NS_TOPOLOGY = "urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008"
+NS_LYNC_PREFIX = "urn:schema:Microsoft.Rtc.Management."
 ROOTS = {NS_BUILDER: "TopologyBuilder", NS_TOPOLOGY: "Topology"}
 _NAME_RE = re.compile(r"[^a-z0-9_-]+")
 _DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -75,8 +79,13 @@ def _namespace(tag) -> str:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
+def _lync(tag) -> bool:
+    """Whether an element is in one of Lync's own namespaces (urn:schema:Microsoft.Rtc.Management.*)."""
+    return _namespace(tag).startswith(NS_LYNC_PREFIX)
+
+
 def _children(element, name: str) -> list:
-    return [child for child in element if _local(child.tag) == name]
+    return [child for child in element if _local(child.tag) == name and _lync(child.tag)]
 
 
 def _child(element, name: str):
@@ -84,8 +93,12 @@ def _child(element, name: str):
     return found[0] if found else None
 
 
-def _descendants(element, name: str) -> list:
-    return [node for node in element.iter() if _local(node.tag) == name]
+def _path(element, *names) -> list:
+    """The elements at ``names`` below ``element``, one level per name, in Lync's namespaces only."""
+    found = [element] if element is not None else []
+    for name in names:
+        found = [child for parent in found for child in _children(parent, name)]
+    return found
 
 
 def _fqdn(value) -> str:
@@ -103,8 +116,13 @@ def _parse(document):
         except (binascii.Error, ValueError):
             raise TopologyDocumentError("the slurped document is not valid base64") from None
     if isinstance(document, bytes):
-        text = document
+        text = _from_bytes(document)
     elif isinstance(document, str):
+        if _misread_utf16(document):
+            raise TopologyDocumentError(
+                "the document is UTF-16 (as Windows PowerShell's Out-File writes it) but was passed as text "
+                "decoded as UTF-8: read the file with ansible.builtin.slurp and pass slurp's result, so that "
+                "its byte order mark and encoding are read")
         # Already decoded: a BOM or an encoding declaration would contradict the text.
         text = _DECLARATION_RE.sub("", document.lstrip("\ufeff"), count=1)
     else:
@@ -120,18 +138,61 @@ def _parse(document):
             % type(exc).__name__) from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
+        reason = str(exc).split(":", maxsplit=1)[0]
+        # Only where expat reached the end of the document with something still open.
+        truncated = reason in ("no element found", "unclosed token", "unclosed CDATA section", "partial character")
         raise TopologyDocumentError(
-            "the document is not well-formed XML (line %d, column %d): %s; is it truncated?"
-            % (line, column, str(exc).split(":", maxsplit=1)[0])) from None
-    except (ValueError, TypeError) as exc:  # encoding declarations that do not fit the text
+            "the document is not well-formed XML (line %d, column %d): %s%s"
+            % (line, column, reason, "; is it truncated?" if truncated else "")) from None
+    except (ValueError, TypeError, LookupError) as exc:  # encoding declarations that do not fit the text
         raise TopologyDocumentError("the document cannot be parsed as XML: %s" % exc) from None
 
 
-class _Cluster:
-    __slots__ = ("fqdn", "site", "machines", "roles", "external_host", "director", "wac_hosts")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED_RE = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
-    def __init__(self, fqdn: str, site: str) -> None:
-        self.fqdn, self.site = fqdn, site
+
+def _from_bytes(data: bytes):
+    """The document's bytes as text where the bytes themselves say the encoding (a byte order mark, or
+    UTF-16 without one), which wins over the declaration: Windows PowerShell 5.1's Out-File writes
+    UTF-16 LE with a BOM and keeps ``encoding="utf-8"``. Otherwise the bytes, for expat to read with
+    the declared encoding; a declaration of UTF-16 on single-byte text is taken as UTF-8."""
+    codec, skip = None, 0
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            codec, skip = name, len(bom)
+            break
+    else:
+        if data[:2] == b"<\x00":
+            codec = "utf-16-le"
+        elif data[:2] == b"\x00<":
+            codec = "utf-16-be"
+        else:
+            declared = _DECLARED_RE.match(data)
+            if declared and declared.group(1).decode("ascii").lower().replace("_", "-").startswith("utf-16"):
+                codec = "utf-8"
+    if codec is None:
+        return data
+    try:
+        text = data[skip:].decode(codec)
+    except UnicodeDecodeError as exc:
+        raise TopologyDocumentError(
+            "the document's bytes say %s (%s) but byte %d is not %s"
+            % (codec.upper(), "byte order mark" if skip else "its first characters", exc.start + skip, codec.upper())
+        ) from None
+    return _DECLARATION_RE.sub("", text, count=1)
+
+
+def _misread_utf16(text: str) -> bool:
+    head = text[:64]
+    return head.startswith(("\udcff\udcfe", "\udcfe\udcff", "\ufffd\ufffd", "\xff\xfe", "\xfe\xff")) or "\x00" in head
+
+
+class _Cluster:
+    __slots__ = ("fqdn", "site", "site_id", "machines", "roles", "external_host", "director", "wac_hosts")
+
+    def __init__(self, fqdn: str, site: str, site_id: str = "") -> None:
+        self.fqdn, self.site, self.site_id = fqdn, site, site_id
         self.machines: list = []
         self.roles: set = set()
         self.external_host = ""
@@ -142,76 +203,112 @@ class _Cluster:
 def _apply_service(cluster: _Cluster, role: str, service) -> None:
     cluster.roles.add(role)
     if role == "WebServices":
-        for settings in _descendants(service, "ExternalSettings"):
+        for settings in _path(service, "WebService", "ExternalSettings"):
             if settings.get("Host"):
                 cluster.external_host = _fqdn(settings.get("Host"))
     elif role == "Registrar":
-        for registrar in _descendants(service, "RegistrarService"):
+        for registrar in _children(service, "RegistrarService"):
             if str(registrar.get("IsDirector", "")).strip().lower() == "true":
                 cluster.director = True
     elif role == "WacService":
-        for node in [service] + _descendants(service, "WacService"):
+        for node in _children(service, "WacService"):
             url = node.get("DiscoveryUrl")
             if url:
-                host = _fqdn(urlsplit(url.strip()).hostname)
-                if host and host not in cluster.wac_hosts:
+                host = _discovery_host(url, cluster)
+                if host not in cluster.wac_hosts:
                     cluster.wac_hosts.append(host)
 
 
+def _discovery_host(url: str, cluster: _Cluster) -> str:
+    """The Office Web Apps farm's FQDN from its DiscoveryUrl; a URL the reverse proxy could not publish
+    as the farm's name on 443 is an error that names the farm, never a farm dropped or a port lost."""
+    where = "WacService/@DiscoveryUrl %r of the Office Web Apps farm %s" % (url, cluster.fqdn or "(no Fqdn)")
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise TopologyDocumentError("%s is not a valid URL: %s" % (where, exc)) from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise TopologyDocumentError("%s has no http(s) scheme and host; Topology Builder writes "
+                                    "https://<farm FQDN>/hosting/discovery" % where)
+    if parts.username is not None or parts.password is not None:
+        raise TopologyDocumentError("%s carries credentials; a discovery URL has none" % where)
+    if port is not None and port != (443 if parts.scheme.lower() == "https" else 80):
+        raise TopologyDocumentError(
+            "%s names port %d; the reverse proxy publishes Office Web Apps on 443 only, so the farm "
+            "must answer there" % (where, port))
+    return _fqdn(host)
+
+
+def _site_name(central) -> str:
+    name = _child(central, "Name")
+    return (name.text or "").strip() if name is not None and name.text else ""
+
+
 def _read_builder(root) -> tuple:
-    """(sites, clusters, domains, simple URLs) of a Topology Builder document."""
+    """(sites, clusters, domains, simple URLs) of a Topology Builder document.
+
+    Topology Builder writes the services of every site in one list beside the sites,
+    ``NewTopology/PartialTopology/Services/Service``, each naming the ``UniqueId`` of the cluster it is
+    installed on (a GUID, without braces in the files Lync writes); services inside a site are read too.
+    A cluster of one machine (Standard Edition, ``IsSingleMachineOnly``) has a ``Machine`` without
+    ``Fqdn``: the machine is the cluster's FQDN."""
     new = _child(root, "NewTopology")
     partial = _child(new, "PartialTopology") if new is not None else None
     if partial is None:
         raise TopologyDocumentError(
             "the Topology Builder document has no NewTopology/PartialTopology element: it is not a saved topology")
-    sites, clusters = [], {}
-    for central in _descendants(partial, "CentralSite"):
-        name = (_child(central, "Name").text or "").strip() if _child(central, "Name") is not None else ""
-        name = name or central.get("UniqueId", "site%d" % (len(sites) + 1))
-        sites.append(name)
-        by_id = {}
-        for element in _descendants(central, "Cluster"):
-            cluster = _Cluster(_fqdn(element.get("Fqdn")), name)
-            cluster.machines = [_fqdn(m.get("Fqdn")) for m in _descendants(element, "Machine") if m.get("Fqdn")]
-            by_id[str(element.get("UniqueId", "")).strip().lower()] = cluster
-        for service in _descendants(central, "Service"):
-            cluster = by_id.get(str(service.get("InstalledOn", "")).strip().lower())
-            if cluster is not None and service.get("RoleName"):
-                _apply_service(cluster, service.get("RoleName"), service)
-        for key, cluster in by_id.items():
-            clusters[(name, key)] = cluster
+    sites, by_id, services = [], {}, list(_path(partial, "Services", "Service"))
+    for central in _path(partial, "CentralSites", "CentralSite"):
+        site_id = str(central.get("SiteId") or central.get("UniqueId") or "").strip().strip("{}")
+        name = _site_name(central) or site_id or "site%d" % (len(sites) + 1)
+        sites.append((name, site_id))
+        for element in _path(central, "Clusters", "Cluster"):
+            fqdn = _fqdn(element.get("Fqdn"))
+            cluster = _Cluster(fqdn, name, site_id)
+            machines = _path(element, "Machines", "Machine")
+            cluster.machines = [_fqdn(m.get("Fqdn")) or fqdn for m in machines if _fqdn(m.get("Fqdn")) or fqdn]
+            by_id[_unique_id(element.get("UniqueId"))] = cluster
+        services.extend(_path(central, "Services", "Service"))
+    for service in services:
+        cluster = by_id.get(_unique_id(service.get("InstalledOn")))
+        if cluster is not None and service.get("RoleName"):
+            _apply_service(cluster, service.get("RoleName"), service)
     simple = {"meet": [], "dialin": []}
-    for url in _descendants(partial, "SimpleUrl"):
+    for url in _path(partial, "SimpleUrlConfiguration", "SimpleUrl"):
         component = str(url.get("Component", "")).strip().lower()
         active = str(url.get("ActiveUrl", "")).strip()
         if component in simple and active and active not in simple[component]:
             simple[component].append(active)
-    return sites, list(clusters.values()), _domains(partial), simple
+    return sites, list(by_id.values()), _domains(partial), simple
+
+
+def _unique_id(value) -> str:
+    return str(value or "").strip().strip("{}").lower()
 
 
 def _read_published(root) -> tuple:
     """(sites, clusters, domains, no simple URLs) of a published topology (Get-CsTopology -AsXml)."""
     site_names, sites = {}, []
-    for central in _descendants(root, "CentralSite"):
-        name_element = _child(central, "Name")
-        name = (name_element.text or "").strip() if name_element is not None else ""
+    for central in _path(root, "Sites", "CentralSite"):
         site_id = str(central.get("SiteId", "")).strip()
-        name = name or site_id
+        name = _site_name(central) or site_id
         site_names[site_id] = name
-        sites.append(name)
+        sites.append((name, site_id))
     clusters = {}
-    for element in _descendants(root, "Cluster"):
+    for element in _path(root, "Clusters", "Cluster"):
         ident = _child(element, "ClusterId")
         if ident is None:
             continue
         key = (str(ident.get("SiteId", "")).strip(), str(ident.get("Number", "")).strip())
         if key[0] not in site_names:
             continue  # a branch site's cluster (Survivable Branch Appliance): not a central site
-        cluster = _Cluster(_fqdn(element.get("Fqdn")), site_names[key[0]])
-        cluster.machines = [_fqdn(m.get("Fqdn")) for m in _descendants(element, "Machine") if m.get("Fqdn")]
+        fqdn = _fqdn(element.get("Fqdn"))
+        cluster = _Cluster(fqdn, site_names[key[0]], key[0])
+        machines = _children(element, "Machine")
+        cluster.machines = [_fqdn(m.get("Fqdn")) or fqdn for m in machines if _fqdn(m.get("Fqdn")) or fqdn]
         clusters[key] = cluster
-    for service in _descendants(root, "Service"):
+    for service in _path(root, "Services", "Service"):
         ident = _child(service, "ServiceId")
         installed = _child(service, "InstalledOn")
         on = _child(installed, "ClusterId") if installed is not None else None
@@ -225,7 +322,7 @@ def _read_published(root) -> tuple:
 
 def _domains(element) -> list:
     domains = []
-    for domain in _descendants(element, "InternalDomain"):
+    for domain in _path(element, "InternalDomains", "InternalDomain"):
         name = _fqdn(domain.get("Name"))
         if name and name not in domains:
             domains.append(name)
@@ -243,10 +340,13 @@ def _read(document, site) -> tuple:
     form = "builder" if name == "TopologyBuilder" else "published"
     sites, clusters, domains, simple = _read_builder(root) if form == "builder" else _read_published(root)
     if site is not None:
-        if site not in sites:
+        wanted = str(site).strip().lower()
+        match = [(n, i) for n, i in sites if n.lower() == wanted or (i and i.lower() == wanted)]
+        if not match:
             raise TopologyDocumentError(
-                "site %r is not a central site of the topology; its sites: %s" % (site, ", ".join(sites) or "none"))
-        clusters = [cluster for cluster in clusters if cluster.site == site]
+                "site %r is not a central site of the topology (by name, in any case, or SiteId); its sites: %s"
+                % (site, ", ".join("%s (SiteId %s)" % (n, i) if i and i != n else n for n, i in sites) or "none"))
+        clusters = [cluster for cluster in clusters if (cluster.site, cluster.site_id) in match]
     if not domains:
         raise TopologyDocumentError("the topology has no InternalDomains/InternalDomain: no SIP domain to publish")
     pools = [c for c in clusters if "WebServices" in c.roles and not c.director]
@@ -260,7 +360,15 @@ def _read(document, site) -> tuple:
                 % ("Director pool" if cluster.director else "Front End pool", cluster.fqdn))
     if not pools:
         where = " in site %r" % site if site is not None else ""
-        raise TopologyDocumentError("the topology has no Front End pool (a cluster with WebServices)%s" % where)
+        found = ["%s (%s)" % (c.fqdn or "no Fqdn", ", ".join(sorted(c.roles)) or "no services")
+                 for c in clusters[:20]]
+        more = " and %d more" % (len(clusters) - 20) if len(clusters) > 20 else ""
+        raise TopologyDocumentError(
+            "the topology has no Front End pool (a cluster with a WebServices service and no Director "
+            "registrar)%s; found %d cluster%s%s%s"
+            % (where, len(clusters), "" if len(clusters) == 1 else "s",
+               (": " + "; ".join(found) + more) if found else "",
+               "" if clusters else " (is it a topology of Edge servers only, or the wrong site?)"))
     wac = []
     for cluster in clusters:
         for host in cluster.wac_hosts:
@@ -321,6 +429,12 @@ def _vip(cluster: _Cluster, resolved: dict, servers: list):
     return None
 
 
+def _first(names: list, limit: int = 50) -> str:
+    """The first ``limit`` names, and how many more there are."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else "%s and %d more" % (shown, len(names) - limit)
+
+
 def _unique_name(fqdn: str, taken: set) -> str:
     labels = [_NAME_RE.sub("-", label).strip("-") or "x" for label in fqdn.split(".")]
     # pool02, then pool02-fabrikam (its domain tells it apart), then longer prefixes.
@@ -352,7 +466,7 @@ def topology_from_xml(document, addresses=None, simple_urls=None, reverse_proxie
     if missing:
         raise TopologyDocumentError(
             "addresses has no address for %d name%s the import needs: %s (give them in addresses, or let "
-            "internal DNS answer for them)" % (len(missing), "" if len(missing) == 1 else "s", ", ".join(missing)))
+            "internal DNS answer for them)" % (len(missing), "" if len(missing) == 1 else "s", _first(missing)))
 
     if simple_urls is None:
         if document_urls is None:

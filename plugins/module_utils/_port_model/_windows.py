@@ -3,29 +3,40 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Windows renderings of the model: Windows Firewall rule parameters, the IIS ARR configuration,
-and a PowerShell script that applies both. PRIVATE to the lync.reverse_proxy collection.
+the IIS site bindings of the listener, and a PowerShell script that applies them.
+PRIVATE to the lync.reverse_proxy collection.
 
-Every decision is made here, on the controller; what runs on Windows is either
-community.windows.win_firewall_rule fed with these parameters, or the rendered script.
+Every decision is made here, on the controller; what runs on Windows is
+community.windows.win_firewall_rule fed with these parameters, the rp_iis_arr role's scripts
+(roles/rp_iis_arr/files/*.ps1) fed with this data, or the rendered script, which embeds the
+same role scripts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from xml.sax.saxutils import quoteattr
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
-__all__ = ["GROUP", "arr_configuration", "render_application_host", "render_powershell", "windows_firewall_rules"]
+__all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell",
+           "role_script", "windows_firewall_rules"]
 
 GROUP = "lync.reverse_proxy"
 FARM_PREFIX = "lync-"
-# The ARR script, relative to the collection's root.
-ARR_SCRIPT = ("roles", "rp_iis_arr", "files", "arr.ps1")
+# The listener rules' names start with this (rule ids of the external interface).
+LISTENER_RULE_PREFIX = GROUP + "/external-"
+# The rp_iis_arr role's scripts, relative to the collection's root.
+ROLE_FILES = ("roles", "rp_iis_arr", "files")
+# Microsoft's sentence on load balancing the Lync web services (Gg429712, reverse proxy publishing).
+HLB_ONLY = "The only supported method to load balance HTTP and HTTPS traffic is by using hardware load balancers."
 _ANY = ["0.0.0.0/0", "::/0"]
+# The model's groups that are a reverse proxy's own addresses.
+_PROXY_ROLES = ("reverse_proxy_listener", "reverse_proxy_internal_interface")
 # backend_kind -> (httpPort, httpsPort) of the ARR farm servers
 _FARM_PORTS = {"front_end_pool": (8080, 4443), "director_pool": (8080, 4443), "office_web_apps": (80, 443)}
 
@@ -62,6 +73,17 @@ def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str
     mine = {str(a).split("/", 1)[0] for a in host_addresses or []}
     if not mine and reverse_proxy is None:
         raise PortModelError("host_addresses is empty: the host's own addresses decide which rules are its")
+    if reverse_proxy is None:
+        # A reverse proxy taken for a server would get none of its listener rules - and the role
+        # removes the rules of its group that it does not compute: the listener would be closed.
+        proxies = [group for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
+                   if group["role"] in _PROXY_ROLES and group["name"]]
+        for group in proxies:
+            ours = sorted(mine & {host_text(address) for address in group["addresses"]})
+            if ours:
+                raise PortModelError(
+                    "%s is an address of reverse proxy %s: give reverse_proxy=%s for it (its listener rules and egress "
+                    "rules), not host_addresses" % (ours[0], group["name"], group["name"]))
     params = []
     if reverse_proxy is not None:
         for rule in select_rules(model, reverse_proxy=reverse_proxy):
@@ -83,32 +105,52 @@ _KIND_LABELS = {"front_end_pool": "Front End pool", "director_pool": "Director p
                 "office_web_apps": "Office Web Apps farm"}
 
 
-def _members(route: dict) -> dict:
+def _members(route: dict, round_robin: bool, warnings: list) -> dict:
     """Farm member name -> address. ARR connects to a member by the name it is given and checks
     the back-end certificate against it, so members are names the certificate carries: one
     address (a VIP, or a single server) is the backend's published FQDN; several servers are
-    their own FQDNs ({address, fqdn} servers). The proxy resolves them through its hosts file."""
+    their own FQDNs ({address, fqdn} servers). The proxy resolves them through its hosts file.
+
+    Several servers without a VIP make ARR the load balancer: round-robin, no affinity, no health
+    test. Microsoft supports only hardware load balancers for the Lync web services, so a Front End
+    or Director pool like that is refused unless ``round_robin`` accepts it (then it is a warning);
+    an Office Web Apps farm like that is always a warning."""
     addresses = route["backend_addresses"]
     if len(addresses) == 1:
         return {route["backend_fqdn"]: addresses[0]}
+    label = "%s %s" % (_KIND_LABELS[route["backend_kind"]], route["backend"])
+    unsupported = (
+        "%s has %d servers and no vip: IIS ARR would balance its web traffic itself, round-robin with no affinity "
+        "and no health test" % (label, len(addresses)))
+    if route["backend_kind"] == "office_web_apps":
+        sentence = "%s; give the vip of the farm's load balancer" % unsupported
+    else:
+        sentence = ("%s, which Microsoft does not support for Lync web traffic (\"%s\"); give the vip of the pool's "
+                    "hardware load balancer" % (unsupported, HLB_ONLY))
+        if not round_robin:
+            raise PortModelError(sentence + " (or round_robin true to accept it for a lab)")
+    if sentence not in warnings:
+        warnings.append(sentence)
     names = route.get("backend_names") or {}
     missing = [address for address in addresses if address not in names]
     if missing:
         raise PortModelError(
-            "%s %s: IIS ARR connects to farm members by name and checks their certificates against it, but the "
+            "%s: IIS ARR connects to farm members by name and checks their certificates against it, but the "
             "pool has %d servers, no vip, and no fqdn for %s; give each server as {address, fqdn} (the name its "
             "certificate carries), or give the vip of its load balancer"
-            % (_KIND_LABELS[route["backend_kind"]], route["backend"], len(addresses), ", ".join(missing)))
+            % (label, len(addresses), ", ".join(missing)))
     return {names[address]: address for address in addresses}
 
 
-def arr_configuration(model: dict, timeout: int = 960) -> dict:
+def arr_configuration(model: dict, timeout: int = 960, round_robin: bool = False) -> dict:
     """IIS ARR server farms (one per published URL group, as Microsoft's guidance has it), their
-    members by name with the hosts entries that resolve them, and URL Rewrite rules (one per
-    published name and port)."""
-    if not isinstance(timeout, int) or timeout < 1:
+    members by name with the hosts entries that resolve them, URL Rewrite rules (one per
+    published name and port), and the warnings a person must read (see _members)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
         raise PortModelError("timeout must be a positive number of seconds, got %r" % (timeout,))
-    farms, rules, hosts = {}, [], {}
+    if not isinstance(round_robin, bool):
+        raise PortModelError("round_robin must be true or false, got %r" % (round_robin,))
+    farms, rules, hosts, warnings = {}, [], {}, []
     for route in model["routes"]:
         if route["redirect_to_https"]:
             for name in route["host_names"]:
@@ -119,7 +161,7 @@ def arr_configuration(model: dict, timeout: int = 960) -> dict:
         # and port-80 routes: httpsPort for the first, httpPort for the second.
         farm = FARM_PREFIX + route["name"].split("-", 1)[1]
         http_port, https_port = _FARM_PORTS[route["backend_kind"]]
-        members = _members(route)
+        members = _members(route, round_robin, warnings)
         for name, address in members.items():
             if hosts.setdefault(name, address) != address:
                 raise PortModelError("%s would resolve to %s and to %s on the proxy" % (name, hosts[name], address))
@@ -135,11 +177,35 @@ def arr_configuration(model: dict, timeout: int = 960) -> dict:
             rules.append({"name": "%s/%s/%s" % (GROUP, name, scheme), "host": name, "https": route["backend_tls"],
                           "action": "Rewrite", "url": "%s://%s/{R:0}" % (scheme, farm)})
     return {"farms": list(farms.values()), "rules": rules, "preserve_host_header": True,
-            "hosts": [{"name": name, "address": hosts[name]} for name in sorted(hosts)]}
+            "hosts": [{"name": name, "address": hosts[name]} for name in sorted(hosts)], "warnings": warnings}
+
+
+def iis_bindings(model: dict, reverse_proxy: str) -> list:
+    """The IIS site bindings of one reverse proxy's listener: 443 (https) on each listener address,
+    and 80 (http) when the model opens it; IPv6 addresses in brackets, as IIS writes them. The
+    rp_iis_arr role's bindings.ps1 keeps the site's bindings equal to these (and binds the listener
+    certificate to each https one); any other binding of the site (``*:80:``) is removed."""
+    rules = select_rules(model, interface="external", reverse_proxy=reverse_proxy)
+    addresses = list(dict.fromkeys(host_text(address) for rule in rules for address in rule["destinations"]))
+    if not addresses:
+        raise PortModelError("reverse proxy %r has no listener addresses in the model: give its external_addresses"
+                             % (reverse_proxy,))
+    ports = {rule["port"] for rule in rules}
+    bindings = []
+    for port, protocol in ((443, "https"), (80, "http")):
+        if port in ports:
+            bindings.extend({"ip": "[%s]" % address if ":" in address else address, "port": port, "protocol": protocol}
+                            for address in addresses)
+    return bindings
+
+
+# PowerShell ends a single-quoted string at any of these (about_Quoting_Rules: the ASCII apostrophe
+# and the typographic single quotes); each is escaped by doubling it.
+_PS_QUOTES = re.compile("(['\u2018\u2019\u201a\u201b])")
 
 
 def _ps_string(value: str) -> str:
-    return "'%s'" % str(value).replace("'", "''")
+    return "'%s'" % _PS_QUOTES.sub(r"\1\1", str(value))
 
 
 def _ps_array(values: list) -> str:
@@ -156,40 +222,46 @@ def _block(out: list, target: str, action: str, lines: list) -> None:
     out.append("}")
 
 
-def arr_script() -> str:
-    """The rp_iis_arr role's ARR script (``roles/rp_iis_arr/files/arr.ps1``): the one PowerShell
-    source for ARR, run by the role through win_powershell and embedded in the rendered script."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", *ARR_SCRIPT)
+def role_script(name: str) -> str:
+    """One of the rp_iis_arr role's scripts (``roles/rp_iis_arr/files/<name>``): the one PowerShell
+    source for it, run by the role through win_powershell and embedded in the rendered script."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", *ROLE_FILES, name)
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except OSError:
-        raise PortModelError("the ARR script %s is missing from the installed collection (%s)"
-                             % ("/".join(ARR_SCRIPT), os.path.normpath(path))) from None
+        raise PortModelError("the script %s is missing from the installed collection (%s)"
+                             % ("/".join(ROLE_FILES + (name,)), os.path.normpath(path))) from None
 
 
-def _arr_lines(arr: dict) -> list:
-    """The role's script as a script block, called with the model's configuration."""
-    script = arr_script().rstrip("\n").splitlines()
-    configuration = json.dumps(arr, indent=2, sort_keys=True).splitlines()
-    if any(line.startswith("'@") for line in configuration):  # cannot happen with JSON; kept honest
-        raise PortModelError("the ARR configuration cannot be quoted for PowerShell")
-    return (["$Ansible = [pscustomobject]@{ Changed = $false; Diff = $null }",
-             "$ArrConfiguration = @'"] + configuration + ["'@", "$ArrScript = {"] + script
-            + ["}", "& $ArrScript -Configuration $ArrConfiguration -Group $Group -FarmPrefix %s" % _ps_string(FARM_PREFIX),
+def _embedded(variable: str, name: str, call: str) -> list:
+    """The role's script ``name`` as the script block ``$<variable>``, called with ``call``, and what
+    it changed said afterwards (the script sets $Ansible.Changed and $Ansible.Diff as under
+    win_powershell)."""
+    return (["$%s = {" % variable] + role_script(name).rstrip("\n").splitlines()
+            + ["}", "& $%s %s" % (variable, call),
                "if ($Ansible.Changed) { Write-Output ('changed:' + \"`n\" + $Ansible.Diff.after) }"])
 
 
+def _here_string(lines: list) -> list:
+    """Lines as a single-quoted here-string: it ends at a line that starts with a quote and @."""
+    if any(_PS_QUOTES.match(line[:1]) and line[1:2] == "@" for line in lines):  # cannot happen with JSON; kept honest
+        raise PortModelError("the ARR configuration cannot be quoted for PowerShell")
+    return ["@'"] + lines + ["'@"]
+
+
 def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
-    """A script a person can review and run (with -WhatIf first): our firewall rules (remove-then-add
-    within our group) and, for a reverse proxy, the hosts entries of the farm members and the ARR
-    farms and rewrite rules (remove-then-add of ours). Every change runs under ShouldProcess."""
+    """A script a person can review and run (with -WhatIf first): our firewall rules (removed and
+    added again within our group) and, for a reverse proxy, the hosts entries of the farm members
+    and the ARR farms and rewrite rules - the rp_iis_arr role's own hosts.ps1 and arr.ps1, which
+    compare and change only what differs. Every change runs under ShouldProcess."""
     out = [
         "#Requires -RunAsAdministrator",
         "# Written by lync.reverse_proxy from the Lync reverse-proxy port model. Review it, run it with",
         "# -WhatIf to see what it would change, then run it as an administrator. Running it again gives",
-        "# the same result: it removes what carries the collection's names and adds the model's rules",
-        "# again; nothing else is touched.",
+        "# the same result: the firewall rules of the collection's group are removed and the model's",
+        "# added again; the hosts entries, farms and rewrite rules that carry the collection's names are",
+        "# compared with the model and only what differs is changed; nothing else is touched.",
         "[CmdletBinding(SupportsShouldProcess)]",
         "param()",
         "$ErrorActionPreference = 'Stop'",
@@ -217,17 +289,15 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
         firewall.append("New-NetFirewallRule %s | Out-Null" % " `\n    ".join(args))
     _block(out, "Windows Firewall rules of group %s" % GROUP, "remove ours and add the model's", firewall)
     if arr:
+        entries = _ps_array(["%s %s" % (entry["address"], entry["name"]) for entry in arr.get("hosts", [])])
+        out.extend(["", "# What the role's scripts report (win_powershell gives them $Ansible)",
+                    "$Ansible = [pscustomobject]@{ Changed = $false; Diff = $null; Result = $null }", ""])
+        out.extend("# WARNING: " + warning for warning in arr.get("warnings", []))
         out.extend([
-            "",
-            "# The farm members by name (ARR checks the back-end certificates against them), resolved on this proxy",
-            "$HostsFile = Join-Path $env:SystemRoot 'System32\\drivers\\etc\\hosts'",
-            "$Marker = '# ' + $Group",
-            "$Ours = %s" % _ps_array(["%s %s" % (entry["address"], entry["name"]) for entry in arr.get("hosts", [])]),
+            "# The farm members by name (ARR checks the back-end certificates against them), resolved on this",
+            "# proxy: the rp_iis_arr role's own script (roles/rp_iis_arr/files/hosts.ps1).",
         ])
-        _block(out, "hosts file", "replace the lines marked with the collection's name", [
-            "$Kept = @(Get-Content -Path $HostsFile | Where-Object { -not $_.EndsWith($Marker) })",
-            "Set-Content -Path $HostsFile -Encoding ASCII -Value ($Kept + @($Ours | ForEach-Object { $_ + ' ' + $Marker }))",
-        ])
+        out.extend(_embedded("HostsScript", "hosts.ps1", "-Entries %s -Marker $Group" % entries))
         out.extend([
             "",
             "# IIS Application Request Routing (server farms %s*) and URL Rewrite (global rules %s/*): the" % (
@@ -235,7 +305,12 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
             "# rp_iis_arr role's own script (roles/rp_iis_arr/files/arr.ps1) with the model's configuration;",
             "# it changes only what differs, every change under ShouldProcess (-WhatIf lists them).",
         ])
-        out.extend(_arr_lines(arr))
+        configuration = json.dumps(arr, indent=2, sort_keys=True).splitlines()
+        here = _here_string(configuration)
+        out.append("$ArrConfiguration = " + here[0])
+        out.extend(here[1:])
+        out.extend(_embedded("ArrScript", "arr.ps1",
+                             "-Configuration $ArrConfiguration -Group $Group -FarmPrefix %s" % _ps_string(FARM_PREFIX)))
     out.append("")
     out.append("Write-Output %s" % _ps_string("lync.reverse_proxy: %d firewall rules%s applied" % (
         len(firewall_rules), (", %d farms and %d rewrite rules" % (len(arr["farms"]), len(arr["rules"]))) if arr else "")))
@@ -272,7 +347,7 @@ def render_application_host(arr: dict) -> str:
     out.append("  <rewrite>")
     out.append("    <globalRules>")
     for rule in arr["rules"]:
-        out.append("      <rule %s>" % attrs(name=rule["name"], patternSyntax="Wildcard", stopProcessing=True))
+        out.append("      <rule %s>" % attrs(name=rule["name"], enabled=True, patternSyntax="Wildcard", stopProcessing=True))
         out.append("        <match %s />" % attrs(url="*"))
         out.append("        <conditions>")
         out.append("          <add %s />" % attrs(input="{HTTP_HOST}", pattern=rule["host"]))

@@ -1,9 +1,11 @@
 # Keeps the IIS ARR server farms named lync-* (members by the names their certificates carry,
 # resolved through the proxy's hosts file) and the URL Rewrite global rules named
 # lync.reverse_proxy/* equal to the port model's ARR configuration (JSON from the
-# lync.reverse_proxy.arr_configuration filter): missing ones are added, differing ones updated,
-# ones the model no longer has removed; nothing else is touched. Supports check mode (-WhatIf
-# through ansible.windows.win_powershell) and reports a diff.
+# lync.reverse_proxy.arr_configuration filter): missing ones are added, differing ones updated in
+# place, ones the model no longer has removed; nothing else is touched. A rule keeps its conditions
+# while it is updated, and a new rule is added disabled and enabled once it is complete, so no rule
+# ever matches more than the model says. Supports check mode (-WhatIf through
+# ansible.windows.win_powershell), reports a diff, and reports a change only when it makes one.
 [CmdletBinding(SupportsShouldProcess)]
 param (
     [Parameter(Mandatory = $true)]
@@ -13,6 +15,7 @@ param (
 )
 
 $ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
 Import-Module WebAdministration
 $AppHost = 'MACHINE/WEBROOT/APPHOST'
 $desired = $Configuration | ConvertFrom-Json
@@ -52,17 +55,24 @@ function Get-OurRules {
     foreach ($rule in @(Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules/rule')) {
         if (-not $rule.name.StartsWith("$Group/")) { continue }
         $filter = Get-RuleFilter $rule.name
-        $conditions = @(Get-WebConfiguration -PSPath $AppHost -Filter "$filter/conditions/add" |
-            ForEach-Object { '{0}={1}' -f $_.input, $_.pattern })
+        $conditions = @{}
+        foreach ($condition in @(Get-WebConfiguration -PSPath $AppHost -Filter "$filter/conditions/add")) {
+            $conditions[[string]$condition.input] = [string]$condition.pattern
+        }
+        $match = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/match"
         $action = Get-WebConfiguration -PSPath $AppHost -Filter "$filter/action"
-        $rules[[string]$rule.name] = '{0}|{1}|{2}' -f ($conditions -join ';'), $action.type, $action.url
+        $rules[[string]$rule.name] = @{
+            conditions = $conditions
+            settings = '{0}/{1}/{2}/{3}' -f $rule.patternSyntax, [bool]$rule.stopProcessing, [bool]$rule.enabled, $match.url
+            action = '{0} {1}' -f $action.type, $action.url
+        }
     }
     $rules
 }
 
-function Get-RuleSignature($Rule) {
-    $https = if ($Rule.https) { 'on' } else { 'off' }
-    '{{HTTP_HOST}}={0};{{HTTPS}}={1}|{2}|{3}' -f $Rule.host, $https, $Rule.action, $Rule.url
+function ConvertTo-RuleText($Rule) {
+    $conditions = @($Rule.conditions.Keys | Sort-Object | ForEach-Object { '{0}={1}' -f $_, $Rule.conditions[$_] }) -join ';'
+    '{0} {1} {2}' -f $Rule.settings, $conditions, $Rule.action
 }
 
 function ConvertTo-Text($Farms, $Rules) {
@@ -73,7 +83,7 @@ function ConvertTo-Text($Farms, $Rules) {
         $lines += 'farm {0} servers={1} timeout={2} cache={3} preserveHost/reverseRewrite={4}' -f $name, $servers, $farm.timeout, $farm.cache, $farm.host
     }
     foreach ($name in @($Rules.Keys | Sort-Object)) {
-        $lines += 'rule {0} {1}' -f $name, $Rules[$name]
+        $lines += 'rule {0} {1}' -f $name, (ConvertTo-RuleText $Rules[$name])
     }
     ($lines -join "`n") + "`n"
 }
@@ -88,16 +98,16 @@ foreach ($farm in @($desired.farms)) {
     $wantedFarms[[string]$farm.name] = @{ servers = $servers; timeout = [string]$farm.timeout; cache = $false; host = $hostHeader; spec = $farm }
 }
 $wantedRules = @{}
-foreach ($rule in @($desired.rules)) { $wantedRules[[string]$rule.name] = @{ signature = Get-RuleSignature $rule; spec = $rule } }
-
-$before = ConvertTo-Text $currentFarms $currentRules
-$plainWanted = @{}
-foreach ($name in $wantedFarms.Keys) { $plainWanted[$name] = $wantedFarms[$name] }
-$wantedSignatures = @{}
-foreach ($name in $wantedRules.Keys) { $wantedSignatures[$name] = $wantedRules[$name].signature }
-$after = ConvertTo-Text $plainWanted $wantedSignatures
-$Ansible.Diff = @{ before = $before; after = $after }
-$Ansible.Changed = $before -ne $after
+foreach ($rule in @($desired.rules)) {
+    $https = if ($rule.https) { 'on' } else { 'off' }
+    $wantedRules[[string]$rule.name] = @{
+        conditions = @{ '{HTTP_HOST}' = [string]$rule.host; '{HTTPS}' = $https }
+        settings = 'Wildcard/True/True/*'
+        action = '{0} {1}' -f $rule.action, $rule.url
+        spec = $rule
+    }
+}
+$Ansible.Diff = @{ before = ConvertTo-Text $currentFarms $currentRules; after = ConvertTo-Text $wantedFarms $wantedRules }
 
 # The proxy keeps the Host header; responses are not rewritten back.
 $proxy = Get-WebConfiguration -PSPath $AppHost -Filter 'system.webServer/proxy'
@@ -110,19 +120,20 @@ if (-not $proxy.enabled -or -not $proxy.preserveHostHeader -or $proxy.reverseRew
     }
 }
 
+# Rules the model no longer has go first (they route to farms that may go next).
 foreach ($name in @($currentRules.Keys)) {
-    if ((-not $wantedRules.ContainsKey($name)) -or $wantedRules[$name].signature -ne $currentRules[$name]) {
-        if ($PSCmdlet.ShouldProcess($name, 'remove rewrite rule')) {
-            Clear-WebConfiguration -PSPath $AppHost -Filter (Get-RuleFilter $name)
-        }
+    if ($wantedRules.ContainsKey($name)) { continue }
+    $Ansible.Changed = $true
+    if ($PSCmdlet.ShouldProcess($name, 'remove rewrite rule')) {
+        Clear-WebConfiguration -PSPath $AppHost -Filter (Get-RuleFilter $name)
     }
 }
 
 foreach ($name in @($currentFarms.Keys)) {
-    if (-not $wantedFarms.ContainsKey($name)) {
-        if ($PSCmdlet.ShouldProcess($name, 'remove server farm')) {
-            Clear-WebConfiguration -PSPath $AppHost -Filter (Get-FarmFilter $name)
-        }
+    if ($wantedFarms.ContainsKey($name)) { continue }
+    $Ansible.Changed = $true
+    if ($PSCmdlet.ShouldProcess($name, 'remove server farm')) {
+        Clear-WebConfiguration -PSPath $AppHost -Filter (Get-FarmFilter $name)
     }
 }
 
@@ -131,20 +142,22 @@ foreach ($name in @($wantedFarms.Keys)) {
     $filter = Get-FarmFilter $name
     $current = $currentFarms[$name]
     if ($null -eq $current) {
+        $Ansible.Changed = $true
         if ($PSCmdlet.ShouldProcess($name, 'add server farm')) {
             Add-WebConfigurationProperty -PSPath $AppHost -Filter 'webFarms' -Name '.' -Value @{ name = $name }
         }
         $current = @{ servers = @{}; timeout = ''; cache = $true; host = '' }
     }
     foreach ($address in @($current.servers.Keys)) {
-        if (-not $wanted.servers.ContainsKey($address)) {
-            if ($PSCmdlet.ShouldProcess("$name/$address", 'remove server')) {
-                Clear-WebConfiguration -PSPath $AppHost -Filter "$filter/server[@address='$address']"
-            }
+        if ($wanted.servers.ContainsKey($address)) { continue }
+        $Ansible.Changed = $true
+        if ($PSCmdlet.ShouldProcess("$name/$address", 'remove server')) {
+            Clear-WebConfiguration -PSPath $AppHost -Filter "$filter/server[@address='$address']"
         }
     }
     foreach ($address in @($wanted.servers.Keys)) {
         if ($current.servers[$address] -eq $wanted.servers[$address]) { continue }
+        $Ansible.Changed = $true
         if ($PSCmdlet.ShouldProcess("$name/$address", 'add or update server')) {
             if (-not $current.servers.ContainsKey($address)) {
                 Add-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name '.' -Value @{ address = $address }
@@ -155,6 +168,7 @@ foreach ($name in @($wantedFarms.Keys)) {
         }
     }
     if ($current.timeout -ne $wanted.timeout -or $current.cache -or $current.host -ne $wanted.host) {
+        $Ansible.Changed = $true
         if ($PSCmdlet.ShouldProcess($name, 'set time-out, Host header kept, responses not rewritten, disk cache off')) {
             # Requests routed to a farm use the farm's protocol settings, not system.webServer/proxy.
             Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/applicationRequestRouting/protocol" -Name 'timeout' -Value $wanted.timeout
@@ -166,16 +180,48 @@ foreach ($name in @($wantedFarms.Keys)) {
 }
 
 foreach ($name in @($wantedRules.Keys)) {
-    if ($currentRules[$name] -eq $wantedRules[$name].signature) { continue }
-    $rule = $wantedRules[$name].spec
+    $wanted = $wantedRules[$name]
+    $rule = $wanted.spec
     $filter = Get-RuleFilter $name
-    $https = if ($rule.https) { 'on' } else { 'off' }
-    if ($PSCmdlet.ShouldProcess($name, 'add rewrite rule')) {
-        Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' -Name '.' -Value @{ name = $name; patternSyntax = 'Wildcard'; stopProcessing = $true }
+    $current = $currentRules[$name]
+    if ($null -eq $current) {
+        # Added disabled, completed, then enabled: a rule without its conditions would match every request.
+        $Ansible.Changed = $true
+        if ($PSCmdlet.ShouldProcess($name, 'add rewrite rule')) {
+            Add-WebConfigurationProperty -PSPath $AppHost -Filter 'system.webServer/rewrite/globalRules' -Name '.' -Value @{ name = $name; enabled = $false; patternSyntax = 'Wildcard'; stopProcessing = $true }
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/match" -Name 'url' -Value '*'
+            foreach ($variable in @($wanted.conditions.Keys | Sort-Object)) {
+                Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = $variable; pattern = $wanted.conditions[$variable] }
+            }
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'type' -Value $rule.action
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'url' -Value $rule.url
+            Set-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name 'enabled' -Value $true
+        }
+        continue
+    }
+    if ((ConvertTo-RuleText $current) -eq (ConvertTo-RuleText $wanted)) { continue }
+    # Updated in place: the wanted conditions are set (or added) first, conditions the model does
+    # not have are removed last - each only narrows what the rule matches until then.
+    $Ansible.Changed = $true
+    if ($PSCmdlet.ShouldProcess($name, 'update rewrite rule in place')) {
+        foreach ($variable in @($wanted.conditions.Keys | Sort-Object)) {
+            if (-not $current.conditions.ContainsKey($variable)) {
+                Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = $variable; pattern = $wanted.conditions[$variable] }
+            }
+            elseif ($current.conditions[$variable] -ne $wanted.conditions[$variable]) {
+                Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions/add[@input='$variable']" -Name 'pattern' -Value $wanted.conditions[$variable]
+            }
+        }
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name 'patternSyntax' -Value 'Wildcard'
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name 'stopProcessing' -Value $true
         Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/match" -Name 'url' -Value '*'
-        Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = '{HTTP_HOST}'; pattern = $rule.host }
-        Add-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/conditions" -Name '.' -Value @{ input = '{HTTPS}'; pattern = $https }
         Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'type' -Value $rule.action
         Set-WebConfigurationProperty -PSPath $AppHost -Filter "$filter/action" -Name 'url' -Value $rule.url
+        foreach ($variable in @($current.conditions.Keys)) {
+            if (-not $wanted.conditions.ContainsKey($variable)) {
+                Clear-WebConfiguration -PSPath $AppHost -Filter "$filter/conditions/add[@input='$variable']"
+            }
+        }
+        Set-WebConfigurationProperty -PSPath $AppHost -Filter $filter -Name 'enabled' -Value $true
     }
 }

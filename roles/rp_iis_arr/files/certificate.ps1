@@ -1,35 +1,59 @@
-# Chooses the listener certificate among those a PFX import added to LocalMachine\My: the one with
-# a private key (or the thumbprint given), and moves the chain certificates the PFX carried out of
-# My: self-signed ones to Root, the others to CA (intermediate authorities). Supports check mode
-# (-WhatIf through ansible.windows.win_powershell); returns the listener thumbprint.
+# Puts the certificates of the listener's chain and of the back ends' CA where Windows looks for
+# them, decided by thumbprint in the stores themselves: each certificate of -Certificates (read on
+# the controller, one by one, also from PEM bundles) that its LocalMachine store (Root or CA) lacks
+# is added to it, and the PFX's CA certificates (-Chain) that its import left in LocalMachine\My
+# are removed from My (they are in Root or CA by then; a certificate with a private key is never
+# removed). Then the listener certificate (-Listener) must be in LocalMachine\My with its private
+# key - except in check mode, where the PFX import has not run yet. Supports check mode (-WhatIf
+# through ansible.windows.win_powershell) and reports a change only when it makes one.
 [CmdletBinding(SupportsShouldProcess)]
 param (
     [Parameter(Mandatory = $true)]
-    [string[]]$Thumbprints,
-    [string]$Thumbprint = ''
+    [string]$Listener,
+    [string]$Certificates = '[]',
+    [string[]]$Chain = @()
 )
 
 $ErrorActionPreference = 'Stop'
-$certificates = @($Thumbprints | ForEach-Object { Get-Item -Path "Cert:\LocalMachine\My\$_" -ErrorAction SilentlyContinue } |
-    Where-Object { $null -ne $_ })
-if ($Thumbprint) {
-    $listener = @($certificates | Where-Object { $_.Thumbprint -eq $Thumbprint.ToUpperInvariant() })
-    if ($listener.Count -ne 1) { throw "the PFX did not import certificate $Thumbprint into LocalMachine\My" }
-}
-else {
-    $listener = @($certificates | Where-Object { $_.HasPrivateKey })
-    if ($listener.Count -ne 1) {
-        throw "the PFX must carry exactly one certificate with a private key (found $($listener.Count)); give rp_iis_arr_certificate_thumbprint"
-    }
-}
-$listener = $listener[0]
-$Ansible.Result = @{ thumbprint = $listener.Thumbprint; moved = @() }
-foreach ($certificate in $certificates) {
-    if ($certificate.Thumbprint -eq $listener.Thumbprint -or $certificate.HasPrivateKey) { continue }
-    $store = if ($certificate.Subject -eq $certificate.Issuer) { 'Root' } else { 'CA' }
+$Ansible.Changed = $false
+$added = @()
+$removed = @()
+
+# Assigned first: Windows PowerShell's ConvertFrom-Json writes a JSON array as one object.
+$wantedCertificates = ConvertFrom-Json -InputObject $Certificates
+foreach ($wanted in @($wantedCertificates)) {
+    if (Test-Path -LiteralPath "Cert:\LocalMachine\$($wanted.store)\$($wanted.thumbprint)") { continue }
     $Ansible.Changed = $true
-    if ($PSCmdlet.ShouldProcess($certificate.Subject, "move from LocalMachine\My to LocalMachine\$store")) {
-        Move-Item -Path "Cert:\LocalMachine\My\$($certificate.Thumbprint)" -Destination "Cert:\LocalMachine\$store"
+    if ($PSCmdlet.ShouldProcess($wanted.subject, "add to LocalMachine\$($wanted.store)")) {
+        $certificate = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList (, [Convert]::FromBase64String($wanted.der))
+        $store = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Store -ArgumentList $wanted.store, 'LocalMachine'
+        $store.Open('ReadWrite')
+        try {
+            $store.Add($certificate)
+        }
+        finally {
+            $store.Close()
+        }
     }
-    $Ansible.Result.moved += '{0} -> {1}' -f $certificate.Subject, $store
+    $added += '{0} -> {1}' -f $wanted.subject, $wanted.store
 }
+
+foreach ($thumbprint in $Chain) {
+    if ($thumbprint -eq $Listener) { continue }
+    $found = Get-Item -LiteralPath "Cert:\LocalMachine\My\$thumbprint" -ErrorAction SilentlyContinue
+    if ($null -eq $found -or $found.HasPrivateKey) { continue }
+    $Ansible.Changed = $true
+    if ($PSCmdlet.ShouldProcess($found.Subject, 'remove from LocalMachine\My (a CA certificate: it is in Root or CA)')) {
+        Remove-Item -LiteralPath "Cert:\LocalMachine\My\$thumbprint"
+    }
+    $removed += $found.Subject
+}
+
+$certificate = Get-Item -LiteralPath "Cert:\LocalMachine\My\$Listener" -ErrorAction SilentlyContinue
+$present = $null -ne $certificate -and $certificate.HasPrivateKey
+if (-not $present -and -not $WhatIfPreference) {
+    throw "the listener certificate $Listener is not in LocalMachine\My with its private key: the PFX import did not put it there"
+}
+$changes = @($added) + @($removed | ForEach-Object { "$_ -> removed from LocalMachine\My" })
+$Ansible.Diff = @{ before = ''; after = ($changes | ForEach-Object { "$_`n" }) -join '' }
+$Ansible.Result = @{ thumbprint = $Listener; listener_present = $present; added = $added; removed_from_my = $removed }

@@ -72,9 +72,37 @@ fails_with() {  # fails_with WORDS DOCUMENT [ARGS...]
 }
 fails_with "addresses has no address for 11 names the import needs: fe01.corp.contoso.com" "$docs/two_sites.tbxml"
 fails_with "carries no simple URLs: give simple_urls" "$docs/two_sites.xml" -e "lync_topology_addresses=$docs/two_sites.addresses.yml"
-fails_with "site 'Daegu' is not a central site of the topology; its sites: Seoul, Busan" "$docs/two_sites.tbxml" -e lync_topology_site=Daegu
+fails_with "site 'Daegu' is not a central site of the topology (by name, in any case, or SiteId); its sites: Seoul (SiteId 1)" "$docs/two_sites.tbxml" -e lync_topology_site=Daegu
 printf '<?xml version="1.0"?>\n<!DOCTYPE t [<!ENTITY a "aaaa">]>\n<Topology xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008">&a;</Topology>\n' > "$base/dtd.xml"
 fails_with "refused before parsing: it has a document type declaration" "$base/dtd.xml"
 head -c 3000 "$docs/two_sites.tbxml" > "$base/truncated.tbxml"
 fails_with "not well-formed XML" "$base/truncated.tbxml"
+
+# 5. A Standard Edition server's .tbxml (UTF-16 as Windows PowerShell's Out-File writes it), with
+# a python3 on the PATH that cannot run (a pyenv shim of a version not installed): the playbook runs
+# its tasks with the Python that runs ansible-playbook. No names file: the names come from the
+# hosts file, in one call.
+mkdir -p "$base/shim"
+printf '#!/bin/sh\necho "pyenv: version 3.9.99 is not installed" >&2\nexit 127\n' > "$base/shim/python3"
+chmod +x "$base/shim/python3"
+python3 -c 'import sys; t = open(sys.argv[1], encoding="utf-8-sig").read(); open(sys.argv[2], "wb").write(b"\xff\xfe" + t.encode("utf-16-le"))' \
+  "$docs/standard_edition.tbxml" "$base/se-utf16.tbxml"
+printf 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n' > "$base/localhost.yml"
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+  printf '127.0.0.1 localhost\n10.20.0.11 sfb-se01.corp.northwind.example\n10.20.0.21 owa.corp.northwind.example\n' > "$base/se-hosts"
+  # shellcheck disable=SC2016  # $0 and $@ are the inner shell's own arguments
+  PATH="$base/shim:$PATH" unshare --mount --net sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$base/se-hosts" \
+    ansible-playbook -i "$base/localhost.yml" lync.reverse_proxy.import_topology \
+    -e "lync_topology_document=$base/se-utf16.tbxml" -e "lync_topology_file=$base/se.yml" "$@" | tee "$base/se.log"
+  test "$(grep -c 'Ask the hosts file and DNS' "$base/se.log")" = 1
+  python3 - "$base/se.yml" <<'PY'
+import sys, yaml
+t = yaml.safe_load(open(sys.argv[1]))["lync_topology"]
+assert t["front_end_pools"] == [{"name": "sfb-se01", "external_web_fqdn": "sfbweb.northwind.example",
+                                 "servers": [{"address": "10.20.0.11", "fqdn": "sfb-se01.corp.northwind.example"}]}], t
+assert t["office_web_apps"][0]["servers"] == ["10.20.0.21"], t
+PY
+else
+  echo "not root or no unshare: the Standard Edition import through the hosts file is not exercised here"
+fi
 echo "import_topology playbook: ok"

@@ -32,11 +32,11 @@ grep -q 'Central Management Store' "$out/warnings.txt"
 ansible-playbook lync.reverse_proxy.port_table -e "lync_topology_file=$topology" -e "lync_port_table_dir=$out" "$@" \
   | tee "$out.second.log"
 grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$out.second.log"
-# The summary reaches the terminal as text a person reads: table lines as they are, the Markdown's
-# HTML escapes undone, no JSON string around them.
-grep -Eq '^\| HTTP/TCP/80 \| Any \| .*\(http://<published FQDN>\)' "$out.second.log"
+# The summary reaches the terminal through the output callback as text a person reads: one table
+# line per line, the Markdown's HTML escapes undone (json_callback: the same as JSON).
+grep -Eq '^ *"\| HTTP/TCP/80 \| Any \| .*\(http://<published FQDN>\)' "$out.second.log"
 if grep -q '&lt;' "$out.second.log"; then echo "escaped Markdown on the terminal"; exit 1; fi
-grep -q '^Certificate names: dialin.contoso.com, ' "$out.second.log"
+grep -q '^ *"Certificate names: dialin.contoso.com, ' "$out.second.log"
 
 # Run as documented (-i localhost,): no inventory warning, the controller's own Python.
 ansible-playbook -i localhost, lync.reverse_proxy.port_table -e "lync_topology_file=$topology" \

@@ -32,7 +32,7 @@ def digest(text):
 
 
 def read_as_it_must_be():
-    """A read written out by hand from what proxy_facts reports (files are written with one line end)."""
+    """A read written out by hand from what proxy_info reports (files are written with one line end)."""
     return {
         "packages": {"haproxy": True},
         "service": {"enabled": True, "active": True},

@@ -4,7 +4,8 @@
 
 """The listener PFX: the certificate with the private key is bound (chosen by its key, not by its
 place in the file, so a CA certificate the PFX carries is never bound); the chain goes to Root /
-CA; missing names are named."""
+CA; missing names are named. PEM files of CA certificates: every certificate of a bundle, one by
+one (Windows PowerShell's certificate import reads only the first of a PEM file)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import PortModelError, pfx_certificates
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
+    pem_certificates,
+    pfx_certificates,
+)
 
 
 def _certificate(subject, issuer, key, signing_key, names=(), ca=False):
@@ -62,6 +67,9 @@ def test_the_certificate_with_the_key_is_the_listener(chain, order):
     assert found["listener"]["thumbprint"] == _thumbprint(chain["listener"])
     stores = {entry["thumbprint"]: entry["store"] for entry in found["chain"]}
     assert stores == {_thumbprint(chain["root"]): "Root", _thumbprint(chain["intermediate"]): "CA"}
+    # each chain certificate carries itself, for the store to add: the DER is the certificate
+    for entry in found["chain"]:
+        assert _thumbprint(x509.load_der_x509_certificate(base64.b64decode(entry["der"]))) == entry["thumbprint"]
 
 
 def test_missing_names_and_wildcards(chain):
@@ -102,3 +110,35 @@ def test_the_listener_is_found_by_its_key_not_its_place(chain, monkeypatch):
     found = pfx_certificates(_pfx(chain, ["intermediate", "root"]), password="secret")
     assert found["listener"]["thumbprint"] == _thumbprint(chain["listener"])
     assert {entry["store"] for entry in found["chain"]} == {"Root", "CA"}
+
+
+def _pem(*certificates):
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates)
+
+
+def test_every_certificate_of_a_pem_bundle_in_file_order(chain):
+    text = "issuing and root\n" + _pem(chain["intermediate"], chain["root"]) + "\n"
+    found = pem_certificates(text, store="CA")
+    assert [entry["thumbprint"] for entry in found] == [_thumbprint(chain["intermediate"]), _thumbprint(chain["root"])]
+    assert {entry["store"] for entry in found} == {"CA"}
+    assert [entry["self_signed"] for entry in found] == [False, True]
+    for entry, certificate in zip(found, (chain["intermediate"], chain["root"])):
+        assert base64.b64decode(entry["der"]) == certificate.public_bytes(serialization.Encoding.DER)
+    assert len(pem_certificates(_pem(chain["root"], chain["root"]))) == 1  # the same certificate twice is one
+    assert pem_certificates(_pem(chain["root"]))[0]["store"] == "Root"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("no certificate here", "internal-ca.pem holds no PEM certificate"),
+    ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "internal-ca.pem holds PRIVATE KEY besides"),
+    ("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", "certificate 1 of 1 cannot be read"),
+    (b"binary", "expected PEM text, got bytes"),
+])
+def test_bad_pem_files_are_named(text, words):
+    with pytest.raises(PortModelError, match=words):
+        pem_certificates(text, source="internal-ca.pem")
+
+
+def test_the_store_is_root_or_ca(chain):
+    with pytest.raises(PortModelError, match="store must be one of Root, CA, got 'My'"):
+        pem_certificates(_pem(chain["root"]), store="My")

@@ -81,3 +81,18 @@ def test_certificates_vantage_asks_every_name_on_every_listener():
     both = {e["address"] for e in probe_endpoints(two, "certificates")}
     one = probe_endpoints(two, "certificates", reverse_proxy="rp1")
     assert {e["address"] for e in one} < both and all("ca_path" not in e for e in one)
+
+
+@pytest.mark.parametrize("vantage", ["outside", "reverse_proxy", "certificates"])
+def test_a_ca_given_as_text_goes_where_a_ca_file_would(vantage):
+    model = compute_model(with_options(full(), mobile_autodiscover_over_http=False))
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    with_file = probe_endpoints(model, vantage, ca_path="/ca.crt")
+    with_text = probe_endpoints(model, vantage, ca_data=pem)
+    assert [e["name"] for e in with_text] == [e["name"] for e in with_file]
+    verified = [e["name"] for e in with_file if "ca_path" in e]
+    assert verified  # the vantage verifies some certificates
+    assert [e["name"] for e in with_text if e.get("ca_data") == pem] == verified
+    assert all("ca_path" not in e for e in with_text)
+    both = probe_endpoints(model, vantage, ca_path="/ca.crt", ca_data=pem)
+    assert all(e["ca_path"] == "/ca.crt" and e["ca_data"] == pem for e in both if e["name"] in verified)

@@ -22,7 +22,6 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     compute_model,
     render_port_table,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import merge_networks
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import SCHEMA
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     golden_cases,
@@ -202,18 +201,3 @@ def test_valid_topologies_give_models_that_keep_the_contract(topology):
     lyncdiscover = {"lyncdiscover." + d for d in topology["sip_domains"]}
     on_certificate = lyncdiscover & set(model["certificate_names"])
     assert on_certificate == (set() if options["mobile_autodiscover_over_http"] else lyncdiscover)
-
-
-NETWORKS = st.one_of(
-    st.builds(lambda value, prefix: netaddr.IPNetwork((value, prefix)).cidr,
-              st.integers(0, 2 ** 32 - 1), st.integers(8, 32)),
-    st.builds(lambda value, prefix: netaddr.IPNetwork((value, prefix), version=6).cidr,
-              st.integers(0, 2 ** 128 - 1), st.integers(100, 128)),
-)
-
-
-@SETTINGS
-@given(st.lists(NETWORKS, max_size=30))
-def test_merge_agrees_with_netaddr_cidr_merge(networks):
-    expected = [str(n) for n in netaddr.cidr_merge(networks)]
-    assert merge_networks(networks) == sorted(expected, key=lambda c: (netaddr.IPNetwork(c).version, netaddr.IPNetwork(c).first))

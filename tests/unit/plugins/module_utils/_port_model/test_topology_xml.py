@@ -37,6 +37,11 @@ def _text(name: str) -> str:
     return (DOCUMENTS / name).read_text(encoding="utf-8")
 
 
+def _windows_bytes(name: str) -> bytes:
+    """The document as Windows writes it: a UTF-8 byte order mark and CRLF line ends."""
+    return b"\xef\xbb\xbf" + (DOCUMENTS / name).read_bytes().replace(b"\n", b"\r\n")
+
+
 def _addresses(name: str) -> dict:
     return yaml.safe_load((DOCUMENTS / name).read_text(encoding="utf-8"))
 
@@ -51,7 +56,8 @@ def _golden(name: str, actual: dict) -> None:
 
 
 def test_topology_builder_file_golden():
-    topology = topology_from_xml(_text("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
+    topology = topology_from_xml(_windows_bytes("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
+    assert topology == topology_from_xml(_text("two_sites.tbxml"), _addresses("two_sites.addresses.yml"))
     _golden("two_sites_tbxml", topology)
     compute_model(topology)  # port_model accepts it
 
@@ -113,8 +119,9 @@ def test_one_site():
 
 @pytest.mark.parametrize("document", ["two_sites.tbxml", "two_sites.xml"])
 def test_an_unknown_site_lists_the_sites(document):
-    with pytest.raises(TopologyDocumentError, match="site 'Daegu' is not a central site of the topology; "
-                                                    "its sites: Seoul, Busan"):
+    with pytest.raises(TopologyDocumentError, match=r"site 'Daegu' is not a central site of the topology \(by name, "
+                                                    r"in any case, or SiteId\); its sites: Seoul \(SiteId 1\), "
+                                                    r"Busan \(SiteId 2\)"):
         topology_from_xml(_text(document), _addresses("two_sites.addresses.yml"), simple_urls=OPTION3, site="Daegu")
 
 
@@ -212,3 +219,135 @@ def test_bad_addresses_are_named():
     with pytest.raises(TopologyDocumentError, match=r"addresses\['fe01.corp.contoso.com'\]: '10.1.10.300' is not an IP"):
         topology_from_xml(_text("two_sites.tbxml"), dict(_addresses("two_sites.addresses.yml"),
                                                          **{"fe01.corp.contoso.com": ["10.1.10.300"]}))
+
+
+# --- The layout Topology Builder writes ----------------------------------------------------------------
+#
+# The samples follow what real documents in public repositories show (checked, not copied):
+# the Topology Builder XPaths of AutomatedLab's SfBAutomatedLab module (Import-SfBTopology and
+# Get-SfBTopologyClusterService read ``NewTopology/PartialTopology/Services/Service[@InstalledOn]``
+# beside ``PartialTopology/CentralSites/CentralSite/Clusters/Cluster[@UniqueId]``, take a Machine
+# without Fqdn as its cluster's FQDN, and read ``InternalDomains`` and the site's ``Name`` in the
+# Topology.2008 namespace), and a Skype for Business 2019 published topology (``Topology`` root,
+# ``Service[@ServiceVersion="8"]`` with ``ServiceId`` and ``InstalledOn/ClusterId``,
+# ``WebService/ExternalSettings[@Host]``) from a public SfB build script (SKYPE-CONFIG-4.ps1).
+
+
+def test_services_beside_the_sites_are_matched_by_unique_id_across_sites():
+    """two_sites.tbxml keeps every service in PartialTopology/Services (Busan's pools included)."""
+    text = _text("two_sites.tbxml")
+    assert "<Services>" in text and text.index("</CentralSites>") < text.index("<Services>")
+    topology = topology_from_xml(text, _addresses("two_sites.addresses.yml"))
+    assert sorted(pool["name"] for pool in topology["front_end_pools"]) == ["pool01", "pool02", "pool02-fabrikam"]
+    busan = topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="busan")  # any case
+    assert [pool["name"] for pool in busan["front_end_pools"]] == ["pool02", "pool02-fabrikam"]
+    assert topology_from_xml(text, _addresses("two_sites.addresses.yml"), site="2") == busan  # the SiteId
+
+
+def test_braced_unique_ids_and_services_inside_a_site_are_read_too():
+    text = _text("two_sites.tbxml").replace('UniqueId="c1a5e700-0000-4000-8000-000000000011"',
+                                            'UniqueId="{c1a5e700-0000-4000-8000-000000000011}"')
+    pools = topology_from_xml(text, _addresses("two_sites.addresses.yml"))["front_end_pools"]
+    assert "pool02" in [pool["name"] for pool in pools]
+
+
+SE_ADDRESSES = {"sfb-se01.corp.northwind.example": ["10.20.0.11"], "owa.corp.northwind.example": ["10.20.0.21"]}
+
+
+def test_a_standard_edition_server_keeps_its_name():
+    """standard_edition.tbxml: a single-machine cluster whose Machine has no Fqdn (SfB 2019)."""
+    raw = _windows_bytes("standard_edition.tbxml")
+    topology = topology_from_xml(raw, SE_ADDRESSES)
+    assert topology_from_xml((DOCUMENTS / "standard_edition.tbxml").read_bytes(), SE_ADDRESSES) == topology
+    assert topology["front_end_pools"] == [{"name": "sfb-se01", "external_web_fqdn": "sfbweb.northwind.example",
+                                            "servers": [{"address": "10.20.0.11",
+                                                         "fqdn": "sfb-se01.corp.northwind.example"}]}]
+    assert topology["sip_domains"] == ["northwind.example"]
+    assert topology["office_web_apps"][0]["fqdn"] == "owa.corp.northwind.example"
+    assert topology["simple_urls"] == {"meet": ["https://meet.northwind.example"],
+                                       "dialin": ["https://dialin.northwind.example"]}
+    assert "edge" not in json.dumps(topology)
+    compute_model(topology)
+
+
+def test_utf16_as_powershell_out_file_writes_it():
+    """Windows PowerShell 5.1's Out-File: UTF-16 LE with a BOM, the declaration still saying utf-8."""
+    text = _windows_bytes("standard_edition.tbxml").decode("utf-8-sig")
+    assert 'encoding="utf-8"' in text and "\r\n" in text
+    raw = b"\xff\xfe" + text.encode("utf-16-le")
+    slurped = {"content": base64.b64encode(raw).decode("ascii"), "encoding": "base64"}
+    assert topology_from_xml(slurped, SE_ADDRESSES) == topology_from_xml(text, SE_ADDRESSES)
+    # UTF-8 bytes that declare UTF-16 are read as what they are.
+    wrong = text.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-8")
+    assert topology_from_xml(wrong, SE_ADDRESSES) == topology_from_xml(text, SE_ADDRESSES)
+
+
+def test_utf16_passed_as_text_says_to_use_slurp():
+    text = (DOCUMENTS / "standard_edition.tbxml").read_text(encoding="utf-8-sig")
+    raw = b"\xff\xfe" + text.encode("utf-16-le")
+    as_lookup_gives_it = raw.decode("utf-8", errors="surrogateescape")  # lookup('file') of that file
+    with pytest.raises(TopologyDocumentError, match="read the file with ansible.builtin.slurp"):
+        topology_from_xml(as_lookup_gives_it, SE_ADDRESSES)
+
+
+def test_truncated_only_where_the_document_ends():
+    text = _text("two_sites.tbxml")
+    with pytest.raises(TopologyDocumentError, match="is it truncated"):
+        topology_from_xml(text[: len(text) // 2], {})
+    broken = text.replace("<Clusters>", "<Clusters><Oops></Clusters>", 1)
+    with pytest.raises(TopologyDocumentError, match="mismatched tag") as caught:
+        topology_from_xml(broken, {})
+    assert "truncated" not in str(caught.value)
+
+
+def test_no_front_end_pool_names_what_was_found():
+    text = _text("standard_edition.tbxml").replace('RoleName="WebServices"', 'RoleName="WebServicesX"')
+    with pytest.raises(TopologyDocumentError) as caught:
+        topology_from_xml(text, SE_ADDRESSES)
+    message = str(caught.value)
+    assert "found 3 clusters" in message
+    assert "sfb-se01.corp.northwind.example (FileStore, Registrar, UserServices, WebServicesX)" in message
+    assert "sfb-edge01.corp.northwind.example (EdgeServer)" in message
+
+
+def test_elements_outside_lyncs_namespaces_or_places_are_not_read():
+    text = _text("standard_edition.tbxml")
+    # An InternalDomain of another namespace, and one outside InternalDomains, are not SIP domains.
+    foreign = text.replace("<CentralSites>", '<x:InternalDomains xmlns:x="urn:example"><x:InternalDomain '
+                           'Name="evil.example" /></x:InternalDomains><InternalDomain Name="stray.example" />'
+                           "<CentralSites>", 1)
+    assert topology_from_xml(foreign, SE_ADDRESSES)["sip_domains"] == ["northwind.example"]
+
+
+@pytest.mark.parametrize("url, words", [
+    ("owa.corp.northwind.example/hosting/discovery", "has no http\\(s\\) scheme and host"),
+    ("https://user:pw@owa.corp.northwind.example/hosting/discovery", "carries credentials"),
+    ("https://owa.corp.northwind.example:8443/hosting/discovery", "names port 8443"),
+    ("https://[fd00::1/hosting/discovery", "is not a valid URL"),
+])
+def test_a_discovery_url_that_cannot_be_published_names_the_farm(url, words):
+    text = _text("standard_edition.tbxml").replace("https://owa.corp.northwind.example/hosting/discovery", url)
+    with pytest.raises(TopologyDocumentError, match="Office Web Apps farm owa.corp.northwind.example .*" + words):
+        topology_from_xml(text, SE_ADDRESSES)
+
+
+def test_a_long_list_of_missing_names_stops_at_50():
+    with pytest.raises(TopologyDocumentError) as caught:
+        topology_from_xml(_text("two_sites.tbxml"), {})
+    base = len(needed_names(_text("two_sites.tbxml"))["required"])
+    assert "for %d names" % base in str(caught.value) and "more" not in str(caught.value)
+    pools = "".join(
+        '<Cluster UniqueId="00000000-0000-4000-8000-%012d" Fqdn="p%d.corp.contoso.com"><Machines>'
+        '<Machine Fqdn="m%d.corp.contoso.com" /></Machines></Cluster>' % (n, n, n) for n in range(60))
+    services = "".join(
+        '<Service RoleName="WebServices" InstalledOn="00000000-0000-4000-8000-%012d"><WebService '
+        'xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.ServiceRoles.2008"><ExternalSettings Host="w%d.contoso.com" />'
+        "</WebService></Service>" % (n, n) for n in range(60))
+    text = _text("two_sites.tbxml").replace("<Clusters>", "<Clusters>" + pools, 1).replace(
+        "<Services>", "<Services>" + services, 1)
+    with pytest.raises(TopologyDocumentError) as caught:
+        topology_from_xml(text, {})
+    message = str(caught.value)
+    total = base + 2 * 60  # each added pool: its machine and its cluster FQDN
+    assert "for %d names" % total in message and message.count(".corp.") == 50
+    assert message.endswith("and %d more (give them in addresses, or let internal DNS answer for them)" % (total - 50))

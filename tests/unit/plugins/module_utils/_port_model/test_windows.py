@@ -17,7 +17,9 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     PortModelError,
     arr_configuration,
     compute_model,
+    iis_bindings,
     render_powershell,
+    role_script,
     windows_firewall_rules,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
@@ -27,6 +29,12 @@ from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._por
 )
 
 PARSER = Parser(Language(tree_sitter_powershell.language()))
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 def _syntax_errors(text):
@@ -108,7 +116,7 @@ def test_rendered_powershell_parses(case, topology):
         try:
             arr = arr_configuration(model)
         except PortModelError:
-            arr = None  # several servers without names: refused for ARR (test_arr_members_need_names)
+            arr = None  # several servers without a vip: refused for ARR (test_arr_members_need_names)
         scripts.append(render_powershell(windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True),
                                          arr))
     for script in scripts:
@@ -142,17 +150,54 @@ def test_the_collection_powershell_files_parse():
         assert _syntax_errors(path.read_text(encoding="utf-8")) == [], path
 
 
-def test_arr_members_are_server_names_without_a_vip():
+def _pool_without_vip():
     topology = full()
     topology["front_end_pools"][0].pop("vip")
     servers = topology["front_end_pools"][0]["servers"]
     topology["front_end_pools"][0]["servers"] = [{"address": a, "fqdn": "fe%02d.corp.contoso.com" % i}
                                                  for i, a in enumerate(servers, 1)]
-    arr = arr_configuration(compute_model(topology))
+    return topology, servers
+
+
+def test_a_pool_of_several_servers_without_a_vip_is_refused_with_microsofts_sentence():
+    """ARR would balance the pool round-robin, without affinity or a health test; Microsoft
+    supports only hardware load balancers for the Lync web services."""
+    topology, servers = _pool_without_vip()
+    with pytest.raises(PortModelError) as caught:
+        arr_configuration(compute_model(topology))
+    message = str(caught.value)
+    assert message.startswith("Front End pool pool01 has %d servers and no vip" % len(servers))
+    assert "round-robin with no affinity and no health test" in message
+    assert ('"The only supported method to load balance HTTP and HTTPS traffic is by using hardware load '
+            'balancers."') in message
+    assert "give the vip of the pool's hardware load balancer" in message
+
+
+def test_arr_members_are_server_names_without_a_vip_when_round_robin_is_accepted():
+    topology, servers = _pool_without_vip()
+    arr = arr_configuration(compute_model(topology), round_robin=True)
     farm = next(f for f in arr["farms"] if f["name"] == "lync-fe-pool01")
     assert farm["servers"] == ["fe%02d.corp.contoso.com" % i for i in range(1, len(servers) + 1)]
     hosts = {entry["name"]: entry["address"] for entry in arr["hosts"]}
     assert [hosts[name] for name in farm["servers"]] == servers
+    assert [w for w in arr["warnings"] if w.startswith("Front End pool pool01 ")] == [
+        w for w in arr["warnings"] if "Microsoft does not support" in w]
+    assert len([w for w in arr["warnings"] if w.startswith("Front End pool pool01 ")]) == 1
+    with pytest.raises(PortModelError, match="round_robin must be true or false"):
+        arr_configuration(compute_model(topology), round_robin="yes")
+
+
+def test_an_office_web_apps_farm_without_a_vip_is_a_warning():
+    topology = full()
+    topology["office_web_apps"][0]["servers"] = [{"address": "10.0.30.11", "fqdn": "owa01a.contoso.com"},
+                                                 {"address": "10.0.30.12", "fqdn": "owa01b.contoso.com"}]
+    arr = arr_configuration(compute_model(topology))
+    assert arr["warnings"] == ["Office Web Apps farm owa01 has 2 servers and no vip: IIS ARR would balance its web "
+                               "traffic itself, round-robin with no affinity and no health test; give the vip of the "
+                               "farm's load balancer"]
+    assert arr_configuration(compute_model(full()))["warnings"] == []
+    script = render_powershell(windows_firewall_rules(compute_model(topology), [], reverse_proxy="rp01"), arr)
+    assert "\n# WARNING: Office Web Apps farm owa01 has 2 servers and no vip" in script
 
 
 def test_a_single_server_is_its_published_name():
@@ -169,28 +214,101 @@ def test_arr_members_need_names():
     topology["front_end_pools"][0]["servers"][0] = {"address": topology["front_end_pools"][0]["servers"][0],
                                                     "fqdn": "fe01.corp.contoso.com"}
     with pytest.raises(PortModelError) as caught:
-        arr_configuration(compute_model(topology))
+        arr_configuration(compute_model(topology), round_robin=True)
     assert str(caught.value).startswith("Front End pool pool01: IIS ARR connects to farm members by name")
     assert "no fqdn for 10.0.10.12" in str(caught.value) and "10.0.10.11" not in str(caught.value)
 
 
-def test_the_script_runs_the_roles_arr_script_with_the_model_and_writes_the_hosts_entries():
-    """One PowerShell source for ARR: the rendered script embeds the role's arr.ps1 verbatim and
-    calls it with the configuration the role passes (arr_configuration, as JSON)."""
+def test_the_script_runs_the_roles_scripts_with_the_model():
+    """One PowerShell source for the hosts entries and ARR: the rendered script embeds the role's
+    hosts.ps1 and arr.ps1 verbatim and calls them with what the role passes them."""
     import json  # pylint: disable=import-outside-toplevel
 
     model = compute_model(full())
     arr = arr_configuration(model)
     script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr)
-    with open(os.path.join(COLLECTION_ROOT, "roles", "rp_iis_arr", "files", "arr.ps1"), encoding="utf-8") as handle:
-        role_script = handle.read()
-    block = script[script.index("$ArrScript = {\n") + len("$ArrScript = {\n"):]
-    assert block.startswith(role_script.rstrip("\n") + "\n}\n& $ArrScript -Configuration $ArrConfiguration")
+    for variable, name in (("HostsScript", "hosts.ps1"), ("ArrScript", "arr.ps1")):
+        with open(os.path.join(COLLECTION_ROOT, "roles", "rp_iis_arr", "files", name), encoding="utf-8") as handle:
+            role_file = handle.read()
+        assert role_script(name) == role_file
+        block = script[script.index("$%s = {\n" % variable) + len("$%s = {\n" % variable):]
+        assert block.startswith(role_file.rstrip("\n") + "\n}\n& $%s " % variable)
     embedded = script[script.index("$ArrConfiguration = @'\n") + len("$ArrConfiguration = @'\n"):script.index("\n'@\n")]
     assert json.loads(embedded) == arr
-    assert all(farm["preserve_host_header"] in (True, False) for farm in json.loads(embedded)["farms"])
-    assert "'10.0.10.10 webext.contoso.com'" in script
+    assert "-Entries @('10.0.30.11 officewebapps01.contoso.com', '10.0.20.10 webdirext.contoso.com', " \
+           "'10.0.10.10 webext.contoso.com') -Marker $Group\n" in script
     assert "[@address='10.0.10.10']" not in script
+    with pytest.raises(PortModelError, match="missing from the installed collection"):
+        role_script("absent.ps1")
+
+
+# PowerShell's single quotation marks (about_Quoting_Rules: "PowerShell treats smart quotation marks
+# ... as normal quotation marks for strings"): any of them opens and closes a verbatim string, and two
+# in a row are one quote inside it. tree-sitter's grammar knows only the ASCII one, so the rule is
+# read here on its own.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def _read_verbatim(text, start):
+    """The value of the verbatim string that starts at ``start``, and the index after it."""
+    assert text[start] in SINGLE_QUOTES
+    value, index = [], start + 1
+    while index < len(text):
+        if text[index] in SINGLE_QUOTES:
+            if index + 1 < len(text) and text[index + 1] in SINGLE_QUOTES:
+                value.append(text[index])
+                index += 2
+                continue
+            return "".join(value), index + 1
+        value.append(text[index])
+        index += 1
+    raise AssertionError("unterminated string")
+
+
+@pytest.mark.parametrize("value", ["pool\u2019s \u2018web\u2019 \u201aservices\u201b", "it's", "plain", "\u2019\u2019'"])
+def test_typographic_single_quotes_are_escaped(value):
+    """A value with any of PowerShell's single quotation marks reads back as itself."""
+    rules = windows_firewall_rules(compute_model(full()), ["10.0.10.11"])
+    script = render_powershell([dict(rules[0], description=value)])
+    start = script.index("-Description ") + len("-Description ")
+    read, end = _read_verbatim(script, start)
+    assert read == value
+    assert script[end:].startswith(" | Out-Null")
+    assert _syntax_errors(script) == []
+
+
+def test_the_quote_reader_catches_ascii_only_escaping():
+    value = "pool\u2019s web services"
+    ascii_only = "'%s'" % value.replace("'", "''")
+    read, end = _read_verbatim(ascii_only, 0)
+    assert read != value and end < len(ascii_only)
+
+
+def test_iis_bindings_are_the_listener_addresses():
+    model = compute_model(full())
+    assert iis_bindings(model, "rp01") == [
+        {"ip": "198.51.100.10", "port": 443, "protocol": "https"},
+        {"ip": "198.51.100.10", "port": 80, "protocol": "http"},
+    ]
+    topology = full()
+    topology["reverse_proxies"][0]["external_addresses"].append("2001:db8:100::10")
+    topology["options"] = {"http_redirect": False, "mobile_autodiscover_over_http": False}
+    assert iis_bindings(compute_model(topology), "rp01") == [
+        {"ip": "198.51.100.10", "port": 443, "protocol": "https"},
+        {"ip": "[2001:db8:100::10]", "port": 443, "protocol": "https"},
+    ]
+    with pytest.raises(PortModelError, match="rp09"):
+        iis_bindings(model, "rp09")
+
+
+@pytest.mark.parametrize("address", ["198.51.100.10", "10.0.1.5"])
+def test_a_reverse_proxy_taken_for_a_server_is_refused(address):
+    """The role removes the rules of its group it does not compute: a proxy taken for a server
+    would lose its listener rules."""
+    with pytest.raises(PortModelError) as caught:
+        windows_firewall_rules(compute_model(full()), [address, "192.0.2.1"])
+    assert str(caught.value) == ("%s is an address of reverse proxy rp01: give reverse_proxy=rp01 for it (its "
+                                 "listener rules and egress rules), not host_addresses" % address)
 
 
 def test_the_application_host_fragment_is_well_formed_and_says_what_the_scripts_write():
