@@ -236,8 +236,8 @@ def markdown(data: dict) -> str:
         if proxy not in data["proxies"]:
             continue
         entry = data["proxies"][proxy]
-        lines += ["## %s (%s; measured %s%s)" % (proxy, entry["budget"], entry["date"],
-                                                  "" if entry.get("complete") else "; cut short"), "",
+        state = "" if entry.get("complete") else "; cut short"
+        lines += ["## %s (%s; measured %s%s)" % (proxy, entry["budget"], entry["date"], state), "",
                   "| attack | legit success | p50 ms (quiet) | p99 ms (quiet) | p99 ratio, worst | accepted / attempted "
                   "| closed after, max s | proxy memory MiB (quiet) | target |",
                   "|---|---|---|---|---|---|---|---|---|"]
@@ -278,6 +278,7 @@ def main() -> int:
     path = labbench.RESULTS / "hostile.json"
     data = json.loads(path.read_text()) if path.exists() and not args.smoke else {"proxies": {}}
     data.update({"machine": labbench.machine(), "duration": args.duration, "rounds": args.rounds})
+
     def progress(proxy, result, final=False):
         """Kept after every pair: a run cut short (the lab is shared) keeps what it measured."""
         result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final)

@@ -71,7 +71,9 @@ options:
     type: raw
     default: 4096
   memory_mb:
-    description: The host's memory in MiB, for O(worker_connections=auto) (M(lync.reverse_proxy.host_info) reads it with O(lync.reverse_proxy.host_info#module:capacity)).
+    description:
+      - The host's memory in MiB, for O(worker_connections=auto) (M(lync.reverse_proxy.host_info)
+        reads it with O(lync.reverse_proxy.host_info#module:capacity)).
     type: int
     version_added: 1.1.0
   open_files:

@@ -275,4 +275,3 @@ def capacity_state(module, meminfo: str = "/proc/meminfo", limits: str = "/proc/
         candidates.append(int(value) if value.isdigit() else None)
     known = [value for value in candidates if value is not None]
     return {"memory_mb": _meminfo_mb(meminfo), "open_files": min(known) if known else None}
-
