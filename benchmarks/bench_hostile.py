@@ -218,6 +218,8 @@ def summarize(result: dict) -> dict:
             "closed_after_max_s": max((a.get("closed_after", {}).get("max") or 0) for a in attack) or None,
             "open_at_end": max(a.get("open_at_end", 0) for a in attack),
             "memory_peak_mib": max(a["memory_mib"]["peak"] for a in attacked),
+            # what the attack added (HAProxy keeps what it allocated for later connections)
+            "memory_added_mib": max(a["memory_mib"]["peak"] - a["memory_mib"]["before"] for a in attacked),
             "memory_quiet_mib": max(q["memory_mib"]["peak"] for q in quiet),
             "failed": len(all_pairs) - len(pairs),
         }
@@ -226,30 +228,57 @@ def summarize(result: dict) -> dict:
     return rows
 
 
+def plot(data: dict, path) -> None:
+    """Legitimate p99 beside each attack against the quiet runs', and success, per proxy."""
+    import matplotlib  # pylint: disable=import-outside-toplevel
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+    proxies = [proxy for proxy in ("haproxy", "nginx") if proxy in data["proxies"]]
+    figure, axes = plt.subplots(1, len(proxies), figsize=(6 * len(proxies), 4.2), squeeze=False)
+    for axis, proxy in zip(axes[0], proxies):
+        rows = {name: row for name, row in data["proxies"][proxy]["summary"].items() if "success" in row}
+        names = list(rows)
+        positions = range(len(names))
+        axis.bar([p - 0.2 for p in positions], [rows[n]["quiet_p99_ms"] for n in names], 0.4, label="quiet", color="tab:blue")
+        axis.bar([p + 0.2 for p in positions], [rows[n]["p99_ms"] for n in names], 0.4, label="under attack",
+                 color="tab:orange")
+        for position, name in zip(positions, names):
+            axis.text(position, max(rows[name]["p99_ms"], rows[name]["quiet_p99_ms"]) * 1.02,
+                      "%.0f %%" % (100 * rows[name]["success"]), ha="center", fontsize=8)
+        axis.set_xticks(list(positions))
+        axis.set_xticklabels(names, rotation=30)
+        axis.set_ylabel("legitimate p99 latency, ms (success above)")
+        axis.set_title("%s (%s)" % (proxy, data["proxies"][proxy]["budget"]))
+        axis.legend()
+        axis.grid(True, axis="y", alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
 def markdown(data: dict) -> str:
     lines = ["# The listener under hostile load", "",
              "Legitimate requests (20/s, a new connection each, every name published on 443) beside each attack "
-             "and right before it without; %s s each, %s interleaved rounds; medians of the rounds, the worst "
-             "round for success and the p99 ratio. Targets: success >= 99 %%, p99 <= 3x quiet." % (
-                 data["duration"], data["rounds"]), ""]
+             "and right before it without, interleaved rounds; medians of the rounds, the worst round for success and "
+             "the p99 ratio. Targets: success >= 99 %, p99 <= 3x quiet.", ""]
     for proxy in ("haproxy", "nginx"):
         if proxy not in data["proxies"]:
             continue
         entry = data["proxies"][proxy]
         state = "" if entry.get("complete") else "; cut short"
-        lines += ["## %s (%s; measured %s%s)" % (proxy, entry["budget"], entry["date"], state), "",
+        lines += ["## %s (%s; %s rounds of %s s; measured %s%s)" % (
+            proxy, entry["budget"], entry.get("rounds", "?"), entry.get("duration", "?"), entry["date"], state), "",
                   "| attack | legit success | p50 ms (quiet) | p99 ms (quiet) | p99 ratio, worst | accepted / attempted "
-                  "| closed after, max s | proxy memory MiB (quiet) | target |",
+                  "| closed after, max s | proxy memory MiB, peak (added by the attack) | target |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for name, row in entry["summary"].items():
             if "success" not in row:
                 lines.append("| %s | (every run failed: see hostile.json) | | | | | | | not met |" % name)
                 continue
-            lines.append("| %s | %.1f %% | %.0f (%.0f) | %.0f (%.0f) | %s | %d / %d | %s | %.0f (%.0f) | %s |" % (
+            lines.append("| %s | %.1f %% | %.0f (%.0f) | %.0f (%.0f) | %s | %d / %d | %s | %.0f (+%.0f) | %s |" % (
                 name, 100 * row["success"], row["p50_ms"], row["quiet_p50_ms"], row["p99_ms"], row["quiet_p99_ms"],
                 "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],
                 "%.1f" % row["closed_after_max_s"] if row["closed_after_max_s"] else "-", row["memory_peak_mib"],
-                row["memory_quiet_mib"], "met" if row["met"] else "not met"))
+                row.get("memory_added_mib", 0), "met" if row["met"] else "not met"))
         poll = entry.get("long_poll")
         if poll:
             lines += ["", "Long poll across the rounds: waited %s s, answered %s after %s s." % (
@@ -261,15 +290,25 @@ def markdown(data: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proxy", choices=("haproxy", "nginx", "both"), default="both")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=15, help="seconds of legitimate requests per run (at most 60)")
     parser.add_argument("--long-poll", type=int, default=900, help="seconds the long poll waits (0: none; at most 1000)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="no lab: the summaries, the Markdown and the plot again from benchmarks/results/hostile.json")
     parser.add_argument("--smoke", action="store_true",
                         help="the proxy rp1 runs now, one small attack, 3 s runs, no long poll, nothing written")
     args = parser.parse_args()
     args.duration = 3 if args.smoke else min(max(args.duration, 3), 60)
     args.rounds = 1 if args.smoke else min(max(args.rounds, 1), 5)
     args.long_poll = 0 if args.smoke else min(max(args.long_poll, 0), 1000)
+    if args.rewrite:
+        data = json.loads((labbench.RESULTS / "hostile.json").read_text())
+        for entry in data["proxies"].values():
+            entry["summary"] = summarize(entry)
+        labbench.write("hostile", data, markdown(data))
+        plot(data, labbench.PLOTS / "hostile.png")
+        print(markdown(data))
+        return 0
     lab = Lab()
     proxies = ["haproxy", "nginx"] if args.proxy == "both" else [args.proxy]
     if args.smoke:
@@ -281,7 +320,8 @@ def main() -> int:
 
     def progress(proxy, result, final=False):
         """Kept after every pair: a run cut short (the lab is shared) keeps what it measured."""
-        result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final)
+        result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final, rounds=args.rounds,
+                      duration=args.duration)
         data["proxies"][proxy] = result
         if not args.smoke:
             labbench.write("hostile", data, markdown(data))
@@ -295,6 +335,10 @@ def main() -> int:
         addresses(lab, False)
     if not args.smoke:
         print(markdown(data))
+        try:
+            plot(data, labbench.PLOTS / "hostile.png")
+        except ImportError:
+            print("matplotlib is not installed: no plot (pip install -r benchmarks/requirements.txt)")
     return 0
 
 
