@@ -228,8 +228,8 @@ molecule: install
 
 # The same roles on Debian 13 (trixie) hosts: a second boot of the lab from the trixie image
 # (HAProxy 3.0, nginx 1.26, nftables 1.1, OpenSSH 10, Python 3.13), the HAProxy + nftables and
-# nginx scenarios and one other firewall backend.
-TRIXIE_SCENARIOS ?= haproxy_redirect nginx_redirect fw_iptables
+# nginx scenarios, one other firewall backend, and both proxies under hostile load.
+TRIXIE_SCENARIOS ?= haproxy_redirect nginx_redirect fw_iptables hostile
 molecule-trixie: install
 	LYNC_LAB_SUITE=trixie $(LAB) up
 	set +e; rc=0; for s in $(TRIXIE_SCENARIOS); do \
@@ -271,7 +271,8 @@ bench: install
 	$(SITE) -e lync_proxy_software=nginx > /dev/null && $(SITE) > /dev/null && \
 	$(LABPY) benchmarks/bench_firewall.py && \
 	$(LABPY) benchmarks/bench_hosts.py && \
-	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py; \
+	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py && \
+	$(LABPY) benchmarks/bench_hostile.py; \
 	rc=$$?; $(LAB) down; exit $$rc
 
 # Molecule as users run it: the podman driver of molecule-plugins, one systemd container of the
@@ -306,6 +307,7 @@ bench-lab-smoke:
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
 	$(LABPY) benchmarks/bench_firewall_cost.py --smoke
+	$(LABPY) benchmarks/bench_hostile.py --smoke
 
 # The second environment: Python 3.13 (pyenv's, or PY313=/path/to/python3.13) with the newest
 # ansible-core - unit tests and sanity, which need no lab.

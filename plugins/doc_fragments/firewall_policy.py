@@ -48,6 +48,21 @@ options:
     description: O(placement=host) - limit what leaves the internal interfaces to the internal rules.
     type: bool
     default: false
+  source_connections:
+    description:
+      - Per source (an IPv4 address, an IPv6 /64) - the connections it may have open to the
+        listener's ports (the external rules' ports, on a proxy and on the external side's gateway);
+        a new one over it is dropped. V(0) - no limit. nftables and iptables only.
+    type: int
+    default: 0
+    version_added: 1.1.0
+  source_rate:
+    description:
+      - Per source - the new connections a second it may open to the listener's ports (bursts of
+        twice as many pass); more are dropped. V(0) - no limit. nftables and iptables only.
+    type: int
+    default: 0
+    version_added: 1.1.0
   placement:
     description:
       - V(host) - the rules on the reverse proxy itself.

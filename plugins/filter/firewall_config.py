@@ -77,6 +77,21 @@ options:
     description: Filter what leaves the internal interfaces (O(placement=host)).
     type: bool
     default: false
+  source_connections:
+    description:
+      - Per source (an IPv4 address, an IPv6 /64) - the connections it may have open to the
+        listener's ports (the external rules' ports, on a proxy and on the external side's gateway);
+        a new one over it is dropped. V(0) - no limit. Left out with a warning (RV(_value.warnings)) where the backend cannot (firewalld, ufw).
+    type: int
+    default: 0
+    version_added: 1.1.0
+  source_rate:
+    description:
+      - Per source - the new connections a second it may open to the listener's ports (bursts of
+        twice as many pass); more are dropped. V(0) - no limit. Left out with a warning (RV(_value.warnings)) where the backend cannot (firewalld, ufw).
+    type: int
+    default: 0
+    version_added: 1.1.0
   table:
     description: The nftables table name.
     type: str
@@ -166,6 +181,17 @@ _value:
     in_place:
       description: With O(host) and the nftables backend, whether the host already has exactly this; else false.
       type: bool
+      version_added: 1.1.0
+    source_limits:
+      description:
+        - The per-source limits the rendering applies - C(connections), C(rate), C(burst) and the
+          C(ports) they cover; empty when none do.
+      type: dict
+      version_added: 1.1.0
+    warnings:
+      description: What the backend cannot do of what was asked (per-source limits with firewalld or ufw).
+      type: list
+      elements: str
       version_added: 1.1.0
 """
 

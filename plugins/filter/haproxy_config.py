@@ -47,9 +47,40 @@ options:
     type: bool
     default: true
   maxconn:
-    description: HAProxy's C(maxconn).
-    type: int
+    description:
+      - HAProxy's C(maxconn), or V(auto) - sized from O(memory_mb) and O(open_files) (8 per MiB, at
+        most half the open files less 1,000, at least 256; the configuration says how).
+    type: raw
     default: 4096
+  memory_mb:
+    description:
+      - The host's memory in MiB, for O(maxconn=auto) (M(lync.reverse_proxy.host_info) reads it
+        with O(lync.reverse_proxy.host_info#module:capacity)).
+    type: int
+    version_added: 1.1.0
+  open_files:
+    description: The open files a service may have on the host, for O(maxconn=auto).
+    type: int
+    default: 524288
+    version_added: 1.1.0
+  timeout_handshake:
+    description:
+      - The TLS handshake's time-out - C(timeout client-hs) from HAProxy 2.8 on; before 2.8 the HTTPS
+        frontend's C(timeout client) (a C(.if version_before(2.8)) block), HAProxy's only bound on a
+        handshake there.
+    type: str
+    default: 10s
+    version_added: 1.1.0
+  source_connections:
+    description: Connections one source (an IPv4 address, an IPv6 /64) may have open on 443 and 80 together; refused at accept when over. V(0) - no limit.
+    type: int
+    default: 500
+    version_added: 1.1.0
+  source_rate:
+    description: New connections one source may open a second (averaged over 10 s); refused at accept when over. V(0) - no limit.
+    type: int
+    default: 100
+    version_added: 1.1.0
   log_requests:
     description: V(errors) (failed, timed-out, 5xx, refused requests), V(all) or V(none).
     type: str
@@ -60,7 +91,7 @@ options:
     type: str
     default: 5s
   timeout_client:
-    description: C(timeout client); mobile clients long-poll (960 s per Microsoft's guidance).
+    description: C(timeout client); not counted while the server prepares an answer (the long poll's wait is O(timeout_server)'s).
     type: str
     default: 960s
   timeout_server:
@@ -68,9 +99,9 @@ options:
     type: str
     default: 960s
   timeout_http_request:
-    description: C(timeout http-request).
+    description: C(timeout http-request), the time for a whole request head.
     type: str
-    default: 30s
+    default: 10s
   timeout_http_keep_alive:
     description: C(timeout http-keep-alive).
     type: str

@@ -64,9 +64,42 @@ options:
     type: str
     default: 960s
   worker_connections:
-    description: nginx's C(worker_connections).
-    type: int
+    description:
+      - nginx's C(worker_connections) (C(worker_rlimit_nofile) is 1,024 above it), or V(auto) - sized
+        from O(memory_mb) and O(open_files) (32 per MiB, at most the open files less 1,024, at least
+        1,024; the configuration says how).
+    type: raw
     default: 4096
+  memory_mb:
+    description:
+      - The host's memory in MiB, for O(worker_connections=auto) (M(lync.reverse_proxy.host_info)
+        reads it with O(lync.reverse_proxy.host_info#module:capacity)).
+    type: int
+    version_added: 1.1.0
+  open_files:
+    description: The open files a service may have on the host, for O(worker_connections=auto).
+    type: int
+    default: 524288
+    version_added: 1.1.0
+  timeout_handshake:
+    description: The stream server's C(preread_timeout) on 443 - the TLS ClientHello (the SNI) must arrive within it.
+    type: str
+    default: 10s
+    version_added: 1.1.0
+  timeout_header:
+    description:
+      - C(client_header_timeout) - a request head must arrive within it (on 80 and the names nginx
+        terminates; before nginx 1.25.3 it also bounds the rest of their TLS handshake).
+    type: str
+    default: 10s
+    version_added: 1.1.0
+  source_connections:
+    description:
+      - Connections one source address may have open on 443 (the stream's C(limit_conn), before
+        anything is read), and requests in progress on 80. V(0) - no limit.
+    type: int
+    default: 500
+    version_added: 1.1.0
   socket_dir:
     description: The directory of the local sockets between the stream and the HTTP servers.
     type: path

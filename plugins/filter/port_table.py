@@ -53,6 +53,14 @@ options:
   generated:
     description: The date the V(html) handout says it was generated on; today when not given.
     type: str
+  limits:
+    description:
+      - The per-source limits and time-outs that apply on the listener, said in the notes of the
+        external rules - C(firewall) (C(connections), C(rate); rp_firewall's per-source limits) and
+        C(proxy) (C(software) V(haproxy) or V(nginx), C(connections), C(rate), C(handshake),
+        C(request_head); the proxy role's), each optional. Nothing is said without them.
+    type: dict
+    version_added: 1.1.0
 requirements:
   - netaddr (Python library, on the controller)
 seealso:
@@ -64,6 +72,13 @@ EXAMPLES = r"""
 - name: The port summary in Korean, as Markdown
   ansible.builtin.debug:
     msg: "{{ lync_topology | lync.reverse_proxy.port_table(lang='ko') }}"
+
+- name: The port summary, with the limits the roles' defaults apply on the listener
+  ansible.builtin.debug:
+    msg: >-
+      {{ lync_topology | lync.reverse_proxy.port_table(limits={
+           'firewall': {'connections': 1000, 'rate': 200},
+           'proxy': {'software': 'haproxy', 'connections': 500, 'rate': 100, 'handshake': '10s', 'request_head': '10s'}}) }}
 
 - name: The port summary for a change ticket
   ansible.builtin.copy:
@@ -84,10 +99,10 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import
 
 @model_filter
 def port_table(data, format="markdown", lang="en", interface=None, addresses=True,  # pylint: disable=redefined-builtin
-               generated=None):
+               generated=None, limits=None):
     """The port summary tables of the model."""
     return _model.render_port_table(_model.ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses,
-                                    generated=generated)
+                                    generated=generated, limits=limits)
 
 
 class FilterModule:

@@ -21,7 +21,8 @@ import stat
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 
-__all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "files_state", "firewall_state", "proxy_state", "services_state"]
+__all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "capacity_state", "files_state", "firewall_state", "proxy_state",
+           "services_state"]
 
 # backend -> the command that shows it is installed
 # The options of the firewall read and of the proxy read: firewall_info and proxy_info take them
@@ -237,3 +238,40 @@ def files_state(paths) -> dict:
             if state is not None:
                 found[path] = state
     return found
+
+
+def _meminfo_mb(path: str = "/proc/meminfo") -> int | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _hard_open_files(path: str = "/proc/1/limits") -> int | None:
+    """The hard limit of open files of PID 1 (the service manager): no service gets more."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("Max open files"):
+                    value = line[len("Max open files"):].split()[1]
+                    return None if value == "unlimited" else int(value)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def capacity_state(module, meminfo: str = "/proc/meminfo", limits: str = "/proc/1/limits") -> dict:
+    """The memory (MiB) and the open files a service may have: the lower of the service manager's
+    own hard limit and systemd's default for services (DefaultLimitNOFILE); None where unknown."""
+    candidates = [_hard_open_files(limits)]
+    systemctl = _systemd(module)
+    if systemctl:
+        rc, out, dummy = _run(module, [systemctl, "show", "--property=DefaultLimitNOFILE"])
+        value = out.strip().partition("=")[2] if rc == 0 else ""
+        candidates.append(int(value) if value.isdigit() else None)
+    known = [value for value in candidates if value is not None]
+    return {"memory_mb": _meminfo_mb(meminfo), "open_files": min(known) if known else None}

@@ -65,11 +65,27 @@ def _strip(value):
     return value
 
 
+def _filled_by_rules(value, found: set) -> set:
+    """The names of the sets a rule adds to or updates at run time (the per-source limits'
+    ``add @set { ... }``; nft 1.0.6 does not list such a set's ``dynamic`` flag)."""
+    if isinstance(value, dict):
+        statement = value.get("set")
+        if isinstance(statement, dict) and statement.get("op") in ("add", "update") \
+                and isinstance(statement.get("set"), str):
+            found.add(statement["set"].lstrip("@"))
+        for item in value.values():
+            _filled_by_rules(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _filled_by_rules(item, found)
+    return found
+
+
 def table_objects(text: str) -> list | None:
     """The objects of one table from ``nft -j list table`` output, in a form to compare: no
-    metainfo and table object, no handles, counters and quotas without what they counted; sets,
-    chains and other objects sorted, rules in each chain's order (grouped by chain). None when
-    ``text`` is not nft's JSON."""
+    metainfo and table object, no handles, counters and quotas without what they counted, no
+    elements of a set the rules fill at run time (the sources the per-source limits counted); sets, chains and other objects
+    sorted, rules in each chain's order (grouped by chain). None when ``text`` is not nft's JSON."""
     try:
         listed = json.loads(text)["nftables"]
     except (ValueError, TypeError, KeyError):
@@ -77,13 +93,17 @@ def table_objects(text: str) -> list | None:
     if not isinstance(listed, list):
         return None
     objects, rules = [], []
+    filled = _filled_by_rules([entry.get("rule") for entry in listed if isinstance(entry, dict)], set())
     for entry in listed:
         if not isinstance(entry, dict) or len(entry) != 1:
             return None
         (kind, body), = entry.items()
         if kind in ("metainfo", "table"):
             continue
-        body = {key: item for key, item in _strip(body).items() if key != "table"} if isinstance(body, dict) else body
+        if isinstance(body, dict):
+            dynamic = kind in ("set", "map") and body.get("name") in filled
+            body = {key: item for key, item in _strip(body).items()
+                    if key != "table" and not (dynamic and key == "elem")}
         (rules if kind == "rule" else objects).append({kind: body})
     objects.sort(key=lambda item: json.dumps(item, sort_keys=True))
     rules.sort(key=lambda item: str(item["rule"].get("chain", "")) if isinstance(item["rule"], dict) else "")

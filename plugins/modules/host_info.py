@@ -79,6 +79,12 @@ options:
     description: Seconds each probe of O(probe) may take.
     type: float
     default: 5.0
+  capacity:
+    description:
+      - Read what a proxy's connection budget is sized from (RV(capacity)) - the memory and the
+        open files a service may have.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
@@ -120,6 +126,14 @@ probe:
   returned: always
   type: list
   elements: dict
+capacity:
+  description:
+    - With O(capacity), C(memory_mb) (the host's memory, MiB) and C(open_files) (the lower of the
+      service manager's own hard limit and systemd's C(DefaultLimitNOFILE)); either is null when it
+      cannot be read. Null without O(capacity).
+  returned: always
+  type: dict
+  sample: {memory_mb: 3923, open_files: 524288}
 services:
   description: Service name -> C(name), C(enabled), C(active).
   returned: always
@@ -132,6 +146,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._host_info import (
     FIREWALL_OPTIONS,
     PROXY_OPTIONS,
+    capacity_state,
     firewall_state,
     proxy_state,
     services_state,
@@ -158,6 +173,7 @@ def main() -> None:
             "services": {"type": "list", "elements": "str", "default": []},
             "probe": {"type": "list", "elements": "dict"},
             "probe_timeout": {"type": "float", "default": 5.0},
+            "capacity": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -183,6 +199,7 @@ def main() -> None:
         result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"],
                                            known_services=known), request=request)
     result["probe"] = None if params["probe"] is None else probe(module, params["probe"], params["probe_timeout"])
+    result["capacity"] = capacity_state(module) if params["capacity"] else None
     module.exit_json(changed=False, **result)
 
 

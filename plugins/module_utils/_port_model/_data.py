@@ -210,6 +210,14 @@ TABLE_TEXT = {
         "certificate_names": "Names the listener certificate must carry",
         "warnings": "Warnings",
         "unknown_addresses": "addresses not given",
+        # the limits that apply on the listener's ports (render_port_table's limits)
+        "limits_source": "Per source (an IPv4 address or an IPv6 /64):",
+        "limits_firewall": "the firewall drops a new connection over {connections} open or {rate} new a second;",
+        "limits_proxy": "{proxy} refuses one over {connections} open or {rate} new a second;",
+        "limits_proxy_open": "{proxy} refuses one over {connections} open;",
+        "limits_times": "the TLS handshake must finish within {handshake}, a request head arrive within {request_head}.",
+        "limits_none": "no per-source limit;",
+        "limits_nginx": "(nginx counts each IPv6 address apart);",
         "cms_warning": (
             "Do not confuse the reverse proxy's TCP 4443 traffic (internal interface to the pools) with "
             "the TCP 4443 traffic a Standard Edition server or the Front End pool holding the Central "
@@ -230,6 +238,13 @@ TABLE_TEXT = {
         "certificate_names": "수신기 인증서에 포함되어야 하는 이름",
         "warnings": "경고",
         "unknown_addresses": "주소가 지정되지 않음",
+        "limits_source": "출발지(IPv4 주소 또는 IPv6 /64)별:",
+        "limits_firewall": "방화벽은 동시 연결이 {connections}개를 넘거나 초당 새 연결이 {rate}개를 넘는 새 연결을 버립니다.",
+        "limits_proxy": "{proxy}는 동시 연결이 {connections}개를 넘거나 초당 새 연결이 {rate}개를 넘는 연결을 거부합니다.",
+        "limits_proxy_open": "{proxy}는 동시 연결이 {connections}개를 넘는 연결을 거부합니다.",
+        "limits_times": "TLS 핸드셰이크는 {handshake} 안에 끝나야 하고 요청 헤더는 {request_head} 안에 도착해야 합니다.",
+        "limits_none": "출발지별 제한이 없습니다.",
+        "limits_nginx": "(nginx는 IPv6 주소를 하나씩 따로 셉니다.)",
         "cms_warning": (
             "역방향 프록시의 TCP 4443 트래픽(내부 인터페이스에서 풀로)을 Standard Edition 서버 또는 "
             "중앙 관리 저장소 역할을 가진 프런트 엔드 풀이 복제를 위해 보내는 TCP 4443 트래픽과 "

@@ -14,6 +14,8 @@ filters (``nftables_ruleset`` ...) all go this way.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
     _firewalld,
@@ -26,6 +28,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
     POLICY_OPTIONS,
     FirewallPolicy,
+    SourceLimits,
     build_policy,
     check_rules,
 )
@@ -54,6 +57,9 @@ def render_firewall(backend: str, rules, policy: FirewallPolicy, **options):
     if policy.egress_filtering and not renderer.egress_filtering:
         raise PortModelError("egress_filtering is not supported with %s (%s)" % (
             backend, renderer.limits.get("egress_filtering", "the backend cannot express it")))
+    if policy.source_limits and not renderer.source_limits:
+        raise PortModelError("per-source limits (source_connections, source_rate) are not supported with %s (%s)" % (
+            backend, renderer.limits.get("source_limits", "the backend cannot express them")))
     try:
         values = check_options(backend, renderer.options, options)
     except ValueError as error:
@@ -113,10 +119,14 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     whether the host already
     has exactly this nftables table, its file and its boot drop-in (so nft_table need not run).
 
+    Per-source limits (``source_connections``, ``source_rate``) a backend cannot express are left
+    out, and ``warnings`` says so (the proxy's own limits still apply).
+
     Returns ``{"rules": <rule count>, "external_interfaces", "internal_interfaces",
-    "management_sources", "content", "in_place"}``, where ``content`` is what the backend's
-    renderer gives (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``; firewalld: files;
-    ufw: rules).
+    "management_sources", "content", "in_place", "source_limits", "warnings"}``, where ``content``
+    is what the backend's renderer gives (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``;
+    firewalld: files; ufw: rules) and ``source_limits`` the limits it applies (``connections``,
+    ``rate``, ``burst``, ``ports``; empty when none).
     """
     if backend not in BACKENDS:
         raise PortModelError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
@@ -148,10 +158,18 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
                 policy_options[key] = interfaces_for(links, [a for rule in rules if rule["interface"] == interface
                                                              for a in rule[end]])
     policy = build_policy(**policy_options)
+    warnings = []
+    if policy.source_limits and not BACKENDS[backend].source_limits:
+        warnings.append("%s cannot limit connections per source: %s." % (backend, BACKENDS[backend].limits["source_limits"]))
+        policy = dataclasses.replace(policy, source_limits=SourceLimits())
     content = render_firewall(backend, rules, policy, **own)
+    ports = policy.limited_ports(rules)
+    limits = policy.source_limits
+    applied = {"connections": limits.connections, "rate": limits.rate, "burst": limits.burst, "ports": ports} if ports else {}
     table = own.get("table") or BACKENDS["nftables"].options["table"].default
     in_place = bool(backend == "nftables" and isinstance(host, dict) and ruleset_path
                     and _nft.in_place(content, host, table, ruleset_path, boot_dropin))
     return {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
             "internal_interfaces": list(policy.internal_interfaces),
-            "management_sources": list(policy.management_sources), "content": content, "in_place": in_place}
+            "management_sources": list(policy.management_sources), "content": content, "in_place": in_place,
+            "source_limits": applied, "warnings": warnings}

@@ -102,4 +102,8 @@ RENDERER = Renderer(
     render=render,
     options={"prefix": Option("lync", r"[a-z][a-z0-9-]{0,11}",
                               meaning="a prefix of lower-case letters, digits and '-', at most 12")},
+    source_limits=False,
+    limits={"source_limits": "a firewalld rich rule's limit is one budget for every source together, and firewalld "
+                             "has no per-source connection count; the proxy's own per-source limits apply, or use "
+                             "nftables or iptables"},
 )

@@ -8,13 +8,20 @@ One frontend per published port: 443 terminates TLS with the listener certificat
 backend by the Host header; 80 redirects to https or passes on, by the same header. Every backend
 re-encrypts to the pool's 4443 (or Office Web Apps' 443) and checks the server's name. The
 options are checked by ``_proxy.render_proxy`` before this runs.
+
+Hostile load: the TLS handshake and the request head each have a short time-out of their own
+(``timeout_handshake``, ``timeout_http_request``) while a request's wait for its answer keeps the
+long one of Lync's long polls (``timeout_server``); a source (an IPv4 address, an IPv6 /64) may
+hold ``source_connections`` connections and open ``source_rate`` a second, counted in one stick
+table for both ports and refused at accept, before any TLS work; ``maxconn`` is sized from the
+host's memory and open-file limit (:func:`sized`).
 """
 
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyRenderer
 
-__all__ = ["RENDERER", "render"]
+__all__ = ["RENDERER", "render", "sized"]
 
 _TIME = r"[0-9]+(us|ms|s|m|h|d)?"
 # HAProxy spells TLS 1.0 "TLSv1.0".
@@ -41,8 +48,47 @@ def _tls_lines(side: str, settings: dict) -> list:
     return lines + [options]
 
 
-def _frontend(name: str, listener: list, port: int, routes: list, bind_options: str = "") -> list:
+# What a connection costs, for maxconn from the host (measured in the lab with HAProxy 2.6 and 3.0:
+# about 50 KiB per TLS connection that is still in its handshake): 8 connections per MiB of memory
+# (64 KiB each, half the memory), 2 open files each (client and server side) besides 1,000 others.
+PER_MIB = 8
+FILES_EACH = 2
+FILES_OTHER = 1000
+FLOOR = 256
+
+
+def sized(memory_mb: int, open_files: int) -> tuple:
+    """maxconn for a host with ``memory_mb`` MiB of memory whose services may open ``open_files``
+    files, and how it was found (a comment for the configuration)."""
+    by_memory = memory_mb * PER_MIB
+    by_files = (open_files - FILES_OTHER) // FILES_EACH
+    value = max(FLOOR, min(by_memory, by_files))
+    return value, "maxconn from the host: %d MiB of memory x %d, or %d open files / %d, the lower (at least %d)" % (
+        memory_mb, PER_MIB, open_files, FILES_EACH, FLOOR)
+
+
+def _per_source(options: dict) -> list:
+    """Track each source in the shared table; refuse a connection over its limits at accept."""
+    conditions = []
+    if options["source_connections"]:
+        conditions.append("{ sc_conn_cur(0) gt %d }" % options["source_connections"])
+    if options["source_rate"]:
+        conditions.append("{ sc_conn_rate(0) gt %d }" % (10 * options["source_rate"]))
+    if not conditions:
+        return []
+    return ["    tcp-request connection track-sc0 src,ipmask(32,64) table lync_per_source",
+            "    tcp-request connection reject if %s" % " || ".join(conditions)]
+
+
+def _frontend(name: str, listener: list, port: int, routes: list, options: dict, bind_options: str = "") -> list:
     lines = ["frontend " + name] + _binds(listener, port, bind_options)
+    if bind_options:
+        lines += [".if version_before(2.8)",
+                  "    # Before HAProxy 2.8 the handshake has no time-out of its own: the client's is the",
+                  "    # handshake's here (the wait for an answer is the server's, not the client's).",
+                  "    timeout client " + options["timeout_handshake"],
+                  ".endif"]
+    lines += _per_source(options)
     lines.append("    http-request set-var(txn.lync_host) req.hdr(host),field(1,:),lower")
     for route in routes:
         names = " ".join(route["host_names"])
@@ -81,6 +127,7 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
         "    user haproxy",
         "    group haproxy",
         "    maxconn %d" % options["maxconn"],
+    ] + (["    # " + options["sizing"]] if options.get("sizing") else []) + [
         "    stats socket /run/haproxy/admin.sock mode 660 level admin",
         "    # TLS profile %s (lync.reverse_proxy.tls_profile)" % tls["profile"],
     ]
@@ -102,6 +149,10 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
         "    timeout server " + options["timeout_server"],
         "    timeout http-request " + options["timeout_http_request"],
         "    timeout http-keep-alive " + options["timeout_http_keep_alive"],
+        ".if version_atleast(2.8)",
+        "    # The TLS handshake: far shorter than the long polls' time-outs.",
+        "    timeout client-hs " + options["timeout_handshake"],
+        ".endif",
         "    # Windows authentication binds a server connection to a client: HAProxy marks a connection",
         "    # that answered 401/407 with NTLM or Negotiate private, and \"safe\" never shares a private",
         "    # connection, nor a first request, with another client.",
@@ -111,10 +162,14 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
     ]
     https_routes = [route for route in routes if route["frontend_port"] == 443]
     http_routes = [route for route in routes if route["frontend_port"] == 80]
-    lines += _frontend("lync_https", listener, 443, https_routes,
+    if _per_source(options):
+        lines += ["# Per source (an IPv4 address, an IPv6 /64), both ports: connections open, new ones in 10 s.",
+                  "backend lync_per_source",
+                  "    stick-table type ipv6 size 100k expire 60s store conn_cur,conn_rate(10s)", ""]
+    lines += _frontend("lync_https", listener, 443, https_routes, options,
                        "ssl crt %s alpn http/1.1" % options["pem_path"])
     if http_routes:
-        lines += _frontend("lync_http", listener, 80, http_routes)
+        lines += _frontend("lync_http", listener, 80, http_routes, options)
     lines += ["backend lync_unknown_host",
               '    http-request return status 404 content-type text/plain string "unknown host\\n"', ""]
     for route in routes:
@@ -132,15 +187,20 @@ RENDERER = ProxyRenderer(
         "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)"),
         "backend_verify": Option(True, kind="bool"),
         "maxconn": Option(4096, kind="count"),
+        "timeout_handshake": Option("10s", _TIME, meaning="an HAProxy time (e.g. 10s)"),
+        "source_connections": Option(500, kind="limit"),
+        "source_rate": Option(100, kind="limit"),
         "log_requests": Option("errors", choices=("errors", "all", "none")),
         "timeout_connect": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s, 500ms)"),
         "timeout_client": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)"),
         "timeout_server": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)"),
-        "timeout_http_request": Option("30s", _TIME, meaning="an HAProxy time (e.g. 30s)"),
+        "timeout_http_request": Option("10s", _TIME, meaning="an HAProxy time (e.g. 30s)"),
         "timeout_http_keep_alive": Option("30s", _TIME, meaning="an HAProxy time (e.g. 30s)"),
         "health_checks": Option(True, kind="bool"),
         "health_check_path": Option("/", r"/[^\s]*", meaning="a path starting with / and without spaces"),
         "health_check_interval": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s)"),
     },
     required=("pem_path",),
+    sized=sized,
+    sized_option="maxconn",
 )

@@ -6,11 +6,16 @@
 
 Chains of our own (``<prefix>-INPUT``, ``-OUTPUT``, ``-FORWARD``) for ``iptables-restore
 --noflush``, jumped to from the built-in chains; the policy is the one of ``_policy``.
+
+Per-source limits (the policy's ``source_limits``): ``connlimit`` (connections a source has open)
+and ``hashlimit`` (its new connections a second) drop a new connection to the listener's ports
+before the rules' accepts; a source is an IPv4 address or an IPv6 /64.
 """
 
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
 
 __all__ = ["RENDERER"]
@@ -35,9 +40,32 @@ def _ipt_rule(chain: str, version: int, rule: dict, iface_opt: str, interface: s
     return lines
 
 
-def _interface_rules(chain: str, family: int, rules: list, option: str, interface: str) -> list:
-    """One interface's part of a chain: the rules, IPv6 neighbour discovery, then a drop."""
-    lines = [line for rule in rules for line in _ipt_rule(chain, family, rule, option, interface)]
+def _limit_rules(chain: str, family: int, policy, ports: list, match: str) -> list:
+    """Drop a new connection to ``ports`` over its source's limits (as iptables-save prints them;
+    ``match`` is the interface part). The hashlimit table is named after the chain."""
+    limits = policy.source_limits
+    if not ports:
+        return []
+    mask = SOURCE_PREFIX[family]
+    head = "-A %s %s -p tcp -m multiport --dports %s -m conntrack --ctstate NEW" % (
+        chain, match, ",".join(map(str, ports)))
+    lines = []
+    if limits.connections:
+        lines.append("%s -m connlimit --connlimit-above %d --connlimit-mask %d --connlimit-saddr "
+                     "-m comment --comment source-connections -j DROP" % (head, limits.connections, mask))
+    if limits.rate:
+        # iptables-save leaves out the default mask (32) of IPv4
+        lines.append("%s -m hashlimit --hashlimit-above %d/sec --hashlimit-burst %d --hashlimit-mode srcip "
+                     "--hashlimit-name %s%s -m comment --comment source-rate -j DROP" % (
+                         head, limits.rate, limits.burst, chain[:15],
+                         "" if mask == 32 else " --hashlimit-srcmask %d" % mask))
+    return lines
+
+
+def _interface_rules(chain: str, family: int, rules: list, option: str, interface: str, limits=()) -> list:
+    """One interface's part of a chain: the per-source limits, the rules, IPv6 neighbour
+    discovery, then a drop."""
+    lines = list(limits) + [line for rule in rules for line in _ipt_rule(chain, family, rule, option, interface)]
     if family == 6:
         lines += ["-A %s %s %s -p ipv6-icmp -m icmp6 --icmpv6-type %d -j ACCEPT" % (chain, option, interface, kind)
                   for kind in (135, 136)]
@@ -50,6 +78,10 @@ def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
     Returns ``{"chains": {chain: builtin chain that jumps to it}, "content": restore text}``.
     """
     inbound, egress = policy.inbound(rules), policy.egress(rules)
+    # the limits only where this family has rules on those ports
+    ports = [port for port in policy.limited_ports(rules)
+             if any(rule["port"] == port and of_version(family, rule["sources"]) and of_version(family, rule["destinations"])
+                    for rule in inbound)]
     established = "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
     chains = {}
     body = []
@@ -59,6 +91,7 @@ def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
         body.append("-A %s %s" % (chain, established))
         for outside in policy.external_interfaces:
             for inside in policy.internal_interfaces:
+                body.extend(_limit_rules(chain, family, policy, ports, "-i %s -o %s" % (outside, inside)))
                 for rule in inbound:
                     body.extend(_ipt_rule(chain, family, rule, "-i", outside, "-o", inside))
         for outside in policy.external_interfaces:
@@ -74,7 +107,8 @@ def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
             body.append("-A %s %s-p tcp -m tcp --dport %d -m comment --comment management -j ACCEPT" % (
                 chain, "" if source == ANY[family] else "-s %s " % source, policy.management_port))
         for interface in policy.external_interfaces:
-            body.extend(_interface_rules(chain, family, inbound, "-i", interface))
+            body.extend(_interface_rules(chain, family, inbound, "-i", interface,
+                                         _limit_rules(chain, family, policy, ports, "-i %s" % interface)))
         if policy.egress_filtering:
             out = chain_prefix + "-OUTPUT"
             chains[out] = "OUTPUT"

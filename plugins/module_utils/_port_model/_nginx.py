@@ -10,13 +10,22 @@ connection to one client, and open-source nginx shares upstream keep-alive conne
 clients in HTTP mode. The other names go to an HTTP server that terminates TLS with the listener
 certificate and re-encrypts to the backend. The client address travels in the PROXY protocol
 between the local hops. The options are checked by ``_proxy.render_proxy`` before this runs.
+
+Hostile load: the SNI must arrive within ``timeout_handshake`` (the stream's preread) and a request
+head within ``timeout_header`` (which, before nginx 1.25.3, also bounds the rest of the handshake of
+the names nginx terminates; from 1.25.3 its own ssl_handshake_timeout does, 60 s). A source may
+hold ``source_connections`` connections on 443 (the stream counts them before reading anything)
+and have as many requests in progress on 80; nginx has no per-source connection rate (the
+firewall's). ``worker_connections`` is sized from the host's memory and open-file limit
+(:func:`sized`). After the SNI, a name passed through is the pool's: its handshake and request head
+are timed by the pool, its idle time by ``timeout`` (the long polls').
 """
 
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyRenderer
 
-__all__ = ["PASSTHROUGH", "RENDERER", "render"]
+__all__ = ["PASSTHROUGH", "RENDERER", "render", "sized"]
 
 # The backend kinds whose 443 names each passthrough setting passes through.
 PASSTHROUGH = {"pools": ("front_end_pool", "director_pool"),
@@ -34,6 +43,23 @@ _HEADER = """\
 # backend. The client address travels in the PROXY protocol between the local hops."""
 
 
+# What a connection costs, for worker_connections from the host: a client passed through uses up
+# to four nginx connections (the client's, both ends of the local hop, the backend's), about 64 KiB
+# of buffers, so 8 clients (32 connections) per MiB of memory; one open file per connection
+# besides 1,024 others (logs, certificates), the limit worker_rlimit_nofile raises to.
+PER_MIB = 32
+FILES_OTHER = 1024
+FLOOR = 1024
+
+
+def sized(memory_mb: int, open_files: int) -> tuple:
+    """worker_connections for a host with ``memory_mb`` MiB of memory whose services may open
+    ``open_files`` files, and how it was found (a comment for the configuration)."""
+    value = max(FLOOR, min(memory_mb * PER_MIB, open_files - FILES_OTHER))
+    return value, "worker_connections from the host: %d MiB of memory x %d, or %d open files - %d, the lower " \
+        "(at least %d)" % (memory_mb, PER_MIB, open_files, FILES_OTHER, FLOOR)
+
+
 def _listen(ip: str, port: int) -> str:
     if ip == "*":
         return str(port)
@@ -49,13 +75,23 @@ def _servers(route: dict) -> list:
             for ip in route["backend_addresses"]]
 
 
-def _stream(passthrough: list, addresses: list, sock: str, timeout: str) -> list:
-    lines = ["stream {", "    map $ssl_preread_server_name $lync_route {", "        hostnames;"]
+def _stream(passthrough: list, addresses: list, sock: str, timeout: str, options: dict) -> list:
+    lines = ["stream {"]
+    if options["source_connections"]:
+        lines += ["    # Per source address: connections open on 443, counted before anything is read.",
+                  "    limit_conn_zone $binary_remote_addr zone=lync_stream_per_source:10m;",
+                  "    limit_conn_log_level notice;", ""]
+    lines += ["    map $ssl_preread_server_name $lync_route {", "        hostnames;"]
     lines += ["        %s unix:%spt-%s.sock;" % (name, sock, route["name"])
               for route in passthrough for name in route["host_names"]]
     lines += ["        default unix:%stls.sock;" % sock, "    }", "", "    server {"]
     lines += ["        listen %s;" % _listen(ip, 443) for ip in addresses]
-    lines += ["        ssl_preread on;", "        proxy_protocol on;", "        proxy_pass $lync_route;",
+    lines += ["        ssl_preread on;",
+              "        # The TLS ClientHello (the SNI) within it; the long polls' time-out is the idle one below.",
+              "        preread_timeout %s;" % options["timeout_handshake"]]
+    if options["source_connections"]:
+        lines.append("        limit_conn lync_stream_per_source %d;" % options["source_connections"])
+    lines += ["        proxy_protocol on;", "        proxy_pass $lync_route;",
               "        proxy_timeout %s;" % timeout, "    }"]
     for route in passthrough:
         lines += ["", "    upstream lync_pt_%s {" % _upstream_name(route)] + _servers(route) + ["    }", ""]
@@ -97,12 +133,14 @@ def _terminated(route: dict, sock: str, options: dict) -> list:
     return lines + ["            proxy_ssl_session_reuse on;", "        }", "    }"]
 
 
-def _port_80(routes: list, addresses: list) -> list:
+def _port_80(routes: list, addresses: list, options: dict) -> list:
     lines = ["", "    # Port 80: an unknown name gets 404.", "    server {"]
     lines += ["        listen %s default_server;" % _listen(ip, 80) for ip in addresses]
     lines += ["        return 404;", "    }"]
+    limit = (["        limit_conn lync_http_per_source %d;" % options["source_connections"]]
+             if options["source_connections"] else [])
     for route in routes:
-        lines += ["", "    server {"] + ["        listen %s;" % _listen(ip, 80) for ip in addresses]
+        lines += ["", "    server {"] + ["        listen %s;" % _listen(ip, 80) for ip in addresses] + limit
         lines.append("        server_name %s;" % " ".join(route["host_names"]))
         if route["redirect_to_https"]:
             lines.append("        return 301 https://$host$request_uri;")
@@ -122,10 +160,13 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
     https = [route for route in routes if route["frontend_port"] == 443]
     passthrough = [route for route in https if route["backend_kind"] in kinds]
     terminated = [route for route in https if route["backend_kind"] not in kinds]
-    lines = [_HEADER, "user www-data;", "worker_processes auto;", "pid /run/nginx.pid;",
-             "include /etc/nginx/modules-enabled/*.conf;", "error_log /var/log/nginx/error.log;", "",
-             "events {", "    worker_connections %d;" % options["worker_connections"], "}", ""]
-    lines += _stream(passthrough, addresses, sock, options["timeout"])
+    lines = [_HEADER, "user www-data;", "worker_processes auto;",
+             "worker_rlimit_nofile %d;" % (options["worker_connections"] + FILES_OTHER), "pid /run/nginx.pid;",
+             "include /etc/nginx/modules-enabled/*.conf;", "error_log /var/log/nginx/error.log;", "", "events {"]
+    if options.get("sizing"):
+        lines.append("    # " + options["sizing"])
+    lines += ["    worker_connections %d;" % options["worker_connections"], "}", ""]
+    lines += _stream(passthrough, addresses, sock, options["timeout"], options)
     lines += ["http {", "    include /etc/nginx/mime.types;", "    default_type application/octet-stream;",
               "    access_log /var/log/nginx/access.log;", "    server_tokens off;"]
     lines += _tls_settings(tls)
@@ -136,7 +177,14 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
               "    proxy_read_timeout %s;" % options["timeout"],
               "    proxy_send_timeout %s;" % options["timeout"],
               "    proxy_buffering off;", "    proxy_request_buffering off;", "    client_max_body_size 0;",
-              "    set_real_ip_from unix:;", "    real_ip_header proxy_protocol;"]
+              "    set_real_ip_from unix:;", "    real_ip_header proxy_protocol;",
+              "    # A request head within it (before nginx 1.25.3 also the TLS handshake of the names it terminates).",
+              "    client_header_timeout %s;" % options["timeout_header"]]
+    http_routes = [route for route in routes if route["frontend_port"] == 80]
+    if http_routes and options["source_connections"]:
+        lines += ["    # Per source address on 80: requests in progress (idle and slow connections: the time-outs, the firewall).",
+                  "    limit_conn_zone $binary_remote_addr zone=lync_http_per_source:10m;",
+                  "    limit_conn_log_level notice;"]
     for route in routes:
         if not route["redirect_to_https"] and route not in passthrough:
             lines += ["", "    upstream lync_%s {" % _upstream_name(route)] + _servers(route)
@@ -148,9 +196,8 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
               "        return 404;", "    }"]
     for route in terminated:
         lines += _terminated(route, sock, options)
-    http_routes = [route for route in routes if route["frontend_port"] == 80]
     if http_routes:
-        lines += _port_80(http_routes, addresses)
+        lines += _port_80(http_routes, addresses, options)
     return "\n".join(lines + ["}"]) + "\n"
 
 
@@ -165,8 +212,13 @@ RENDERER = ProxyRenderer(
         "passthrough": Option("pools", choices=tuple(PASSTHROUGH)),
         "upstream_keepalive": Option(32, kind="count"),
         "timeout": Option("960s", _TIME, meaning="an nginx time (e.g. 960s, 16m)"),
+        "timeout_handshake": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)"),
+        "timeout_header": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)"),
+        "source_connections": Option(500, kind="limit"),
         "worker_connections": Option(4096, kind="count"),
         "socket_dir": Option("/run", _PATH, meaning="an absolute path (a directory for the local sockets)"),
     },
     required=("certificate_path", "key_path"),
+    sized=sized,
+    sized_option="worker_connections",
 )

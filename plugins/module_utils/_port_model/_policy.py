@@ -20,6 +20,13 @@ Placements:
   the inside interfaces limited to the rules of that side (the external firewall: Internet ->
   listeners; the internal firewall: proxy internal addresses -> pools and Office Web Apps),
   nothing else forwarded between those interfaces in either direction.
+
+Per-source limits (:class:`SourceLimits`, off unless asked for): on the listener's ports, a new
+connection is dropped when its source already has ``connections`` open to them, or opens more than
+``rate`` new ones a second (bursts of twice that). A source is an IPv4 address or an IPv6 /64 (one
+subscriber's prefix). They apply where Internet traffic arrives for the listener: a proxy's
+external rules, a gateway's external side; never to the internal rules (there the proxy is the
+only source). Backends that cannot count per source say so (``Renderer.source_limits``).
 """
 
 from __future__ import annotations
@@ -32,14 +39,33 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._co
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import netaddr
 
-__all__ = ["PLACEMENTS", "POLICY_OPTIONS", "SIDES", "FirewallPolicy", "build_policy", "check_rules"]
+__all__ = ["PLACEMENTS", "POLICY_OPTIONS", "SIDES", "SOURCE_PREFIX", "FirewallPolicy", "SourceLimits", "build_policy", "check_rules"]
 
 PLACEMENTS = ("host", "gateway")
 SIDES = ("external", "internal")
 # The options build_policy takes, as the filters and the role name them.
 POLICY_OPTIONS = ("placement", "side", "management_sources", "management_port", "external_interfaces",
-                  "internal_interfaces", "egress_filtering", "connection", "keep_connection_source")
+                  "internal_interfaces", "egress_filtering", "connection", "keep_connection_source",
+                  "source_connections", "source_rate")
+# The prefix length that counts as one source, per family: an IPv6 subscriber gets a /64.
+SOURCE_PREFIX = {4: 32, 6: 64}
 _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+
+
+@dataclass(frozen=True)
+class SourceLimits:
+    """Per-source limits on the listener's ports: concurrent connections and new connections a
+    second (0: that limit is off); bursts of ``burst`` new connections pass."""
+
+    connections: int = 0
+    rate: int = 0
+
+    @property
+    def burst(self) -> int:
+        return 2 * self.rate
+
+    def __bool__(self) -> bool:
+        return bool(self.connections or self.rate)
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,14 @@ class FirewallPolicy:
     external_interfaces: tuple
     internal_interfaces: tuple
     egress_filtering: bool
+    source_limits: SourceLimits = SourceLimits()
+
+    def limited_ports(self, rules: list) -> list:
+        """The ports the per-source limits apply to (sorted; none when the limits are off): those
+        of the external rules where they are filtered (a proxy, or the external side's gateway)."""
+        if not self.source_limits or (self.placement == "gateway" and self.side != "external"):
+            return []
+        return sorted({rule["port"] for rule in self.inbound(rules) if rule["interface"] == "external"})
 
     def inbound(self, rules: list) -> list:
         """The rules filtered where traffic arrives: the external rules on a proxy, the side's on a gateway."""
@@ -108,15 +142,25 @@ def _port(value) -> int:
     return port
 
 
+def _limit(name: str, value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PortModelError("%s must be a whole number of at least 0 (0: no limit), got %r" % (name, value))
+    return value
+
+
 def build_policy(placement: str = "host", side: str | None = None, management_sources=None,
                  management_port=22, external_interfaces=None, internal_interfaces=None,
                  egress_filtering: bool = False, connection: str | None = None,
-                 keep_connection_source: bool = False) -> FirewallPolicy:
+                 keep_connection_source: bool = False, source_connections=0, source_rate=0) -> FirewallPolicy:
     """Validate a host's firewall options once; every error names the option and the value.
 
     ``connection`` is the value of ``SSH_CONNECTION`` on the host: with ``keep_connection_source``
     its first field (the controller's address) joins the management sources.
+    ``source_connections`` and ``source_rate`` are the per-source limits (:class:`SourceLimits`).
     """
+    limits = SourceLimits(_limit("source_connections", source_connections), _limit("source_rate", source_rate))
     if placement not in PLACEMENTS:
         raise PortModelError("placement must be one of %s, got %r" % (", ".join(PLACEMENTS), placement))
     external = _interfaces("external_interfaces", external_interfaces)
@@ -138,7 +182,7 @@ def build_policy(placement: str = "host", side: str | None = None, management_so
             raise PortModelError("interfaces %s are both outside and inside" % sorted(set(external) & set(internal)))
     return FirewallPolicy(placement=placement, side=side, management_sources=management, management_port=port,
                           external_interfaces=external, internal_interfaces=internal,
-                          egress_filtering=bool(egress_filtering))
+                          egress_filtering=bool(egress_filtering), source_limits=limits)
 
 
 def check_rules(rules, policy: FirewallPolicy) -> None:

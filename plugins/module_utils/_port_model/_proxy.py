@@ -9,6 +9,10 @@ PRIVATE to the lync.reverse_proxy collection.
 topology or model + reverse proxy name -> routes and the proxy's listener addresses ->
 :func:`render_proxy` (the TLS settings and the renderer's own options checked) -> the renderer's
 ``render(routes, listener, tls, ...)``. The roles rp_haproxy and rp_nginx write what this returns.
+
+A renderer's connection budget (HAProxy's ``maxconn``, nginx's ``worker_connections``) may be
+``auto``: sized by the renderer's ``sized`` from the host's memory (``memory_mb``) and the open
+files its services may have (``open_files``, systemd's default 524288 when not given).
 """
 
 from __future__ import annotations
@@ -21,10 +25,18 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._re
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
 
-__all__ = ["PROXIES", "listener_addresses", "proxy_config", "render_proxy"]
+__all__ = ["OPEN_FILES", "PROXIES", "listener_addresses", "proxy_config", "render_proxy"]
 
 PROXIES = {renderer.name: renderer for renderer in (_haproxy.RENDERER, _nginx.RENDERER)}
 _TLS_KEYS = ("profile", "listener", "backend")
+# What systemd lets a service open unless told otherwise (DefaultLimitNOFILE's hard limit).
+OPEN_FILES = 524288
+
+
+def _whole(name: str, value, least: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise PortModelError("%s must be a whole number of at least %d, got %r" % (name, least, value))
+    return value
 
 
 def listener_addresses(model: dict, reverse_proxy: str) -> list:
@@ -33,11 +45,22 @@ def listener_addresses(model: dict, reverse_proxy: str) -> list:
     return list(dict.fromkeys(host_text(address) for rule in rules for address in rule["destinations"]))
 
 
-def render_proxy(proxy: str, routes: list, listener: list, tls=None, **options) -> str:
+def render_proxy(proxy: str, routes: list, listener: list, tls=None, memory_mb=None, open_files=None,
+                 **options) -> str:
     """The proxy's configuration text, after every check of the TLS settings and the options."""
     renderer = PROXIES.get(proxy)
     if renderer is None:
         raise PortModelError("proxy must be one of %s, got %r" % (", ".join(PROXIES), proxy))
+    sizing = ""
+    value = options.get(renderer.sized_option)
+    if isinstance(value, str) and value.isdigit():  # a number given as text (extra vars)
+        options[renderer.sized_option] = int(value)
+    if renderer.sized_option and value == "auto":
+        if memory_mb is None:
+            raise PortModelError("%s: %s auto needs memory_mb (the host's memory in MiB), or give %s a number" % (
+                proxy, renderer.sized_option, renderer.sized_option))
+        options[renderer.sized_option], sizing = renderer.sized(
+            _whole("memory_mb", memory_mb), _whole("open_files", OPEN_FILES if open_files is None else open_files, 2048))
     if tls is None:
         tls = tls_profile()
     elif isinstance(tls, str):
@@ -50,7 +73,7 @@ def render_proxy(proxy: str, routes: list, listener: list, tls=None, **options) 
         raise PortModelError(str(error)) from None
     if values["backend_verify"] and not values["ca_path"]:
         raise PortModelError("%s: backend_verify needs ca_path (the backends' CA file), or backend_verify false" % proxy)
-    return renderer.render(routes, list(listener or []), tls, **values)
+    return renderer.render(routes, list(listener or []), tls, sizing=sizing, **values)
 
 
 def proxy_config(data, proxy: str = "haproxy", reverse_proxy: str | None = None, tls=None, **options) -> str:

@@ -30,15 +30,17 @@ class Option:
     pattern: str = ""  # a regular expression a text value must match (fully)
     choices: tuple = ()
     meaning: str = ""  # said in the error when a value does not fit
-    kind: str = "text"  # text, bool or count (an integer of at least 1)
+    kind: str = "text"  # text, bool, count (an integer of at least 1) or limit (at least 0; 0: off)
 
     def check(self, name: str, value):
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError("%s must be true or false, got %r" % (name, value))
-        elif self.kind == "count":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError("%s must be a whole number of at least 1, got %r" % (name, value))
+        elif self.kind in ("count", "limit"):
+            least = 1 if self.kind == "count" else 0
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError("%s must be a whole number of at least %d%s, got %r" % (
+                    name, least, "" if least else " (0: no limit)", value))
         elif self.choices:
             if value not in self.choices:
                 raise ValueError("%s must be one of %s, got %r" % (
@@ -57,6 +59,7 @@ class Renderer:
     options: dict = field(default_factory=dict)
     placements: tuple = ("host", "gateway")
     egress_filtering: bool = True
+    source_limits: bool = True  # per-source connection and rate limits (the policy's SourceLimits)
     # Why a feature is missing, said in the error when a policy asks for it.
     limits: dict = field(default_factory=dict)
 
@@ -69,6 +72,9 @@ class ProxyRenderer:
     render: Callable
     options: dict = field(default_factory=dict)
     required: tuple = ()  # options without a usable default
+    # sized(memory_mb, open_files) -> (value, how): the value of ``sized_option`` for a host
+    sized: Callable | None = None
+    sized_option: str = ""
 
 
 def check_options(owner: str, declared: dict, given: dict, required: tuple = ()) -> dict:

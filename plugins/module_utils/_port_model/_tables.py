@@ -6,7 +6,8 @@
 
 The tables have the source's shape: one per interface, the columns protocol/port, source,
 destination and notes, one row per rule in the source's order. Cells name roles as the source
-does and, when the model has them, the real addresses beside the roles.
+does and, when the model has them, the real addresses beside the roles. Given the limits the
+firewall and the proxy apply (the roles' settings), the external rules' notes say them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
@@ -77,9 +79,88 @@ def _with_optional_8080(rules: list) -> list:
     return rules[:ids.index("internal-https-pools")] + [optional] + rules[ids.index("internal-https-pools"):]
 
 
-def table_rows(rules: list, lang: str = "en", interface: str | None = None, addresses: bool = True) -> list:
+_LIMIT_KEYS = {"firewall": ("connections", "rate"),
+               "proxy": ("software", "connections", "rate", "handshake", "request_head")}
+_PROXY_NAMES = {"haproxy": "HAProxy", "nginx": "nginx"}
+
+
+def check_limits(limits) -> dict:
+    """``limits`` checked: ``firewall`` (``connections``, ``rate``: rp_firewall's per-source limits)
+    and ``proxy`` (``software``, ``connections``, ``rate``, ``handshake``, ``request_head``), each
+    optional; a bad key or value is named."""
+    if limits in (None, {}):
+        return {}
+    if not isinstance(limits, dict):
+        raise PortModelError("limits must be a mapping with firewall and/or proxy, got %r" % (limits,))
+    unknown = sorted(set(limits) - set(_LIMIT_KEYS))
+    if unknown:
+        raise PortModelError("limits takes no key %s (its keys: firewall, proxy)" % ", ".join(unknown))
+    checked = {}
+    for part, keys in _LIMIT_KEYS.items():
+        given = limits.get(part)
+        if given in (None, {}):
+            continue
+        if not isinstance(given, dict):
+            raise PortModelError("limits.%s must be a mapping, got %r" % (part, given))
+        unknown = sorted(set(given) - set(keys))
+        if unknown:
+            raise PortModelError("limits.%s takes no key %s (its keys: %s)" % (part, ", ".join(unknown), ", ".join(keys)))
+        values = {}
+        for key in keys:
+            value = given.get(key, 0 if key in ("connections", "rate") else None)
+            if key == "software":
+                if value not in _PROXY_NAMES:
+                    raise PortModelError("limits.proxy.software must be one of haproxy, nginx, got %r" % (value,))
+            elif key in ("handshake", "request_head"):
+                if not (isinstance(value, str) and re.fullmatch(r"[0-9]+(ms|s|m)", value)):
+                    raise PortModelError("limits.proxy.%s must be a time such as 10s, got %r" % (key, value))
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise PortModelError("limits.%s.%s must be a whole number of at least 0, got %r" % (part, key, value))
+            values[key] = value
+        checked[part] = values
+    return checked
+
+
+def _seconds(value: str, lang: str) -> str:
+    number, unit = re.fullmatch(r"([0-9]+)(ms|s|m)", value).groups()
+    return number + {"en": {"ms": " ms", "s": " s", "m": " min"}, "ko": {"ms": "ms", "s": "초", "m": "분"}}[lang][unit]
+
+
+def limits_note(limits: dict, lang: str) -> str:
+    """What the external rules' notes say of the limits (empty without any)."""
+    if not limits:
+        return ""
+    text = TABLE_TEXT[lang]
+    parts = [text["limits_source"]]
+    firewall = limits.get("firewall")
+    if firewall and (firewall["connections"] or firewall["rate"]):
+        parts.append(text["limits_firewall"].format(connections="{:,}".format(firewall["connections"] or "-"),
+                                                    rate="{:,}".format(firewall["rate"] or "-")))
+    proxy = limits.get("proxy")
+    if proxy:
+        name = _PROXY_NAMES[proxy["software"]]
+        if proxy["connections"] and proxy["rate"]:
+            parts.append(text["limits_proxy"].format(proxy=name, connections="{:,}".format(proxy["connections"]),
+                                                     rate="{:,}".format(proxy["rate"])))
+        elif proxy["connections"]:
+            parts.append(text["limits_proxy_open"].format(proxy=name, connections="{:,}".format(proxy["connections"])))
+        if proxy["software"] == "nginx" and proxy["connections"]:
+            parts.append(text["limits_nginx"])
+    if len(parts) == 1:
+        parts.append(text["limits_none"])
+    if proxy:
+        parts.append(text["limits_times"].format(handshake=_seconds(proxy["handshake"], lang),
+                                                 request_head=_seconds(proxy["request_head"], lang)))
+    elif parts[-1].endswith(";"):
+        parts[-1] = parts[-1][:-1] + "."
+    return " ".join(parts)
+
+
+def table_rows(rules: list, lang: str = "en", interface: str | None = None, addresses: bool = True,
+               limits: dict | None = None) -> list:
     """The table rows: dicts with interface, rule, applied, protocol (the first cell), source,
-    destination, notes."""
+    destination, notes (for the external rules with the limits' note, when ``limits`` says any)."""
+    note = limits_note(check_limits(limits), lang)
     rows = []
     for rule in _with_optional_8080(rules):
         if interface is not None and rule["interface"] != interface:
@@ -91,7 +172,7 @@ def table_rows(rules: list, lang: str = "en", interface: str | None = None, addr
             "protocol": "%s/%s/%d" % (rule["application"].upper(), rule["protocol"].upper(), rule["port"]),
             "source": _endpoint_cell(rule, "source", lang, addresses),
             "destination": _endpoint_cell(rule, "destination", lang, addresses),
-            "notes": _notes(rule, lang),
+            "notes": _notes(rule, lang) + (" " + note if note and rule["interface"] == "external" else ""),
         })
     return rows
 
@@ -149,10 +230,12 @@ def render_port_table(
     interface: str | None = None,
     addresses: bool = True,
     generated: str | None = None,
+    limits: dict | None = None,
 ) -> str:
     """Render the model's rules as the source's two tables (``html``: the handout with the
     deployment's summary and diagram; ``svg``: the diagram alone). ``generated`` is the date the
-    HTML says it was generated on (today when not given)."""
+    HTML says it was generated on (today when not given); ``limits`` (:func:`check_limits`) the
+    per-source limits and time-outs on the listener, said in the external rules' notes."""
     if fmt not in FORMATS:
         raise PortModelError("format must be one of %s, got %r" % (", ".join(FORMATS), fmt))
     if lang not in LANGUAGES:
@@ -162,8 +245,9 @@ def render_port_table(
     if not isinstance(addresses, bool):
         raise PortModelError("addresses must be true or false, got %r" % (addresses,))
     text = TABLE_TEXT[lang]
+    limits = check_limits(limits)
     interfaces = INTERFACES if interface is None else (interface,)
-    sections = [(name, table_rows(model["rules"], lang, name, addresses)) for name in interfaces]
+    sections = [(name, table_rows(model["rules"], lang, name, addresses, limits)) for name in interfaces]
     warnings = _warnings(model["rules"], lang) if interface in (None, "internal") else []
     if fmt == "markdown":
         return _markdown(sections, text, warnings)

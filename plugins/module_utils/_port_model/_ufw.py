@@ -54,8 +54,12 @@ RENDERER = Renderer(
     options={"comment_prefix": Option("lync-rp:", r"[^'\"\\\s]{1,64}",
                                       meaning="a comment prefix without blanks or quotes, at most 64 characters")},
     egress_filtering=False,
+    source_limits=False,
     limits={"egress_filtering": "ufw orders rules by insertion, a rule added later would land after the final "
-                                "deny; use nftables, iptables or firewalld for it"},
+                                "deny; use nftables, iptables or firewalld for it",
+            "source_limits": "ufw's limit rule allows a source 6 new connections in 30 seconds, far too few for "
+                             "Lync clients behind one NAT address, and cannot be set; the proxy's own per-source "
+                             "limits apply, or use nftables or iptables"},
 )
 
 

@@ -13,6 +13,9 @@ NTLM``; ``Authorization: NTLM <base64 'negotiate'>`` gets a 401 challenge; ``Aut
 NTLM <base64 'authenticate:USER'>`` on the same connection authenticates it as USER, and later
 requests on that connection are USER's without credentials. A proxy that hands such a
 connection to another client lets that client act as USER: the tests look for exactly that.
+
+Paths under /wait/<seconds> answer after that long (at most 1,000 s), as a Lync long poll (a
+mobile client's event channel) waits for its answer: the proxies must keep such a request open.
 """
 
 import base64
@@ -23,6 +26,7 @@ import socketserver
 import ssl
 import sys
 import threading
+import time
 
 CONNECTIONS = itertools.count(1)
 
@@ -92,6 +96,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "user": None,
         }
         status, headers = 200, []
+        if self.path.startswith("/wait/"):
+            try:
+                seconds = min(max(float(self.path.split("/")[2]), 0.0), 1000.0)
+            except (IndexError, ValueError):
+                seconds = 0.0
+            time.sleep(seconds)
+            body["waited"] = seconds
         if self.path.startswith("/abs/"):
             status, headers = self._authenticate()
             body["user"] = self.user if status == 200 else None

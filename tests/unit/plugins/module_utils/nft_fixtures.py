@@ -19,7 +19,9 @@ COUNTED = (HERE / "counted.nft").read_text(encoding="utf-8")
 
 def recorded(version: str, name: str) -> str:
     """A recording: table.json / table.txt (CONTENT loaded), drifted.json (a rule added by hand),
-    counted.json / counted-traffic.json (COUNTED loaded, before and after one packet)."""
+    counted.json / counted-traffic.json (COUNTED loaded, before and after one packet),
+    limited.json / limited-traffic.json (fixtures/nft/limited.nft, the per-source limits' sets,
+    before and after a connection put its source in them)."""
     return (HERE / ("nft-" + version) / name).read_text(encoding="utf-8")
 
 

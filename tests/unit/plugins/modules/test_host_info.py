@@ -298,3 +298,23 @@ def test_firewall_info_compares_nothing_without_the_table_or_the_file(run, tmp_p
     result = run(firewall_info, host, table_file=str(tmp_path / "missing.nft"))
     assert result["nftables"]["file_matches"] is None and result["nftables"]["live"] == []
     assert not any(call.startswith("unshare") for call in host.calls)
+
+
+def test_host_info_capacity_reads_memory_and_the_lower_open_file_limit(run, tmp_path, monkeypatch):
+    meminfo, limits = tmp_path / "meminfo", tmp_path / "limits"
+    meminfo.write_text("MemTotal:        4017244 kB\nMemFree:          100000 kB\n")
+    limits.write_text("Limit                     Soft Limit           Hard Limit           Units\n"
+                      "Max open files            1024                 20000                files\n")
+    real = _host_info.capacity_state
+    monkeypatch.setattr(host_info, "capacity_state", lambda module: real(module, str(meminfo), str(limits)))
+    host = FakeHost({"systemctl"}, {"systemctl show --property=DefaultLimitNOFILE": (0, "DefaultLimitNOFILE=524288\n", "")})
+    assert run(host_info, host, capacity=True)["capacity"] == {"memory_mb": 3923, "open_files": 20000}
+    limits.write_text("Max open files            1024                 1048576              files\n")
+    assert run(host_info, host, capacity=True)["capacity"] == {"memory_mb": 3923, "open_files": 524288}
+    # without systemd: the service manager's own limit; unreadable files: unknown
+    assert run(host_info, FakeHost(set(), {}), systemd=False, capacity=True)["capacity"]["open_files"] == 1048576
+    meminfo.unlink()
+    limits.unlink()
+    assert run(host_info, FakeHost(set(), {}), systemd=False, capacity=True)["capacity"] == {
+        "memory_mb": None, "open_files": None}
+    assert run(host_info, FakeHost(set(), {}))["capacity"] is None

@@ -55,9 +55,12 @@ def _nftables(model):
                if g["role"] == "reverse_proxy_listener" and g["name"]]
     rules = select_rules(model, reverse_proxy=proxies[0]) if proxies else model["rules"]
     return render_nftables(rules, management_sources=["10.250.0.0/24", "2001:db8:250::/64"],
-                           external_interfaces=["ext0"], internal_interfaces=["int0"], egress_filtering=True)
+                           external_interfaces=["ext0"], internal_interfaces=["int0"], egress_filtering=True,
+                           **_LIMITS)
 
 
+# The per-source limits rp_firewall sets by default (nftables and iptables render them).
+_LIMITS = {"source_connections": 1000, "source_rate": 200}
 _HOST = {"management_sources": ["10.250.0.0/24", "2001:db8:250::/64"], "external_interfaces": ["ext0"],
          "internal_interfaces": ["int0"]}
 _GATEWAY = {"external_interfaces": ["outside0"], "internal_interfaces": ["inside0"], "placement": "gateway"}
@@ -71,7 +74,8 @@ def _proxy_rules(model):
 def _iptables(model):
     """IPv4 and IPv6 chains of the first proxy (egress filtering on)."""
     rules = _proxy_rules(model)
-    return "".join(render_iptables(rules, family=family, egress_filtering=True, **_HOST)["content"] for family in (4, 6))
+    return "".join(render_iptables(rules, family=family, egress_filtering=True, **_HOST, **_LIMITS)["content"]
+                   for family in (4, 6))
 
 
 def _firewalld(model):
@@ -88,10 +92,11 @@ def _gateways(model):
     out = []
     for side in ("external", "internal"):
         rules = model["rules"]
-        out.append("## nftables %s\n" % side + render_nftables(rules, management_sources=[], side=side, **_GATEWAY))
+        out.append("## nftables %s\n" % side
+                   + render_nftables(rules, management_sources=[], side=side, **_GATEWAY, **_LIMITS))
         for family in (4, 6):
             out.append("## iptables v%d %s\n" % (family, side)
-                       + render_iptables(rules, family=family, side=side, **_GATEWAY)["content"])
+                       + render_iptables(rules, family=family, side=side, **_GATEWAY, **_LIMITS)["content"])
         files = render_firewalld(rules, side=side, **_GATEWAY)
         out.append("## firewalld %s\n" % side + "".join("# %s\n%s" % item for item in sorted(files.items())))
         out.append("## ufw %s\n" % side + json.dumps(render_ufw(rules, side=side, **_GATEWAY), indent=2) + "\n")
@@ -137,12 +142,16 @@ def _powershell(model):
 def _proxy(proxy, **paths):
     """The configuration of the first reverse proxy with the roles' defaults, then with the other
     choices (profile old, no verification, no health checks, every request logged, nginx passing
-    every name through); a proxy-less model listens on every address."""
+    every name through, no per-source limits, the connections sized from a host of 1 GiB and 20,000
+    open files); a proxy-less model listens on every address."""
     def render(model):
         name = _first_proxy(model)
         listener = listener_addresses(model, name) if name else []
-        other = ({"backend_verify": False, "health_checks": False, "log_requests": "all", "maxconn": 1000}
-                 if proxy == "haproxy" else {"backend_verify": False, "passthrough": "all", "upstream_keepalive": 8})
+        host = {"memory_mb": 1024, "open_files": 20000}
+        other = ({"backend_verify": False, "health_checks": False, "log_requests": "all", "maxconn": "auto",
+                  "source_connections": 0, "source_rate": 0, **host}
+                 if proxy == "haproxy" else {"backend_verify": False, "passthrough": "all", "upstream_keepalive": 8,
+                                             "worker_connections": "auto", "source_connections": 0, **host})
         return (render_proxy(proxy, model["routes"], listener, "intermediate", **paths)
                 + "## other choices\n"
                 + render_proxy(proxy, model["routes"], listener, "old", **dict(paths, **other)))

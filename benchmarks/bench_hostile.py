@@ -1,0 +1,347 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The listener under hostile load: legitimate requests beside each attack, against the same
+requests without it, for HAProxy and nginx as the roles configure them.
+
+rp1 is converged by site.yml with the roles' defaults (the proxy's handshake and request-head
+time-outs, its per-source limits, maxconn / worker_connections sized from the host; rp_firewall's
+per-source limits in nftables). From the lab's client (tests/lab/files/hostile.py):
+
+- held-5k: 5,000 TCP connections from one address that send the first three bytes of a TLS
+  record and nothing more (the attack of issue 29);
+- held-20k: 20,000 such connections from two addresses (10,000 each, in two processes: one
+  process may open 20,000 files here);
+- held-20k-spread: 20,000 from 40 addresses (500 each, at the proxy's per-source limit): what the
+  time-outs and the connection budget hold when the per-source limits do not bite;
+- slow-heads: 400 connections that complete the TLS handshake and send a request head a byte
+  every 10 s, on a name the proxy terminates (nginx passes the pools' names through: their heads
+  are the pool's to time out);
+- burst: new connections with full TLS handshakes, 64 at a time, from one address.
+
+Beside each attack a second address of the client sends legitimate requests (20 a second, each on
+a new connection, every name published on 443 in turn) for --duration seconds (15), once without the
+attack and once with it, one right after the other, in every round (noise of the shared machine
+cancels in the pairs). A long poll (a request the backend answers after --long-poll seconds, 900 by
+default, as Lync's long polls wait) runs across all rounds and must complete. The proxy's memory
+(RSS of all its processes) is sampled on rp1 during each run. Each attack stops when the
+legitimate requests beside it are done (what it still holds then counts as open at the end).
+
+Everything stays in the lab and is bounded in count and time. A proxy's run takes about 16 minutes
+(the long poll's 15); --proxy runs one (the lab is shared: release it between the two), and the
+results of each are kept in benchmarks/results/hostile.{json,md} beside the other's. Run inside the
+lab's controller namespace (make bench does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import shlex
+import statistics
+import subprocess
+import threading
+import time
+
+import labbench
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ATTACKER, LEGIT, SECOND = "198.51.100.100", "198.51.100.101", "198.51.100.102"
+SPREAD = ["198.51.100.%d" % last for last in range(110, 150)]
+HOSTILE = "python3 /opt/lab/hostile.py"
+ATTACKS = ("held-5k", "held-20k", "held-20k-spread", "slow-heads", "burst")
+TARGET_SUCCESS, TARGET_P99_RATIO = 0.99, 3.0
+
+
+def attack_command(name: str, listener: str, terminated: str, first: str, smoke: bool) -> str:
+    target = "--target %s:443" % listener
+    if name == "held-5k":
+        return "held %s --count %d --sources %s --hold 90" % (target, 200 if smoke else 5000, ATTACKER)
+    if name == "held-20k":
+        return "held %s --count 20000 --workers 2 --sources %s,%s --hold 90" % (target, ATTACKER, SECOND)
+    if name == "held-20k-spread":
+        return "held %s --count 20000 --workers 2 --sources %s --hold 90" % (target, ",".join(SPREAD))
+    if name == "slow-heads":
+        return "slow %s --name %s --tls --count 400 --interval 10 --hold 90 --sources %s" % (target, terminated, ATTACKER)
+    return "burst %s --name %s --tls --duration 90 --concurrency 64 --sources %s" % (target, first, ATTACKER)
+
+
+class Lab:
+    """SSH to lab hosts (the inventory's key and addresses), for commands that must not wait
+    for Ansible: the client's runs and the memory samples on rp1."""
+
+    def __init__(self):
+        inventory = labbench.inventory()
+        self.vars = inventory["all"]["vars"]
+        self.hosts = inventory["all"]["hosts"]
+
+    def ssh(self, host: str, command: str, timeout: float = 1500) -> str:
+        argv = ["ssh", "-q", "-i", self.vars["ansible_ssh_private_key_file"], "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5",
+                "root@" + self.hosts[host]["ansible_host"], command]
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        if result.returncode != 0:
+            raise SystemExit("%s: %s failed (%d): %s" % (host, command[:80], result.returncode, result.stderr[-1500:]))
+        return result.stdout
+
+
+def memory_mib(lab: Lab, proxy: str) -> float:
+    """RSS of all the proxy's processes on rp1, MiB."""
+    out = lab.ssh("rp1", "ps -C %s -o rss= || true" % proxy, timeout=30)
+    return sum(int(value) for value in out.split()) / 1024
+
+
+def measured(lab: Lab, proxy: str, command: str) -> dict:
+    """Run a hostile.py command on the client while rp1's proxy memory is sampled; its report and
+    the peak memory."""
+    peak, done = [memory_mib(lab, proxy)], threading.Event()
+
+    def sample():
+        while not done.wait(2.0):
+            try:
+                peak.append(memory_mib(lab, proxy))
+            except (SystemExit, subprocess.TimeoutExpired):
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        report = json.loads(lab.ssh("client", "%s %s" % (HOSTILE, command)).strip().splitlines()[-1])
+    finally:
+        done.set()
+        sampler.join(timeout=40)
+    report["memory_mib"] = {"before": round(peak[0], 1), "peak": round(max(peak), 1)}
+    return report
+
+
+def published(lab: Lab) -> tuple:
+    """(names published on 443, the first pool's name, the OWA name) of the lab's topology."""
+    topology = lab.vars["lync_topology"]
+    names = ([pool["external_web_fqdn"] for pool in topology["front_end_pools"]]
+             + [director["external_web_fqdn"] for director in topology.get("directors", [])]
+             + [name for names in topology.get("simple_urls", {}).values() for name in names]
+             + ["lyncdiscover." + domain for domain in topology["sip_domains"]]
+             + [owa["fqdn"] for owa in topology.get("office_web_apps", [])])
+    return list(dict.fromkeys(names)), names[0], topology["office_web_apps"][0]["fqdn"]
+
+
+def converge(proxy: str) -> None:
+    labbench.playbook(str(REPO / "playbooks" / "site.yml"), {"lync_proxy_software": proxy}, limit="localhost,rp1",
+                      timeout=900)
+
+
+def addresses(lab: Lab, add: bool) -> None:
+    verb = "replace" if add else "del"
+    lab.ssh("client", "; ".join("ip addr %s %s/24 dev ext0 2>/dev/null" % (verb, address)
+                                for address in [LEGIT, SECOND] + SPREAD) + "; true", timeout=60)
+
+
+def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
+    listener = lab.hosts["rp1"]["lync_lab_addresses"]["ext"]
+    names, first, owa = published(lab)
+    terminated = owa if proxy == "nginx" else first
+    legit = "legit --listener %s --names %s --source %s --rate 20 --duration %d" % (
+        listener, ",".join(names), LEGIT, args.duration)
+    attacks = ("held-5k",) if args.smoke else ATTACKS
+    if not args.smoke:
+        converge(proxy)
+    config = lab.ssh("rp1", "grep -hE '^ *(maxconn|worker_connections) ' %s | head -n 1" % (
+        "/etc/nginx/nginx.conf" if proxy == "nginx" else "/etc/haproxy/haproxy.cfg"), timeout=30).replace(";", "").split()
+    poll = None
+    if args.long_poll:
+        poll = subprocess.Popen(
+            ["ssh", "-q", "-i", lab.vars["ansible_ssh_private_key_file"], "-o", "BatchMode=yes", "-o",
+             "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "root@" + lab.hosts["client"]["ansible_host"],
+             "%s longpoll --listener %s --name %s --source %s --wait %d" % (HOSTILE, listener, first, LEGIT, args.long_poll)],
+            stdout=subprocess.PIPE, text=True)
+    pairs = {name: [] for name in attacks}
+    result = {"budget": " ".join(config), "pairs": pairs, "long_poll": None}
+    for round_number in range(args.rounds):
+        for name in attacks:
+            attack = attack_command(name, listener, terminated, first, args.smoke)
+            try:
+                quiet = measured(lab, proxy, legit)
+                loaded = measured(lab, proxy, "run --settle 40 --attack %s --legit %s" % (
+                    shlex.quote(attack), shlex.quote(legit)))
+            except (SystemExit, subprocess.TimeoutExpired, ValueError) as error:
+                # one failed run is reported, not the end of the others (the long poll runs on)
+                pairs[name].append({"error": str(error)[-2000:]})
+                print("%s %-16s round %d: failed: %s" % (proxy, name, round_number + 1, str(error)[-500:]), flush=True)
+                continue
+            if "error" in loaded["attack"]:
+                pairs[name].append({"error": loaded["attack"]["error"]})
+                print("%s %-16s round %d: failed: %s" % (proxy, name, round_number + 1, loaded["attack"]["error"]),
+                      flush=True)
+                continue
+            pairs[name].append({"quiet": quiet, "attacked": loaded})
+            progress(result)
+            print("%s %-16s round %d: legit %.3f ok, p99 %.3f s (quiet %.3f s), %s held/connected, closed after <= %s s, "
+                  "memory %.0f MiB" % (proxy, name, round_number + 1, loaded["legit"]["success"],
+                                       loaded["legit"]["latency"].get("p99", -1), quiet["latency"].get("p99", -1),
+                                       loaded["attack"].get("connected", loaded["attack"].get("ok")),
+                                       loaded["attack"].get("closed_after", {}).get("max"),
+                                       loaded["memory_mib"]["peak"]), flush=True)
+    if poll is not None:
+        output, dummy = poll.communicate(timeout=args.long_poll + 120)
+        result["long_poll"] = json.loads(output.strip().splitlines()[-1])
+        print("%s long poll: %s" % (proxy, result["long_poll"]), flush=True)
+    return result
+
+
+def summarize(result: dict) -> dict:
+    """Per attack: legitimate success (the worst round), p99 and median of the attacked runs and
+    of their quiet neighbours (medians of the rounds), the p99 ratio of each pair (the worst), what
+    the attack held and how soon the proxy closed it (the worst round), the proxy's peak memory."""
+    rows = {}
+    for name, all_pairs in result["pairs"].items():
+        pairs = [pair for pair in all_pairs if "error" not in pair]
+        if not pairs:
+            rows[name] = {"failed": len(all_pairs), "met": False}
+            continue
+        attacked = [pair["attacked"] for pair in pairs]
+        quiet = [pair["quiet"] for pair in pairs]
+        ratios = [a["legit"]["latency"]["p99"] / q["latency"]["p99"] for a, q in zip(attacked, quiet)
+                  if a["legit"]["latency"].get("n") and q["latency"].get("n")]
+        attack = [a["attack"] for a in attacked]
+        rows[name] = {
+            "success": min(a["legit"]["success"] for a in attacked),
+            "quiet_success": min(q["success"] for q in quiet),
+            "p50_ms": statistics.median(a["legit"]["latency"].get("p50", 0) for a in attacked) * 1000,
+            "p99_ms": statistics.median(a["legit"]["latency"].get("p99", 0) for a in attacked) * 1000,
+            "quiet_p50_ms": statistics.median(q["latency"].get("p50", 0) for q in quiet) * 1000,
+            "quiet_p99_ms": statistics.median(q["latency"].get("p99", 0) for q in quiet) * 1000,
+            "p99_ratio": max(ratios) if ratios else None,
+            "attempted": max(a.get("attempted", 0) for a in attack),
+            "accepted": max(a.get("connected", a.get("ok", 0)) for a in attack),
+            "closed_after_max_s": max((a.get("closed_after", {}).get("max") or 0) for a in attack) or None,
+            "open_at_end": max(a.get("open_at_end", 0) for a in attack),
+            "memory_peak_mib": max(a["memory_mib"]["peak"] for a in attacked),
+            # what the attack added (HAProxy keeps what it allocated for later connections)
+            "memory_added_mib": max(a["memory_mib"]["peak"] - a["memory_mib"]["before"] for a in attacked),
+            "memory_quiet_mib": max(q["memory_mib"]["peak"] for q in quiet),
+            "failed": len(all_pairs) - len(pairs),
+        }
+        rows[name]["met"] = bool(rows[name]["success"] >= TARGET_SUCCESS and rows[name]["p99_ratio"] is not None
+                                 and rows[name]["p99_ratio"] <= TARGET_P99_RATIO)
+    return rows
+
+
+def plot(data: dict, path) -> None:
+    """Legitimate p99 beside each attack against the quiet runs', and success, per proxy."""
+    import matplotlib  # pylint: disable=import-outside-toplevel
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+    proxies = [proxy for proxy in ("haproxy", "nginx") if proxy in data["proxies"]]
+    figure, axes = plt.subplots(1, len(proxies), figsize=(6 * len(proxies), 4.2), squeeze=False)
+    for axis, proxy in zip(axes[0], proxies):
+        rows = {name: row for name, row in data["proxies"][proxy]["summary"].items() if "success" in row}
+        names = list(rows)
+        positions = range(len(names))
+        axis.bar([p - 0.2 for p in positions], [rows[n]["quiet_p99_ms"] for n in names], 0.4, label="quiet", color="tab:blue")
+        axis.bar([p + 0.2 for p in positions], [rows[n]["p99_ms"] for n in names], 0.4, label="under attack",
+                 color="tab:orange")
+        for position, name in zip(positions, names):
+            axis.text(position, max(rows[name]["p99_ms"], rows[name]["quiet_p99_ms"]) * 1.02,
+                      "%.0f %%" % (100 * rows[name]["success"]), ha="center", fontsize=8)
+        axis.set_xticks(list(positions))
+        axis.set_xticklabels(names, rotation=30)
+        axis.set_ylabel("legitimate p99 latency, ms (success above)")
+        axis.set_title("%s (%s)" % (proxy, data["proxies"][proxy]["budget"]))
+        axis.legend()
+        axis.grid(True, axis="y", alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def markdown(data: dict) -> str:
+    lines = ["# The listener under hostile load", "",
+             "Legitimate requests (20/s, a new connection each, every name published on 443) beside each attack "
+             "and right before it without, interleaved rounds; medians of the rounds, the worst round for success and "
+             "the p99 ratio. Targets: success >= 99 %, p99 <= 3x quiet.", ""]
+    for proxy in ("haproxy", "nginx"):
+        if proxy not in data["proxies"]:
+            continue
+        entry = data["proxies"][proxy]
+        state = "" if entry.get("complete") else "; cut short"
+        lines += ["## %s (%s; %s rounds of %s s; measured %s%s)" % (
+            proxy, entry["budget"], entry.get("rounds", "?"), entry.get("duration", "?"), entry["date"], state), "",
+                  "| attack | legit success | p50 ms (quiet) | p99 ms (quiet) | p99 ratio, worst | accepted / attempted "
+                  "| closed after, max s | proxy memory MiB, peak (added by the attack) | target |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, row in entry["summary"].items():
+            if "success" not in row:
+                lines.append("| %s | (every run failed: see hostile.json) | | | | | | | not met |" % name)
+                continue
+            lines.append("| %s | %.1f %% | %.0f (%.0f) | %.0f (%.0f) | %s | %d / %d | %s | %.0f (+%.0f) | %s |" % (
+                name, 100 * row["success"], row["p50_ms"], row["quiet_p50_ms"], row["p99_ms"], row["quiet_p99_ms"],
+                "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],
+                "%.1f" % row["closed_after_max_s"] if row["closed_after_max_s"] else "-", row["memory_peak_mib"],
+                row.get("memory_added_mib", 0), "met" if row["met"] else "not met"))
+        poll = entry.get("long_poll")
+        if poll:
+            lines += ["", "Long poll across the rounds: waited %s s, answered %s after %s s." % (
+                poll["wait"], poll["status"], poll["seconds"])]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--proxy", choices=("haproxy", "nginx", "both"), default="both")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of legitimate requests per run (at most 60)")
+    parser.add_argument("--long-poll", type=int, default=900, help="seconds the long poll waits (0: none; at most 1000)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="no lab: the summaries, the Markdown and the plot again from benchmarks/results/hostile.json")
+    parser.add_argument("--smoke", action="store_true",
+                        help="the proxy rp1 runs now, one small attack, 3 s runs, no long poll, nothing written")
+    args = parser.parse_args()
+    args.duration = 3 if args.smoke else min(max(args.duration, 3), 60)
+    args.rounds = 1 if args.smoke else min(max(args.rounds, 1), 5)
+    args.long_poll = 0 if args.smoke else min(max(args.long_poll, 0), 1000)
+    if args.rewrite:
+        data = json.loads((labbench.RESULTS / "hostile.json").read_text())
+        for entry in data["proxies"].values():
+            entry["summary"] = summarize(entry)
+        labbench.write("hostile", data, markdown(data))
+        plot(data, labbench.PLOTS / "hostile.png")
+        print(markdown(data))
+        return 0
+    lab = Lab()
+    proxies = ["haproxy", "nginx"] if args.proxy == "both" else [args.proxy]
+    if args.smoke:
+        running = lab.ssh("rp1", "systemctl is-active haproxy >/dev/null && echo haproxy || echo nginx", timeout=30).strip()
+        proxies = [running]
+    path = labbench.RESULTS / "hostile.json"
+    data = json.loads(path.read_text()) if path.exists() and not args.smoke else {"proxies": {}}
+    data.update({"machine": labbench.machine(), "duration": args.duration, "rounds": args.rounds})
+
+    def progress(proxy, result, final=False):
+        """Kept after every pair: a run cut short (the lab is shared) keeps what it measured."""
+        result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final, rounds=args.rounds,
+                      duration=args.duration)
+        data["proxies"][proxy] = result
+        if not args.smoke:
+            labbench.write("hostile", data, markdown(data))
+
+    addresses(lab, True)
+    try:
+        for proxy in proxies:
+            result = run_proxy(lab, proxy, args, lambda partial, proxy=proxy: progress(proxy, partial))
+            progress(proxy, result, final=True)
+    finally:
+        addresses(lab, False)
+    if not args.smoke:
+        print(markdown(data))
+        try:
+            plot(data, labbench.PLOTS / "hostile.png")
+        except ImportError:
+            print("matplotlib is not installed: no plot (pip install -r benchmarks/requirements.txt)")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("ANSIBLE_NOCOLOR", "1")
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The port tables and the handout say the per-source limits and time-outs on the listener when
+they are given, in the external rules' notes, in English and Korean."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
+    compute_model,
+    render_port_table,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import table_rows
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    TWO_PROXIES as TOPOLOGY,
+)
+
+DEFAULTS = {"firewall": {"connections": 1000, "rate": 200},
+            "proxy": {"software": "haproxy", "connections": 500, "rate": 100, "handshake": "10s", "request_head": "10s"}}
+
+
+def _notes(limits, lang="en"):
+    return {row["rule"]: row["notes"] for row in table_rows(compute_model(TOPOLOGY)["rules"], lang, limits=limits)}
+
+
+def test_the_external_rules_say_the_limits_and_the_internal_ones_do_not():
+    plain, limited = _notes(None), _notes(DEFAULTS)
+    for rule, note in limited.items():
+        if rule.startswith("external-"):
+            assert note == plain[rule] + (
+                " Per source (an IPv4 address or an IPv6 /64): the firewall drops a new connection over 1,000 open or "
+                "200 new a second; HAProxy refuses one over 500 open or 100 new a second; the TLS handshake must "
+                "finish within 10 s, a request head arrive within 10 s.")
+        else:
+            assert note == plain[rule]
+
+
+def test_korean_and_nginx_without_a_rate_and_a_firewall_alone():
+    note = _notes({"proxy": {"software": "nginx", "connections": 500, "handshake": "5s", "request_head": "1m"}},
+                  "ko")["external-https"]
+    assert note.endswith("출발지(IPv4 주소 또는 IPv6 /64)별: nginx는 동시 연결이 500개를 넘는 연결을 거부합니다. "
+                         "(nginx는 IPv6 주소를 하나씩 따로 셉니다.) TLS 핸드셰이크는 5초 안에 끝나야 하고 요청 헤더는 "
+                         "1분 안에 도착해야 합니다.")
+    assert _notes({"firewall": {"connections": 0, "rate": 0}})["external-https"].endswith(
+        "Per source (an IPv4 address or an IPv6 /64): no per-source limit.")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "html"])
+def test_every_format_carries_the_note(fmt):
+    model = compute_model(TOPOLOGY)
+    assert "1,000 open" not in render_port_table(model, fmt, generated="2026-01-01")
+    assert "1,000 open" in render_port_table(model, fmt, limits=DEFAULTS, generated="2026-01-01")
+
+
+@pytest.mark.parametrize("limits, message", [
+    ("1000", "limits must be a mapping with firewall and/or proxy"),
+    ({"gateway": {}}, "limits takes no key gateway (its keys: firewall, proxy)"),
+    ({"firewall": {"connections": -1}}, "limits.firewall.connections must be a whole number of at least 0, got -1"),
+    ({"firewall": {"burst": 3}}, "limits.firewall takes no key burst (its keys: connections, rate)"),
+    ({"proxy": {"software": "iis", "handshake": "10s", "request_head": "10s"}}, "limits.proxy.software must be one of"),
+    ({"proxy": {"software": "nginx", "handshake": "ten", "request_head": "10s"}},
+     "limits.proxy.handshake must be a time such as 10s, got 'ten'"),
+])
+def test_bad_limits_are_named(limits, message):
+    with pytest.raises(PortModelError, match=re.escape(message)):
+        render_port_table(compute_model(TOPOLOGY), limits=limits)
