@@ -265,8 +265,9 @@ def markdown(data: dict) -> str:
             continue
         entry = data["proxies"][proxy]
         state = "" if entry.get("complete") else "; cut short"
-        lines += ["## %s (%s; %s rounds of %s s; measured %s%s)" % (
-            proxy, entry["budget"], entry.get("rounds", "?"), entry.get("duration", "?"), entry["date"], state), "",
+        heading = "## %s (%s; %s rounds of %s s; measured %s%s)" % (
+            proxy, entry["budget"], entry.get("rounds", "?"), entry.get("duration", "?"), entry["date"], state)
+        lines += [heading, "",
                   "| attack | legit success | p50 ms (quiet) | p99 ms (quiet) | p99 ratio, worst | accepted / attempted "
                   "| closed after, max s | proxy memory MiB, peak (added by the attack) | target |",
                   "|---|---|---|---|---|---|---|---|---|"]
