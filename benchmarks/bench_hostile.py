@@ -144,7 +144,7 @@ def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
     terminated = owa if proxy == "nginx" else first
     legit = "legit --listener %s --names %s --source %s --rate 20 --duration %d" % (
         listener, ",".join(names), LEGIT, args.duration)
-    attacks = ("held-5k",) if args.smoke else ATTACKS
+    attacks = ("held-5k",) if args.smoke else args.attacks
     if not args.smoke:
         converge(proxy)
     config = lab.ssh("rp1", "grep -hE '^ *(maxconn|worker_connections) ' %s | head -n 1" % (
@@ -294,11 +294,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=15, help="seconds of legitimate requests per run (at most 60)")
     parser.add_argument("--long-poll", type=int, default=900, help="seconds the long poll waits (0: none; at most 1000)")
+    parser.add_argument("--attacks", default=",".join(ATTACKS),
+                        help="the attacks to run, comma-separated (default: all of %s)" % ", ".join(ATTACKS))
+    parser.add_argument("--dry", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--rewrite", action="store_true",
                         help="no lab: the summaries, the Markdown and the plot again from benchmarks/results/hostile.json")
     parser.add_argument("--smoke", action="store_true",
                         help="the proxy rp1 runs now, one small attack, 3 s runs, no long poll, nothing written")
     args = parser.parse_args()
+    args.attacks = tuple(name for name in args.attacks.split(",") if name)
+    unknown = sorted(set(args.attacks) - set(ATTACKS))
+    if unknown or not args.attacks:
+        parser.error("--attacks: %s is not one of %s" % (", ".join(unknown) or "nothing", ", ".join(ATTACKS)))
     args.duration = 3 if args.smoke else min(max(args.duration, 3), 60)
     args.rounds = 1 if args.smoke else min(max(args.rounds, 1), 5)
     args.long_poll = 0 if args.smoke else min(max(args.long_poll, 0), 1000)
@@ -324,7 +331,7 @@ def main() -> int:
         result.update(date=time.strftime("%Y-%m-%d"), summary=summarize(result), complete=final, rounds=args.rounds,
                       duration=args.duration)
         data["proxies"][proxy] = result
-        if not args.smoke:
+        if not (args.smoke or args.dry):
             labbench.write("hostile", data, markdown(data))
 
     addresses(lab, True)
@@ -334,7 +341,9 @@ def main() -> int:
             progress(proxy, result, final=True)
     finally:
         addresses(lab, False)
-    if not args.smoke:
+    if args.dry:
+        print(markdown(data))
+    elif not args.smoke:
         print(markdown(data))
         try:
             plot(data, labbench.PLOTS / "hostile.png")
