@@ -260,6 +260,8 @@ def markdown(data: dict) -> str:
              "Legitimate requests (20/s, a new connection each, every name published on 443) beside each attack "
              "and right before it without, interleaved rounds; medians of the rounds, the worst round for success and "
              "the p99 ratio. Targets: success >= 99 %, p99 <= 3x quiet.", ""]
+    if data.get("proxy_host"):
+        lines[-1:-1] = ["", "The proxy host: %s." % data["proxy_host"]]
     for proxy in ("haproxy", "nginx"):
         if proxy not in data["proxies"]:
             continue
@@ -273,7 +275,7 @@ def markdown(data: dict) -> str:
                   "|---|---|---|---|---|---|---|---|---|"]
         for name, row in entry["summary"].items():
             if "success" not in row:
-                lines.append("| %s | (every run failed: see hostile.json) | | | | | | | not met |" % name)
+                lines.append("| %s | (every run failed: see the JSON beside this file) | | | | | | | not met |" % name)
                 continue
             lines.append("| %s | %.1f %% | %.0f (%.0f) | %.0f (%.0f) | %s | %d / %d | %s | %.0f (+%.0f) | %s |" % (
                 name, 100 * row["success"], row["p50_ms"], row["quiet_p50_ms"], row["p99_ms"], row["quiet_p99_ms"],
@@ -297,6 +299,8 @@ def main() -> int:
     parser.add_argument("--attacks", default=",".join(ATTACKS),
                         help="the attacks to run, comma-separated (default: all of %s)" % ", ".join(ATTACKS))
     parser.add_argument("--dry", action="store_true", help="print the figures, write nothing")
+    parser.add_argument("--results", default="hostile", choices=("hostile", "hostile-trixie"),
+                        help="the results' name in benchmarks/results: hostile-trixie for the lab's Debian 13 boot")
     parser.add_argument("--rewrite", action="store_true",
                         help="no lab: the summaries, the Markdown and the plot again from benchmarks/results/hostile.json")
     parser.add_argument("--smoke", action="store_true",
@@ -310,11 +314,11 @@ def main() -> int:
     args.rounds = 1 if args.smoke else min(max(args.rounds, 1), 5)
     args.long_poll = 0 if args.smoke else min(max(args.long_poll, 0), 1000)
     if args.rewrite:
-        data = json.loads((labbench.RESULTS / "hostile.json").read_text())
+        data = json.loads((labbench.RESULTS / (args.results + ".json")).read_text())
         for entry in data["proxies"].values():
             entry["summary"] = summarize(entry)
-        labbench.write("hostile", data, markdown(data))
-        plot(data, labbench.PLOTS / "hostile.png")
+        labbench.write(args.results, data, markdown(data))
+        plot(data, labbench.PLOTS / (args.results + ".png"))
         print(markdown(data))
         return 0
     lab = Lab()
@@ -322,9 +326,10 @@ def main() -> int:
     if args.smoke:
         running = lab.ssh("rp1", "systemctl is-active haproxy >/dev/null && echo haproxy || echo nginx", timeout=30).strip()
         proxies = [running]
-    path = labbench.RESULTS / "hostile.json"
+    path = labbench.RESULTS / (args.results + ".json")
     data = json.loads(path.read_text()) if path.exists() and not args.smoke else {"proxies": {}}
-    data.update({"machine": labbench.machine(), "duration": args.duration, "rounds": args.rounds})
+    data.update({"machine": labbench.machine(), "duration": args.duration, "rounds": args.rounds,
+                 "proxy_host": lab.ssh("rp1", ". /etc/os-release && echo $PRETTY_NAME", timeout=30).strip()})
 
     def progress(proxy, result, final=False):
         """Kept after every pair: a run cut short (the lab is shared) keeps what it measured."""
@@ -332,7 +337,7 @@ def main() -> int:
                       duration=args.duration)
         data["proxies"][proxy] = result
         if not (args.smoke or args.dry):
-            labbench.write("hostile", data, markdown(data))
+            labbench.write(args.results, data, markdown(data))
 
     addresses(lab, True)
     try:
@@ -346,7 +351,7 @@ def main() -> int:
     elif not args.smoke:
         print(markdown(data))
         try:
-            plot(data, labbench.PLOTS / "hostile.png")
+            plot(data, labbench.PLOTS / (args.results + ".png"))
         except ImportError:
             print("matplotlib is not installed: no plot (pip install -r benchmarks/requirements.txt)")
     return 0
