@@ -94,6 +94,7 @@ _value:
 """
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import collection_version
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
@@ -102,7 +103,8 @@ def port_table(data, format="markdown", lang="en", interface=None, addresses=Tru
                generated=None, limits=None):
     """The port summary tables of the model."""
     return _model.render_port_table(_model.ensure_model(data), fmt=format, lang=lang, interface=interface, addresses=addresses,
-                                    generated=generated, limits=limits)
+                                    generated=generated, limits=limits,
+                                    version=collection_version() if format == "html" else "unknown")
 
 
 class FilterModule:

@@ -53,13 +53,14 @@ _value:
 """
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import windows_scripts
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 @model_filter
 def windows_script(firewall_rules, arr=None):
     """The PowerShell script."""
-    return _model.render_powershell(list(firewall_rules), arr)
+    return _model.render_powershell(list(firewall_rules), arr, windows_scripts() if arr else None)
 
 
 class FilterModule:

@@ -15,6 +15,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     MissingLibraryError,
     PortModelError,
 )
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import CollectionFileError
 
 __all__ = ["model_filter"]
 
@@ -34,7 +35,7 @@ def model_filter(function):
             raise AnsibleFilterError(
                 "%s: %s" % (function.__name__, missing_required_lib(exc.library))
             ) from None
-        except PortModelError as exc:
+        except (PortModelError, CollectionFileError) as exc:
             raise AnsibleFilterError("%s: %s" % (function.__name__, exc)) from None
 
     return wrapper

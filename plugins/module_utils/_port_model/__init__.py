@@ -72,7 +72,6 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         iis_bindings,
         render_application_host,
         render_powershell,
-        role_script,
         windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
@@ -123,7 +122,6 @@ _PARTS = {
     "topology_from_xml": "_topology_xml",
     "arr_configuration": "_windows",
     "iis_bindings": "_windows",
-    "role_script": "_windows",
     "render_application_host": "_windows",
     "render_powershell": "_windows",
     "windows_firewall_rules": "_windows",
@@ -186,7 +184,6 @@ __all__ = [
     "render_proxy",
     "render_port_table",
     "render_ufw",
-    "role_script",
     "select_routes",
     "select_rules",
     "tls_profile",

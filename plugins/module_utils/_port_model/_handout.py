@@ -16,13 +16,11 @@ in its own row, so labels never overlap however many pools and proxies there are
 from __future__ import annotations
 
 import html
-import json
-import pathlib
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import ROLE_LABELS, TABLE_TEXT
 
-__all__ = ["collection_version", "diagram_layout", "render_diagram", "render_handout"]
+__all__ = ["diagram_layout", "render_diagram", "render_handout"]
 
 TEXT = {
     "en": {
@@ -105,22 +103,6 @@ _COLUMNS = {"sources": (10, 170), "external": (270, 26), "proxies": (406, 230), 
             "backends": (876, 284)}
 _WIDTH = 1170
 _WRAP = 36  # characters per text line in a box
-
-
-def collection_version() -> str:
-    """The version of this collection, from MANIFEST.json (installed) or galaxy.yml (a checkout)."""
-    root = pathlib.Path(__file__).resolve().parents[3]
-    try:
-        return str(json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))["collection_info"]["version"])
-    except (OSError, ValueError, KeyError):
-        pass
-    try:
-        for line in (root / "galaxy.yml").read_text(encoding="utf-8").splitlines():
-            if line.startswith("version:"):
-                return line.split(":", 1)[1].strip().strip("'\"")
-    except OSError:
-        pass
-    return "unknown"
 
 
 def _wrap(items: list, width: int = _WRAP) -> list:
@@ -389,11 +371,11 @@ def _summary(model: dict, lang: str) -> list:
     return out
 
 
-def render_handout(model: dict, sections: list, lang: str, warnings: list, generated: str) -> str:
+def render_handout(model: dict, sections: list, lang: str, warnings: list, generated: str,
+                   version: str = "unknown") -> str:
     """The self-contained HTML page: summary, diagram, the two tables, the warnings."""
     text, table_text = TEXT[lang], TABLE_TEXT[lang]
     esc = html.escape
-    version = collection_version()
     out = [
         "<!DOCTYPE html>",
         '<html lang="%s">' % lang,

@@ -231,10 +231,12 @@ def render_port_table(
     addresses: bool = True,
     generated: str | None = None,
     limits: dict | None = None,
+    version: str = "unknown",
 ) -> str:
     """Render the model's rules as the source's two tables (``html``: the handout with the
     deployment's summary and diagram; ``svg``: the diagram alone). ``generated`` is the date the
-    HTML says it was generated on (today when not given); ``limits`` (:func:`check_limits`) the
+    HTML says it was generated on (today when not given), ``version`` the collection's version it
+    names (the caller knows it); ``limits`` (:func:`check_limits`) the
     per-source limits and time-outs on the listener, said in the external rules' notes."""
     if fmt not in FORMATS:
         raise PortModelError("format must be one of %s, got %r" % (", ".join(FORMATS), fmt))
@@ -259,4 +261,4 @@ def render_port_table(
         generated = datetime.date.today().isoformat()
     # The source's warning in the page's language, then the deployment's own (in English).
     own = [w for w in model.get("warnings", []) if not w.startswith("internal-https-pools:")]
-    return render_handout(model, sections, lang, warnings + own, str(generated))
+    return render_handout(model, sections, lang, warnings + own, str(generated), str(version))

@@ -15,7 +15,6 @@ same role scripts.
 from __future__ import annotations
 
 import json
-import os
 import re
 from xml.sax.saxutils import quoteattr
 
@@ -24,14 +23,14 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
 __all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell",
-           "role_script", "windows_firewall_rules"]
+           "windows_firewall_rules"]
 
 GROUP = "lync.reverse_proxy"
 FARM_PREFIX = "lync-"
 # The listener rules' names start with this (rule ids of the external interface).
 LISTENER_RULE_PREFIX = GROUP + "/external-"
-# The rp_iis_arr role's scripts, relative to the collection's root.
-ROLE_FILES = ("roles", "rp_iis_arr", "files")
+# The rp_iis_arr role's scripts (roles/rp_iis_arr/files) that the rendered script embeds.
+ROLE_SCRIPTS = ("hosts.ps1", "arr.ps1")
 # Microsoft's sentence on load balancing the Lync web services (Gg429712, reverse proxy publishing).
 HLB_ONLY = "The only supported method to load balance HTTP and HTTPS traffic is by using hardware load balancers."
 _ANY = ["0.0.0.0/0", "::/0"]
@@ -222,23 +221,11 @@ def _block(out: list, target: str, action: str, lines: list) -> None:
     out.append("}")
 
 
-def role_script(name: str) -> str:
-    """One of the rp_iis_arr role's scripts (``roles/rp_iis_arr/files/<name>``): the one PowerShell
-    source for it, run by the role through win_powershell and embedded in the rendered script."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", *ROLE_FILES, name)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError:
-        raise PortModelError("the script %s is missing from the installed collection (%s)"
-                             % ("/".join(ROLE_FILES + (name,)), os.path.normpath(path))) from None
-
-
-def _embedded(variable: str, name: str, call: str) -> list:
+def _embedded(scripts: dict, variable: str, name: str, call: str) -> list:
     """The role's script ``name`` as the script block ``$<variable>``, called with ``call``, and what
     it changed said afterwards (the script sets $Ansible.Changed and $Ansible.Diff as under
     win_powershell)."""
-    return (["$%s = {" % variable] + role_script(name).rstrip("\n").splitlines()
+    return (["$%s = {" % variable] + scripts[name].rstrip("\n").splitlines()
             + ["}", "& $%s %s" % (variable, call),
                "if ($Ansible.Changed) { Write-Output ('changed:' + \"`n\" + $Ansible.Diff.after) }"])
 
@@ -250,11 +237,17 @@ def _here_string(lines: list) -> list:
     return ["@'"] + lines + ["'@"]
 
 
-def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
+def render_powershell(firewall_rules: list, arr: dict | None = None, scripts: dict | None = None) -> str:
     """A script a person can review and run (with -WhatIf first): our firewall rules (removed and
     added again within our group) and, for a reverse proxy, the hosts entries of the farm members
     and the ARR farms and rewrite rules - the rp_iis_arr role's own hosts.ps1 and arr.ps1, which
-    compare and change only what differs. Every change runs under ShouldProcess."""
+    compare and change only what differs, given in ``scripts`` (name: text; the caller reads them
+    from the role). Every change runs under ShouldProcess."""
+    if arr:
+        missing = [name for name in ROLE_SCRIPTS if not isinstance((scripts or {}).get(name), str)]
+        if missing:
+            raise PortModelError("the ARR part of the script needs the rp_iis_arr role's %s (scripts=...)"
+                                 % " and ".join(missing))
     out = [
         "#Requires -RunAsAdministrator",
         "# Written by lync.reverse_proxy from the Lync reverse-proxy port model. Review it, run it with",
@@ -297,7 +290,7 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
             "# The farm members by name (ARR checks the back-end certificates against them), resolved on this",
             "# proxy: the rp_iis_arr role's own script (roles/rp_iis_arr/files/hosts.ps1).",
         ])
-        out.extend(_embedded("HostsScript", "hosts.ps1", "-Entries %s -Marker $Group" % entries))
+        out.extend(_embedded(scripts, "HostsScript", "hosts.ps1", "-Entries %s -Marker $Group" % entries))
         out.extend([
             "",
             "# IIS Application Request Routing (server farms %s*) and URL Rewrite (global rules %s/*): the" % (
@@ -309,7 +302,7 @@ def render_powershell(firewall_rules: list, arr: dict | None = None) -> str:
         here = _here_string(configuration)
         out.append("$ArrConfiguration = " + here[0])
         out.extend(here[1:])
-        out.extend(_embedded("ArrScript", "arr.ps1",
+        out.extend(_embedded(scripts, "ArrScript", "arr.ps1",
                              "-Configuration $ArrConfiguration -Group $Group -FarmPrefix %s" % _ps_string(FARM_PREFIX)))
     out.append("")
     out.append("Write-Output %s" % _ps_string("lync.reverse_proxy: %d firewall rules%s applied" % (

@@ -33,6 +33,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     select_rules,
     windows_firewall_rules,
 )
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import collection_version, windows_scripts
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     GOLDEN_DIR,
     golden_cases,
@@ -135,7 +136,7 @@ def _powershell(model):
     """The script of the first reverse proxy (firewall and ARR), or of the first pool server."""
     if _first_proxy(model):
         return render_powershell(windows_firewall_rules(model, [], reverse_proxy=_first_proxy(model)),
-                                 arr_configuration(model))
+                                 arr_configuration(model), windows_scripts())
     return render_powershell(windows_firewall_rules(model, _first_server(model)))
 
 
@@ -181,7 +182,8 @@ RENDERERS = {"model": _model, "certificate_names": _certificate_names, "nftables
 for _fmt in ("markdown", "csv", "html", "svg"):
     for _lang in ("en", "ko"):
         RENDERERS["port_table-%s-%s" % (_fmt, _lang)] = (
-            lambda model, fmt=_fmt, lang=_lang: render_port_table(model, fmt, lang, generated="2026-01-01")
+            lambda model, fmt=_fmt, lang=_lang: render_port_table(model, fmt, lang, generated="2026-01-01",
+                                                                  version=collection_version())
         )
 
 

@@ -35,6 +35,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     render_powershell,
     windows_firewall_rules,
 )
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import windows_scripts
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     COLLECTION_ROOT,
     golden_cases,
@@ -220,7 +221,7 @@ def _rendered_scripts() -> dict:
             arr = None
         for proxy in proxies:
             scripts["%s proxy %s" % (case, proxy)] = render_powershell(
-                windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True), arr)
+                windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True), arr, windows_scripts())
     return scripts
 
 

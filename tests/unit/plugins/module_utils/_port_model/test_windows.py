@@ -19,8 +19,12 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     compute_model,
     iis_bindings,
     render_powershell,
-    role_script,
     windows_firewall_rules,
+)
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._collection import (
+    CollectionFileError,
+    role_file,
+    windows_scripts,
 )
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     COLLECTION_ROOT,
@@ -118,7 +122,7 @@ def test_rendered_powershell_parses(case, topology):
         except PortModelError:
             arr = None  # several servers without a vip: refused for ARR (test_arr_members_need_names)
         scripts.append(render_powershell(windows_firewall_rules(model, [], reverse_proxy=proxy, egress_filtering=True),
-                                         arr))
+                                         arr, windows_scripts()))
     for script in scripts:
         assert _syntax_errors(script) == [], case
 
@@ -196,7 +200,8 @@ def test_an_office_web_apps_farm_without_a_vip_is_a_warning():
                                "traffic itself, round-robin with no affinity and no health test; give the vip of the "
                                "farm's load balancer"]
     assert arr_configuration(compute_model(full()))["warnings"] == []
-    script = render_powershell(windows_firewall_rules(compute_model(topology), [], reverse_proxy="rp01"), arr)
+    script = render_powershell(windows_firewall_rules(compute_model(topology), [], reverse_proxy="rp01"), arr,
+                               windows_scripts())
     assert "\n# WARNING: Office Web Apps farm owa01 has 2 servers and no vip" in script
 
 
@@ -226,20 +231,35 @@ def test_the_script_runs_the_roles_scripts_with_the_model():
 
     model = compute_model(full())
     arr = arr_configuration(model)
-    script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr)
+    script = render_powershell(windows_firewall_rules(model, [], reverse_proxy="rp01"), arr, windows_scripts())
     for variable, name in (("HostsScript", "hosts.ps1"), ("ArrScript", "arr.ps1")):
         with open(os.path.join(COLLECTION_ROOT, "roles", "rp_iis_arr", "files", name), encoding="utf-8") as handle:
-            role_file = handle.read()
-        assert role_script(name) == role_file
+            text = handle.read()
+        assert role_file("rp_iis_arr", name) == text
         block = script[script.index("$%s = {\n" % variable) + len("$%s = {\n" % variable):]
-        assert block.startswith(role_file.rstrip("\n") + "\n}\n& $%s " % variable)
+        assert block.startswith(text.rstrip("\n") + "\n}\n& $%s " % variable)
     embedded = script[script.index("$ArrConfiguration = @'\n") + len("$ArrConfiguration = @'\n"):script.index("\n'@\n")]
     assert json.loads(embedded) == arr
     assert "-Entries @('10.0.30.11 officewebapps01.contoso.com', '10.0.20.10 webdirext.contoso.com', " \
            "'10.0.10.10 webext.contoso.com') -Marker $Group\n" in script
     assert "[@address='10.0.10.10']" not in script
-    with pytest.raises(PortModelError, match="missing from the installed collection"):
-        role_script("absent.ps1")
+    with pytest.raises(CollectionFileError, match="roles/rp_iis_arr/files/absent.ps1 is missing from the installed"):
+        role_file("rp_iis_arr", "absent.ps1")
+
+
+def test_the_model_reads_no_file_of_the_collection():
+    """The renderer is given the role's scripts; without them the ARR part is refused by name, and
+    the scripts given are what it embeds (nothing read behind the caller's back)."""
+    model = compute_model(full())
+    rules = windows_firewall_rules(model, [], reverse_proxy="rp01")
+    arr = arr_configuration(model)
+    with pytest.raises(PortModelError, match=r"needs the rp_iis_arr role's hosts\.ps1 and arr\.ps1 \(scripts=\.\.\.\)"):
+        render_powershell(rules, arr)
+    with pytest.raises(PortModelError, match=r"needs the rp_iis_arr role's arr\.ps1 "):
+        render_powershell(rules, arr, {"hosts.ps1": "# hosts"})
+    script = render_powershell(rules, arr, {"hosts.ps1": "# given hosts", "arr.ps1": "# given arr"})
+    assert "$HostsScript = {\n# given hosts\n}\n" in script and "$ArrScript = {\n# given arr\n}\n" in script
+    assert "# given" not in render_powershell(rules)
 
 
 # PowerShell's single quotation marks (about_Quoting_Rules: "PowerShell treats smart quotation marks
