@@ -98,14 +98,19 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._apply import ApplyByDiff
 
 KINDS = {"zones": "zone", "policies": "policy"}
 
 
-class Firewalld:
+class Firewalld(ApplyByDiff):
+    """Our zone and policy files, applied by difference (module_utils/_apply.py)."""
+
+    CONFIRMED_RESULT = {"removed": [], "drift": False}
+
     def __init__(self, module: AnsibleModule) -> None:
-        self.module = module
-        self.params = module.params
+        super().__init__(module)
+        self.files: dict = {}
         self.cmd = module.get_bin_path("firewall-cmd")
         if not self.cmd:
             module.fail_json(msg="firewall-cmd is not installed on this host; nothing was applied "
@@ -161,7 +166,7 @@ class Firewalld:
                 return True
         return False
 
-    def write(self, files: dict, on_disk: dict) -> list:
+    def write_files(self, files: dict, on_disk: dict) -> list:
         removed = []
         for relative in on_disk:
             if relative not in files:
@@ -185,43 +190,48 @@ class Firewalld:
             with open(self.path(relative), "w", encoding="utf-8") as handle:
                 handle.write(content)
 
-    def run(self) -> dict:
-        params = self.params
-        done = _rollback.confirmed(self.module, self.unit, removed=[], drift=False)
-        if done is not None:
-            return done
-        files = self.check_files()
+    # -- the steps of ApplyByDiff ------------------------------------------------------------
+    def read(self) -> dict:
+        self.files = self.check_files()  # a bad file list fails before firewalld is asked anything
         if not self.running():
             self.module.fail_json(msg="firewalld is not running on this host; nothing was applied")
-        on_disk = self.ours_on_disk()
-        same_files = on_disk == files
-        drift = same_files and self.runtime_drift(files)
-        result = {"changed": False, "removed": sorted(set(on_disk) - set(files)), "drift": drift,
-                  "rollback_armed": False}
-        if same_files and not drift:
-            return result
-        result["changed"] = True
-        result["diff"] = {"before_header": "our firewalld files", "after_header": "desired",
-                          "before": "".join("# %s\n%s" % item for item in sorted(on_disk.items())),
-                          "after": "".join("# %s\n%s" % item for item in sorted(files.items()))}
-        if self.module.check_mode:
-            return result
-        if params["rollback_timeout"] > 0:
-            paths = sorted({self.path(relative) for relative in list(on_disk) + list(files)})
-            _rollback.arm(self.module, self.unit, params["rollback_timeout"], paths, "%s --reload" % self.cmd)
-            result["rollback_armed"] = True
-        self.write(files, on_disk)
+        return self.ours_on_disk()
+
+    def want(self, observed: dict) -> dict:
+        return self.files
+
+    def file_matches(self, observed: dict, desired: dict) -> bool:
+        return observed == desired
+
+    def live_matches(self, observed: dict, desired: dict) -> bool:
+        """Asked of firewalld only when our files are right (when they are not, they are written and
+        firewalld reloaded anyway)."""
+        return observed != desired or not self.runtime_drift(desired)
+
+    def result_fields(self, observed: dict, desired: dict) -> dict:
+        return {"removed": sorted(set(observed) - set(desired))}
+
+    def diff(self, observed: dict, desired: dict) -> dict:
+        return {"before_header": "our firewalld files", "after_header": "desired",
+                "before": "".join("# %s\n%s" % item for item in sorted(observed.items())),
+                "after": "".join("# %s\n%s" % item for item in sorted(desired.items()))}
+
+    def arm(self, observed: dict, desired: dict) -> None:
+        paths = sorted({self.path(relative) for relative in list(observed) + list(desired)})
+        _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], paths, "%s --reload" % self.cmd)
+
+    def write(self, observed: dict, desired: dict, live_ok: bool, result: dict) -> None:
+        self.write_files(desired, observed)
         rc, out, err = self.module.run_command([self.cmd, "--check-config"])
         if rc != 0:
-            self.restore(on_disk, files)
+            self.restore(observed, desired)
             if result["rollback_armed"]:
                 _rollback.disarm(self.module, self.unit)
             self.module.fail_json(msg="firewalld rejects the configuration (firewall-cmd --check-config); the "
                                       "previous files are back and nothing was applied", stderr=err, stdout=out)
         self.firewall("--reload")
-        if self.runtime_drift(files):
+        if self.runtime_drift(desired):
             self.module.fail_json(msg="firewalld was reloaded but its runtime configuration differs from the files")
-        return result
 
 
 def main() -> None:

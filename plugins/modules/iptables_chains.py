@@ -108,15 +108,19 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._apply import ApplyByDiff
 
 HEADER = "# Managed by lync.reverse_proxy (iptables_chains): changes here are replaced.\n"
 BUILTIN = ("INPUT", "OUTPUT", "FORWARD")
 
 
-class Chains:
+class Chains(ApplyByDiff):
+    """Chains of our own and the jumps to them, applied by difference (module_utils/_apply.py)."""
+
+    CONFIRMED_RESULT = {"live": "", "drift": False}
+
     def __init__(self, module: AnsibleModule) -> None:
-        self.module = module
-        self.params = module.params
+        super().__init__(module)
         six = "6" if self.params["family"] == 6 else ""
         self.save = module.get_bin_path("ip%stables-save" % six)
         self.restore = module.get_bin_path("ip%stables-restore" % six)
@@ -233,59 +237,68 @@ class Chains:
         lines.append("COMMIT")
         return "\n".join(lines) + "\n"
 
-    def run(self) -> dict:
-        params = self.params
-        done = _rollback.confirmed(self.module, self.unit, live="", drift=False)
-        if done is not None:
-            return done
+    # -- the steps of ApplyByDiff ------------------------------------------------------------
+    def read(self) -> dict:
         full = self.full()
         live = self.ours(full)
-        live_text = self.listing(live["chains"], live["builtin"])
         on_disk = ""
-        if os.path.exists(params["path"]):
-            with open(params["path"], encoding="utf-8") as handle:
+        if os.path.exists(self.params["path"]):
+            with open(self.params["path"], encoding="utf-8") as handle:
                 on_disk = handle.read()
-        result = {"changed": False, "live": live_text, "drift": False, "rollback_armed": False}
+        return {"full": full, "live": live, "text": self.listing(live["chains"], live["builtin"]), "on_disk": on_disk}
+
+    def want(self, observed: dict) -> dict:
+        """The chains, their listing as iptables-save gives it, and the file (none with state=absent)."""
+        params = self.params
         if params["state"] == "absent":
-            desired, wanted_file = {}, ""
+            chains, file_text = {}, ""
             params["chains"] = {}
         else:
             if not params["content"]:
                 self.module.fail_json(msg="content is required with state=present")
-            desired = self.desired()
-            wanted_file = self.file_text(desired)
-        wanted = self.wanted_listing(desired)
-        live_ok = live_text == wanted and (not desired or self.jumps_first(live))
-        if live_ok and on_disk == wanted_file:
-            return result
-        result["changed"] = True
-        result["drift"] = on_disk == wanted_file and not live_ok
-        result["diff"] = {"before_header": "live chains", "before": live_text,
-                          "after_header": "desired chains", "after": wanted}
-        if self.module.check_mode:
-            return result
-        if params["rollback_timeout"] > 0 and not live_ok:
-            _rollback.arm(self.module, self.unit, params["rollback_timeout"], [params["path"]],
-                          "%s -w < {saved[table]}" % self.restore, saved={"table": full})
-            result["rollback_armed"] = True
+            chains = self.desired()
+            file_text = self.file_text(chains)
+        return {"chains": chains, "listing": self.wanted_listing(chains), "file": file_text}
+
+    def live_matches(self, observed: dict, desired: dict) -> bool:
+        return observed["text"] == desired["listing"] and (not desired["chains"] or self.jumps_first(observed["live"]))
+
+    def file_matches(self, observed: dict, desired: dict) -> bool:
+        return observed["on_disk"] == desired["file"]
+
+    def result_fields(self, observed: dict, desired: dict) -> dict:
+        return {"live": observed["text"]}
+
+    def diff(self, observed: dict, desired: dict) -> dict:
+        return {"before_header": "live chains", "before": observed["text"],
+                "after_header": "desired chains", "after": desired["listing"]}
+
+    def arm_needed(self, observed: dict, desired: dict, live_ok: bool) -> bool:
+        return not live_ok  # only the file differs: the live chains are not touched
+
+    def arm(self, observed: dict, desired: dict) -> None:
+        _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
+                      "%s -w < {saved[table]}" % self.restore, saved={"table": observed["full"]})
+
+    def write(self, observed: dict, desired: dict, live_ok: bool, result: dict) -> None:
+        path = self.params["path"]
         if not live_ok:
-            self.apply(self.payload(live, desired))
+            self.apply(self.payload(observed["live"], desired["chains"]))
             after = self.ours(self.full())
-            if self.listing(after["chains"], after["builtin"]) != wanted:
+            if self.listing(after["chains"], after["builtin"]) != desired["listing"]:
                 self.module.fail_json(
                     msg="the chains were loaded but iptables-save lists them differently from the content "
                         "given; the content is not in iptables-save's form",
-                    live=self.listing(after["chains"], after["builtin"]), wanted=wanted)
-        if on_disk != wanted_file:
-            if wanted_file:
-                os.makedirs(os.path.dirname(params["path"]) or "/", 0o755, exist_ok=True)
-                candidate = params["path"] + ".candidate"
+                    live=self.listing(after["chains"], after["builtin"]), wanted=desired["listing"])
+        if observed["on_disk"] != desired["file"]:
+            if desired["file"]:
+                os.makedirs(os.path.dirname(path) or "/", 0o755, exist_ok=True)
+                candidate = path + ".candidate"
                 with open(candidate, "w", encoding="utf-8") as handle:
-                    handle.write(wanted_file)
-                self.module.atomic_move(candidate, params["path"])
-            elif os.path.exists(params["path"]):
-                os.unlink(params["path"])
-        return result
+                    handle.write(desired["file"])
+                self.module.atomic_move(candidate, path)
+            elif os.path.exists(path):
+                os.unlink(path)
 
 
 def main() -> None:

@@ -140,12 +140,16 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft, _rollback
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._apply import ApplyByDiff
 
 
-class NftTable:
+class NftTable(ApplyByDiff):
+    """A table of our own, applied by difference (module_utils/_apply.py) and kept loaded at boot."""
+
+    CONFIRMED_RESULT = {"live": "", "drift": False}
+
     def __init__(self, module: AnsibleModule) -> None:
-        self.module = module
-        self.params = module.params
+        super().__init__(module)
         self.nft = module.get_bin_path("nft", required=True)
 
     def live(self) -> str:
@@ -222,13 +226,6 @@ class NftTable:
     def unit(self) -> str:
         return _rollback.unit_name("%s-%s" % (self.params["family"], self.params["name"]))
 
-    def arm(self, live: str) -> None:
-        """Before loading: a transient timer that restores the table and its file as they are now."""
-        family, name = self.params["family"], self.params["name"]
-        table = _nft.ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
-        _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
-                      "%s -f {saved[table]}" % shlex.quote(self.nft), saved={"table": table})
-
     def persist(self, result: dict) -> None:
         """The boot drop-in (and nftables.service enabled), or its removal with state=absent."""
         dropin = self.params["boot_dropin"]
@@ -266,58 +263,75 @@ class NftTable:
             self.module.run_command([systemctl, "daemon-reload"], check_rc=True)
 
     def run(self) -> dict:
-        result = self.apply()
+        result = super().run()
         result.setdefault("boot_changed", False)
         if self.params["state"] != "confirmed":
             self.persist(result)
         return result
 
-    def apply(self) -> dict:
-        params = self.params
-        done = _rollback.confirmed(self.module, self.unit, live="", drift=False)
-        if done is not None:
-            return done
-        source = _rollback.connection_source()
-        live = self.live()
+    # -- the steps of ApplyByDiff ------------------------------------------------------------
+    def read(self) -> dict:
         on_disk = None
-        if os.path.exists(params["path"]):
-            with open(params["path"], encoding="utf-8") as handle:
+        if os.path.exists(self.params["path"]):
+            with open(self.params["path"], encoding="utf-8") as handle:
                 on_disk = handle.read()
-        result = {"changed": False, "live": live, "drift": False, "connection_source": source or "",
-                  "rollback_armed": False, "rollback_unit": self.unit}
+        return {"live": self.live(), "on_disk": on_disk, "source": _rollback.connection_source()}
+
+    def want(self, observed: dict) -> dict | None:
+        """None with state=absent; else the ruleset file and the table nft lists once it is loaded."""
+        params = self.params
         if params["state"] == "absent":
-            if live or on_disk is not None:
-                result["changed"] = True
-                result["diff"] = {"before": live, "after": ""}
-                if not self.module.check_mode:
-                    if live:
-                        rc, out, err = self.module.run_command([self.nft, "delete", "table", params["family"], params["name"]])
-                        if rc != 0:
-                            self.module.fail_json(msg="nft delete table failed", stderr=err)
-                    if on_disk is not None:
-                        os.unlink(params["path"])
-            return result
+            return None
         if not params["content"]:
             self.module.fail_json(msg="content is required with state=present")
-        desired = _nft.ruleset_file(params["family"], params["name"], params["content"])
-        wanted = self.desired_objects(desired)
-        live_matches = bool(live) and self.live_objects() == wanted
-        if live_matches and on_disk == desired:
-            return result
-        result["changed"] = True
-        result["drift"] = on_disk == desired and not live_matches
-        result["diff"] = {"before_header": "live table", "before": live, "after_header": "desired table",
-                          "after": params["content"].rstrip() + "\n"}
-        if not self.module.check_mode:
-            if params["rollback_timeout"] > 0:
-                self.arm(live)
-                result["rollback_armed"] = True
-            self.write_and_load(desired)
-            if self.live_objects() != wanted:
-                self.restore(live, on_disk, result,
-                             "the table was loaded, but nft -j lists it differently from the same ruleset loaded "
-                             "in a private network namespace just before")
-        return result
+        text = _nft.ruleset_file(params["family"], params["name"], params["content"])
+        return {"text": text, "objects": self.desired_objects(text)}
+
+    def live_matches(self, observed: dict, desired: dict | None) -> bool:
+        if desired is None:
+            return not observed["live"]
+        return bool(observed["live"]) and self.live_objects() == desired["objects"]
+
+    def file_matches(self, observed: dict, desired: dict | None) -> bool:
+        return observed["on_disk"] == (None if desired is None else desired["text"])
+
+    def result_fields(self, observed: dict, desired: dict | None) -> dict:
+        return {"live": observed["live"], "connection_source": observed["source"] or "", "rollback_unit": self.unit}
+
+    def drift(self, observed: dict, desired: dict | None, live_ok: bool, file_ok: bool) -> bool:
+        return desired is not None and super().drift(observed, desired, live_ok, file_ok)
+
+    def diff(self, observed: dict, desired: dict | None) -> dict:
+        if desired is None:
+            return {"before": observed["live"], "after": ""}
+        return {"before_header": "live table", "before": observed["live"], "after_header": "desired table",
+                "after": self.params["content"].rstrip() + "\n"}
+
+    def arm_needed(self, observed: dict, desired: dict | None, live_ok: bool) -> bool:
+        return desired is not None
+
+    def arm(self, observed: dict, desired: dict | None) -> None:
+        """Before loading: a transient timer that restores the table and its file as they are now."""
+        family, name, live = self.params["family"], self.params["name"], observed["live"]
+        table = _nft.ruleset_file(family, name, live) if live else "table %s %s\ndelete table %s %s\n" % (family, name, family, name)
+        _rollback.arm(self.module, self.unit, self.params["rollback_timeout"], [self.params["path"]],
+                      "%s -f {saved[table]}" % shlex.quote(self.nft), saved={"table": table})
+
+    def write(self, observed: dict, desired: dict | None, live_ok: bool, result: dict) -> None:
+        params = self.params
+        if desired is None:
+            if observed["live"]:
+                rc, out, err = self.module.run_command([self.nft, "delete", "table", params["family"], params["name"]])
+                if rc != 0:
+                    self.module.fail_json(msg="nft delete table failed", stderr=err)
+            if observed["on_disk"] is not None:
+                os.unlink(params["path"])
+            return
+        self.write_and_load(desired["text"])
+        if self.live_objects() != desired["objects"]:
+            self.restore(observed["live"], observed["on_disk"], result,
+                         "the table was loaded, but nft -j lists it differently from the same ruleset loaded "
+                         "in a private network namespace just before")
 
 
 def main() -> None:
