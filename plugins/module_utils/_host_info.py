@@ -19,6 +19,7 @@ import os
 import pwd
 import stat
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import IPTABLES_CHAIN_PREFIX, NFT_TABLE
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 
 __all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "capacity_state", "files_state", "firewall_state", "proxy_state",
@@ -28,9 +29,9 @@ __all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "capacity_state", "f
 # The options of the firewall read and of the proxy read: firewall_info and proxy_info take them
 # as their own, host_info as the suboptions of its firewall and proxy parts.
 FIREWALL_OPTIONS = {
-    "table": {"type": "str", "default": "lync_reverse_proxy"},
+    "table": {"type": "str", "default": NFT_TABLE},
     "table_file": {"type": "path"},
-    "chain_prefix": {"type": "str", "default": "LYNC-RP"},
+    "chain_prefix": {"type": "str", "default": IPTABLES_CHAIN_PREFIX},
     "paths": {"type": "list", "elements": "path", "default": []},
     "services": {"type": "list", "elements": "str", "default": []},
 }

@@ -97,6 +97,7 @@ import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import FIREWALLD_PREFIX, FIREWALLD_PREFIX_PATTERN
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._apply import ApplyByDiff
 
@@ -238,12 +239,12 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec=_rollback.backend_argument_spec(
             files={"type": "dict", "default": {}},
-            prefix={"type": "str", "default": "lync"},
+            prefix={"type": "str", "default": FIREWALLD_PREFIX},
             directory={"type": "path", "default": "/etc/firewalld"},
         ),
         supports_check_mode=True,
     )
-    if not re.match(r"^[a-z][a-z0-9-]{0,11}$", module.params["prefix"]):
+    if not re.fullmatch(FIREWALLD_PREFIX_PATTERN, module.params["prefix"]):
         module.fail_json(msg="prefix %r must be lower-case letters, digits and '-', at most 12" % module.params["prefix"])
     module.exit_json(**Firewalld(module).run())
 

@@ -107,6 +107,7 @@ import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._apply import ApplyByDiff
 
@@ -306,13 +307,13 @@ def main() -> None:
         argument_spec=_rollback.backend_argument_spec(
             content={"type": "str"},
             chains={"type": "dict", "default": {}},
-            prefix={"type": "str", "default": "LYNC-RP"},
+            prefix={"type": "str", "default": IPTABLES_CHAIN_PREFIX},
             family={"type": "int", "default": 4, "choices": [4, 6]},
             path={"type": "path", "required": True},
         ),
         supports_check_mode=True,
     )
-    if not re.match(r"^[A-Za-z][A-Za-z0-9_-]{0,20}$", module.params["prefix"]):
+    if not re.fullmatch(IPTABLES_CHAIN_PREFIX_PATTERN, module.params["prefix"]):
         module.fail_json(msg="prefix %r is not a usable chain name prefix" % module.params["prefix"])
     module.exit_json(**Chains(module).run())
 

@@ -9,6 +9,7 @@ Zones and policies of our own, as the XML files firewalld reads from ``/etc/fire
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import FIREWALLD_PREFIX, FIREWALLD_PREFIX_PATTERN
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
 
@@ -45,7 +46,7 @@ def _xml(kind: str, attributes: str, short: str, description: str, inner: list) 
                      + inner + ["</%s>" % kind]) + "\n"
 
 
-def render(rules: list, policy, prefix: str = "lync") -> dict:
+def render(rules: list, policy, prefix: str = FIREWALLD_PREFIX) -> dict:
     """firewalld configuration files: ``{"zones/<prefix>-external.xml": text, ...}``.
 
     Host placement: zone ``<prefix>-external`` (target DROP) holding the external interfaces, with
@@ -100,7 +101,7 @@ def render(rules: list, policy, prefix: str = "lync") -> dict:
 RENDERER = Renderer(
     name="firewalld",
     render=render,
-    options={"prefix": Option("lync", r"[a-z][a-z0-9-]{0,11}",
+    options={"prefix": Option(FIREWALLD_PREFIX, FIREWALLD_PREFIX_PATTERN,
                               meaning="a prefix of lower-case letters, digits and '-', at most 12")},
     source_limits=False,
     limits={"source_limits": "a firewalld rich rule's limit is one budget for every source together, and firewalld "

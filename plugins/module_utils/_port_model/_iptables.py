@@ -14,6 +14,7 @@ before the rules' accepts; a source is an IPv4 address or an IPv6 /64.
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
@@ -119,7 +120,7 @@ def _render_family(rules: list, policy, chain_prefix: str, family: int) -> dict:
     return {"chains": chains, "content": "\n".join(content) + "\n"}
 
 
-def render(rules: list, policy, chain_prefix: str = "LYNC-RP", family="both") -> dict:
+def render(rules: list, policy, chain_prefix: str = IPTABLES_CHAIN_PREFIX, family="both") -> dict:
     """Our chains for ``iptables-restore --noflush`` (family 4) or ``ip6tables-restore`` (6); with
     family ``both``, ``{"v4": ..., "v6": ...}``. Each is ``{"chains": {chain: builtin chain that
     jumps to it}, "content": restore text}``; the rule lines are written the way ``iptables-save``
@@ -132,6 +133,6 @@ def render(rules: list, policy, chain_prefix: str = "LYNC-RP", family="both") ->
 RENDERER = Renderer(
     name="iptables",
     render=render,
-    options={"chain_prefix": Option("LYNC-RP", r"[A-Za-z][A-Za-z0-9_-]{0,20}", meaning="a usable chain name prefix"),
+    options={"chain_prefix": Option(IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN, meaning="a usable chain name prefix"),
              "family": Option("both", choices=(4, 6, "both"))},
 )

@@ -18,6 +18,7 @@ sources such a set holds at run time; ``_nft.table_objects`` leaves them out of 
 
 from __future__ import annotations
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import NFT_TABLE
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text, of_version
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
@@ -151,7 +152,7 @@ def _gateway(rules: list, policy, table: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(rules: list, policy, table: str = "lync_reverse_proxy") -> str:
+def render(rules: list, policy, table: str = NFT_TABLE) -> str:
     """One proxy's rules as an nftables table; on a gateway, the forwarding table of its side."""
     if policy.placement == "gateway":
         return _gateway(rules, policy, table)
@@ -179,5 +180,5 @@ def render(rules: list, policy, table: str = "lync_reverse_proxy") -> str:
 RENDERER = Renderer(
     name="nftables",
     render=render,
-    options={"table": Option("lync_reverse_proxy", r"[A-Za-z][A-Za-z0-9_]{0,30}", meaning="a valid nftables table name")},
+    options={"table": Option(NFT_TABLE, r"[A-Za-z][A-Za-z0-9_]{0,30}", meaning="a valid nftables table name")},
 )

@@ -1,0 +1,87 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The names the collection gives what it owns on a host are declared once (module_utils/_names.py):
+every renderer, module, filter document, role default and role argument spec that names one says
+the same value. A test that fails when one of them drifts."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info, _names
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _firewalld, _iptables, _nftables
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+# (plugin type, plugin, path of the option in its DOCUMENTATION) -> the constant it documents
+DOCUMENTED = {
+    ("modules", "firewall_info", ("table",)): "NFT_TABLE",
+    ("modules", "firewall_info", ("chain_prefix",)): "IPTABLES_CHAIN_PREFIX",
+    ("modules", "host_info", ("firewall", "table")): "NFT_TABLE",
+    ("modules", "host_info", ("firewall", "chain_prefix")): "IPTABLES_CHAIN_PREFIX",
+    ("modules", "iptables_chains", ("prefix",)): "IPTABLES_CHAIN_PREFIX",
+    ("modules", "firewalld_config", ("prefix",)): "FIREWALLD_PREFIX",
+    ("filter", "nftables_ruleset", ("table",)): "NFT_TABLE",
+    ("filter", "iptables_ruleset", ("chain_prefix",)): "IPTABLES_CHAIN_PREFIX",
+    ("filter", "firewalld_files", ("prefix",)): "FIREWALLD_PREFIX",
+    ("filter", "firewall_config", ("table",)): "NFT_TABLE",
+    ("filter", "firewall_config", ("chain_prefix",)): "IPTABLES_CHAIN_PREFIX",
+    ("filter", "firewall_config", ("firewalld_prefix",)): "FIREWALLD_PREFIX",
+}
+ROLE_VARIABLES = {
+    "rp_firewall_table": "NFT_TABLE",
+    "rp_firewall_iptables_chain_prefix": "IPTABLES_CHAIN_PREFIX",
+    "rp_firewall_firewalld_prefix": "FIREWALLD_PREFIX",
+}
+
+
+def _documented_default(kind: str, name: str, path: tuple):
+    plugin = importlib.import_module("ansible_collections.lync.reverse_proxy.plugins.%s.%s" % (kind, name))
+    options = yaml.safe_load(plugin.DOCUMENTATION)["options"]
+    for key in path[:-1]:
+        options = options[key]["suboptions"]
+    return options[path[-1]].get("default")
+
+
+@pytest.mark.parametrize("key", sorted(DOCUMENTED), ids=lambda key: "%s.%s:%s" % (key[0], key[1], ".".join(key[2])))
+def test_the_plugins_documentation_says_the_declared_name(key):
+    assert _documented_default(*key) == getattr(_names, DOCUMENTED[key])
+
+
+def test_the_renderers_take_the_declared_names():
+    assert _nftables.RENDERER.options["table"].default == _names.NFT_TABLE
+    assert _iptables.RENDERER.options["chain_prefix"].default == _names.IPTABLES_CHAIN_PREFIX
+    assert _firewalld.RENDERER.options["prefix"].default == _names.FIREWALLD_PREFIX
+
+
+def test_the_facts_reader_takes_the_declared_names():
+    assert _host_info.FIREWALL_OPTIONS["table"]["default"] == _names.NFT_TABLE
+    assert _host_info.FIREWALL_OPTIONS["chain_prefix"]["default"] == _names.IPTABLES_CHAIN_PREFIX
+
+
+@pytest.mark.parametrize("variable", sorted(ROLE_VARIABLES))
+def test_the_role_says_the_declared_name(variable):
+    role = os.path.join(ROOT, "roles", "rp_firewall")
+    with open(os.path.join(role, "defaults", "main.yml"), encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
+    with open(os.path.join(role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        specs = yaml.safe_load(handle)["argument_specs"]
+    expected = getattr(_names, ROLE_VARIABLES[variable])
+    assert defaults[variable] == expected
+    documented = [spec["options"][variable]["default"] for spec in specs.values()
+                  if variable in spec.get("options", {}) and "default" in spec["options"][variable]]
+    assert documented and set(documented) == {expected}
+
+
+def test_a_drifted_document_is_caught(monkeypatch):
+    """The check reads the documents themselves: a changed default fails it."""
+    plugin = importlib.import_module("ansible_collections.lync.reverse_proxy.plugins.filter.nftables_ruleset")
+    monkeypatch.setattr(plugin, "DOCUMENTATION", plugin.DOCUMENTATION.replace(
+        "default: lync_reverse_proxy", "default: lync_rp"))
+    assert _documented_default("filter", "nftables_ruleset", ("table",)) != _names.NFT_TABLE
