@@ -15,7 +15,7 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module packer finds the parts
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text, interfaces_for
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
         MissingLibraryError,
         PortModelError,
@@ -75,7 +75,6 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
-        interfaces_for,
         select_routes,
         select_rules,
         query_model,
@@ -125,7 +124,7 @@ _PARTS = {
     "render_application_host": "_windows",
     "render_powershell": "_windows",
     "windows_firewall_rules": "_windows",
-    "interfaces_for": "_select",
+    "interfaces_for": "_address",
     "select_routes": "_select",
     "select_rules": "_select",
     "query_model": "_select",

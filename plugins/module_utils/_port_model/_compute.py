@@ -16,17 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks, netaddr
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
     FACTS,
     ROLE_ORDER,
     RULE_DEFS,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
-    netaddr,
-    validate_topology,
-)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import validate_topology
 
-__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model", "merge_networks", "model_of_validated"]
+__all__ = ["MODEL_KEYS", "compute_model", "ensure_model", "is_model", "model_of_validated"]
 
 MODEL_KEYS = ("rules", "routes", "certificate_names", "warnings")
 
@@ -43,16 +41,6 @@ _DESTINATION_ROLES = {
     "directors": ("director_pool", "director"),
     "office_web_apps": ("office_web_apps", "office_web_apps"),
 }
-
-
-def merge_networks(networks) -> list[str]:
-    """Merge address lists into the fewest CIDRs and sort them, IPv4 first, then IPv6.
-
-    netaddr.cidr_merge does it; a network given with host bits set is taken as its CIDR first
-    (cidr_merge keeps a network that merges with nothing as it was given).
-    """
-    return [str(cidr) for cidr in netaddr.cidr_merge(
-        [network if network.value == network.first else network.cidr for network in networks])]
 
 
 def _hosts(networks) -> list[str]:

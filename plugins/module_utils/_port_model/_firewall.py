@@ -33,7 +33,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._po
     check_rules,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import interfaces_for, select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import interfaces_for
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
 __all__ = ["BACKENDS", "firewall_config", "render_firewall", "render_firewalld", "render_iptables",
            "render_nftables", "render_ufw", "ufw_stale"]

@@ -6,20 +6,19 @@
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import merge_networks
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks, netaddr
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
     PortModelError,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import netaddr
 
 try:
     import jmespath
 except ImportError:  # pragma: no cover - exercised through the missing-library tests
     jmespath = None
 
-__all__ = ["HAS_JMESPATH", "interfaces_for", "query_model", "select_routes", "select_rules"]
+__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules"]
 
 HAS_JMESPATH = jmespath is not None
 
@@ -84,23 +83,3 @@ def select_routes(model: dict, frontend_port: int | None = None) -> list:
     if port not in (80, 443):
         raise PortModelError("frontend_port must be 443 or 80, got %r" % (frontend_port,))
     return [route for route in routes if route["frontend_port"] == port]
-
-
-def interfaces_for(links: object, addresses: list) -> list:
-    """Names of the interfaces that carry any of ``addresses``, from ``ip -j addr show`` output."""
-    import json  # pylint: disable=import-outside-toplevel
-
-    if isinstance(links, str):
-        try:
-            links = json.loads(links)
-        except ValueError:
-            raise PortModelError("expected the JSON output of 'ip -j addr show'") from None
-    if not isinstance(links, list):
-        raise PortModelError("expected the JSON output of 'ip -j addr show' (a list of links)")
-    wanted = {str(address).split("/", maxsplit=1)[0] for address in addresses}
-    names = []
-    for link in links:
-        for info in link.get("addr_info", []) if isinstance(link, dict) else []:
-            if info.get("local") in wanted and link.get("ifname") not in names:
-                names.append(link["ifname"])
-    return sorted(names)

@@ -43,10 +43,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
     PortModelError,
     TopologyError,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
-    netaddr,
-    validate_topology,
-)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import validate_topology
 
 try:
     from defusedxml import ElementTree as SafeElementTree

@@ -21,10 +21,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
     TopologyError,
 )
 
-try:
-    import netaddr
-except ImportError:  # pragma: no cover - exercised through the missing-library tests
-    netaddr = None
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
 
 __all__ = ["HAS_NETADDR", "SCHEMA", "normalize_topology", "validate_topology"]
 
