@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks, netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
     FACTS,
     ROLE_ORDER,
