@@ -107,7 +107,7 @@ def test_the_iptables_chains_argspec_says_the_declared_family():
     module = importlib.import_module("ansible_collections.lync.reverse_proxy.plugins.modules.iptables_chains")
     with open(module.__file__, encoding="utf-8") as handle:
         source = handle.read()
-    assert 'family={"type": "int", "default": %d, "choices": [%s]}' % (
+    assert 'family={"type": "int", "default": %s, "choices": [%s]}' % (
         _iptables.FILTER_FAMILY.default, ", ".join(str(c) for c in _iptables.FILTER_FAMILY.choices)) in source
 
 
