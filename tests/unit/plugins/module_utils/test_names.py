@@ -122,3 +122,28 @@ def test_the_renderer_renders_both_families_and_the_filter_one():
     assert render_iptables(rules, **host) == render_iptables(rules, family=4, **host)
     assert render_iptables(rules, **host) != render_iptables(rules, family=6, **host)
     assert set(render_iptables(rules, family="both", **host)) == {"v4", "v6"}
+
+
+# The renderer options the rp_firewall role passes on: its default and argument spec say the
+# renderer's default.
+ROLE_RENDERER_OPTIONS = {
+    "rp_firewall_table": ("nftables", "table"),
+    "rp_firewall_iptables_chain_prefix": ("iptables", "chain_prefix"),
+    "rp_firewall_firewalld_prefix": ("firewalld", "prefix"),
+    "rp_firewall_ufw_comment_prefix": ("ufw", "comment_prefix"),
+}
+
+
+@pytest.mark.parametrize("variable", sorted(ROLE_RENDERER_OPTIONS))
+def test_the_role_says_the_renderers_default(variable):
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import BACKENDS
+    backend, name = ROLE_RENDERER_OPTIONS[variable]
+    expected = BACKENDS[backend].options[name].default
+    role = os.path.join(ROOT, "roles", "rp_firewall")
+    with open(os.path.join(role, "defaults", "main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)[variable] == expected
+    with open(os.path.join(role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        specs = yaml.safe_load(handle)["argument_specs"]
+    documented = {spec["options"][variable].get("default") for spec in specs.values()
+                  if variable in spec.get("options", {})}
+    assert documented == {expected}
