@@ -87,7 +87,7 @@ def render_nftables(rules, **options) -> str:
 
 def render_iptables(rules, **options) -> dict:
     """iptables_ruleset: the policy's options, ``chain_prefix`` and ``family`` (4 by default here)."""
-    options.setdefault("family", 4)
+    options.setdefault("family", _iptables.FILTER_FAMILY.default)
     return _render("iptables", rules, options)
 
 

@@ -19,7 +19,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._ad
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
 
-__all__ = ["RENDERER"]
+__all__ = ["FILTER_FAMILY", "RENDERER"]
 
 
 def _ipt_rule(chain: str, version: int, rule: dict, iface_opt: str, interface: str, out_opt: str = "",
@@ -129,6 +129,12 @@ def render(rules: list, policy, chain_prefix: str = IPTABLES_CHAIN_PREFIX, famil
         return {"v%d" % version: _render_family(rules, policy, chain_prefix, version) for version in (4, 6)}
     return _render_family(rules, policy, chain_prefix, family)
 
+
+# The family of one ruleset the iptables_ruleset filter returns (V(4) iptables, V(6) ip6tables).
+# The renderer itself defaults to both families, which firewall_config needs to converge a host;
+# the filter has returned one family's chains since 1.0.0 and documents this default
+# (tests/unit/plugins/module_utils/test_names.py ties the two documents to these declarations).
+FILTER_FAMILY = Option(4, choices=(4, 6))
 
 RENDERER = Renderer(
     name="iptables",

@@ -41,12 +41,16 @@ ROLE_VARIABLES = {
 }
 
 
-def _documented_default(kind: str, name: str, path: tuple):
+def _documented_option(kind: str, name: str, path: tuple) -> dict:
     plugin = importlib.import_module("ansible_collections.lync.reverse_proxy.plugins.%s.%s" % (kind, name))
     options = yaml.safe_load(plugin.DOCUMENTATION)["options"]
     for key in path[:-1]:
         options = options[key]["suboptions"]
-    return options[path[-1]].get("default")
+    return options[path[-1]]
+
+
+def _documented_default(kind: str, name: str, path: tuple):
+    return _documented_option(kind, name, path).get("default")
 
 
 @pytest.mark.parametrize("key", sorted(DOCUMENTED), ids=lambda key: "%s.%s:%s" % (key[0], key[1], ".".join(key[2])))
@@ -85,3 +89,61 @@ def test_a_drifted_document_is_caught(monkeypatch):
     monkeypatch.setattr(plugin, "DOCUMENTATION", plugin.DOCUMENTATION.replace(
         "default: lync_reverse_proxy", "default: lync_rp"))
     assert _documented_default("filter", "nftables_ruleset", ("table",)) != _names.NFT_TABLE
+
+
+# The iptables family: one family per filter result and per module call (4 unless told), both
+# families in the renderer, which firewall_config needs to converge a host.
+ONE_FAMILY = [("filter", "iptables_ruleset", ("family",)), ("modules", "iptables_chains", ("family",))]
+
+
+@pytest.mark.parametrize("key", ONE_FAMILY, ids=lambda key: "%s.%s" % key[:2])
+def test_the_one_family_documents_say_the_declared_family(key):
+    option = _documented_option(*key)
+    assert option["default"] == _iptables.FILTER_FAMILY.default
+    assert tuple(option["choices"]) == _iptables.FILTER_FAMILY.choices
+
+
+def test_the_iptables_chains_argspec_says_the_declared_family():
+    module = importlib.import_module("ansible_collections.lync.reverse_proxy.plugins.modules.iptables_chains")
+    with open(module.__file__, encoding="utf-8") as handle:
+        source = handle.read()
+    assert 'family={"type": "int", "default": %s, "choices": [%s]}' % (
+        _iptables.FILTER_FAMILY.default, ", ".join(str(c) for c in _iptables.FILTER_FAMILY.choices)) in source
+
+
+def test_the_renderer_renders_both_families_and_the_filter_one():
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+        compute_model, render_iptables, select_rules)
+    from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import TWO_PROXIES
+    rules = select_rules(compute_model(TWO_PROXIES), reverse_proxy="rp1")
+    host = {"management_sources": ["10.250.0.0/24"], "external_interfaces": ["ext0"], "internal_interfaces": ["int0"]}
+    assert _iptables.RENDERER.options["family"].default == "both"
+    assert set(_iptables.FILTER_FAMILY.choices) < set(_iptables.RENDERER.options["family"].choices)
+    assert render_iptables(rules, **host) == render_iptables(rules, family=4, **host)
+    assert render_iptables(rules, **host) != render_iptables(rules, family=6, **host)
+    assert set(render_iptables(rules, family="both", **host)) == {"v4", "v6"}
+
+
+# The renderer options the rp_firewall role passes on: its default and argument spec say the
+# renderer's default.
+ROLE_RENDERER_OPTIONS = {
+    "rp_firewall_table": ("nftables", "table"),
+    "rp_firewall_iptables_chain_prefix": ("iptables", "chain_prefix"),
+    "rp_firewall_firewalld_prefix": ("firewalld", "prefix"),
+    "rp_firewall_ufw_comment_prefix": ("ufw", "comment_prefix"),
+}
+
+
+@pytest.mark.parametrize("variable", sorted(ROLE_RENDERER_OPTIONS))
+def test_the_role_says_the_renderers_default(variable):
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import BACKENDS
+    backend, name = ROLE_RENDERER_OPTIONS[variable]
+    expected = BACKENDS[backend].options[name].default
+    role = os.path.join(ROOT, "roles", "rp_firewall")
+    with open(os.path.join(role, "defaults", "main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)[variable] == expected
+    with open(os.path.join(role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        specs = yaml.safe_load(handle)["argument_specs"]
+    documented = {spec["options"][variable].get("default") for spec in specs.values()
+                  if variable in spec.get("options", {})}
+    assert documented == {expected}
