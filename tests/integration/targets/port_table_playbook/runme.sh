@@ -23,9 +23,17 @@ grep -q '<html lang="ko">' "$out/port-table.ko.html"
 grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="lync-diagram" role="img"' "$out/port-diagram.svg"
 grep -q 'HTTPS 443 → 4443' "$out/port-diagram.svg"
 grep -qF '<figure class="diagram"><svg' "$out/port-table.en.html"
-# The handout names the installed collection's version (its MANIFEST.json, read by the filter).
-version="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
-  "${topology%/playbooks/vars/example_topology.yml}/MANIFEST.json")"
+# The handout names the collection's version (MANIFEST.json when installed, galaxy.yml in a checkout).
+version="$(python3 - "${topology%/playbooks/vars/example_topology.yml}" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+try:
+    print(json.load(open(os.path.join(root, "MANIFEST.json")))["collection_info"]["version"])
+except OSError:
+    print(next(line.split(":", 1)[1].strip().strip("'\"") for line in open(os.path.join(root, "galaxy.yml"))
+               if line.startswith("version:")))
+PY
+)"
 grep -qF "<meta name=\"generator\" content=\"lync.reverse_proxy $version\">" "$out/port-table.en.html"
 grep -q '역방향 프록시 수신기' "$out/port-table.ko.md"
 test "$(wc -l < "$out/certificate-names.txt")" -eq 8
