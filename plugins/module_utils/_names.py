@@ -7,7 +7,7 @@ lync.reverse_proxy collection.
 
 The renderers (``_port_model``), the modules that apply and read what they render, and the facts
 reader take their defaults from here; the documentation of the plugins and the roles' defaults and
-argument specs say the same values, and ``tests/unit/plugins/module_utils/test_names.py`` fails when
+argument specs say the same values, and ``tests/unit/plugins/filter/test_names.py`` fails when
 one of them says another.
 """
 
