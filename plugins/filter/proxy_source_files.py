@@ -10,11 +10,12 @@ short_description: The files on the controller that each reverse proxy's role re
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
-  - For each reverse proxy host, the C(*_src) variables of the proxy role that
-    C(lync_proxy_software) chooses (C(rp_haproxy_certificate_src), C(rp_haproxy_certificate_key_src),
-    C(rp_haproxy_backend_ca_src), or the same of C(rp_nginx)) that the role reads - a variable whose
-    text variable (C(rp_haproxy_certificate), ...) is set is not read - as absolute paths, resolved
-    as P(lync.reverse_proxy.user_path#filter) resolves them.
+  - For each reverse proxy host, the C(*_src) variables of P(lync.reverse_proxy.rp_proxy#role) that
+    it reads (C(rp_proxy_certificate_src), C(rp_proxy_certificate_key_src), C(rp_proxy_backend_ca_src))
+    - a variable whose text variable (C(rp_proxy_certificate), ...) is set is not read; where the
+    C(rp_proxy_) pair is empty, the 1.x variables of the software C(lync_proxy_software) chooses
+    (C(rp_haproxy_certificate_src), ... or the same of C(rp_nginx)), as the role takes them - as
+    absolute paths, resolved as P(lync.reverse_proxy.user_path#filter) resolves them.
   - Every file missing, on every host, is named in one error, with the host, the variable, the path
     as typed and the absolute path tried. C(lync.reverse_proxy.site) checks this before any host is
     touched, so a missing file of the second proxy does not stop a rolling change half-way.
@@ -64,7 +65,10 @@ def proxy_source_files(hosts, hostvars):
         if software not in SOFTWARE:
             continue  # site.yml names a bad choice on its own
         for text, source in PARTS:
-            text, source = "rp_%s_%s" % (software, text), "rp_%s_%s" % (software, source)
+            if variables.get("rp_proxy_" + text) or variables.get("rp_proxy_" + source):
+                text, source = "rp_proxy_" + text, "rp_proxy_" + source
+            else:
+                text, source = "rp_%s_%s" % (software, text), "rp_%s_%s" % (software, source)
             path = variables.get(source)
             if variables.get(text) or not path:
                 continue

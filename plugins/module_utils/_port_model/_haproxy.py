@@ -19,7 +19,7 @@ host's memory and open-file limit (:func:`sized`).
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyRenderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
 
 __all__ = ["RENDERER", "render", "sized"]
 
@@ -203,4 +203,11 @@ RENDERER = ProxyRenderer(
     required=("pem_path",),
     sized=sized,
     sized_option="maxconn",
+    host=ProxyHost(
+        packages=("haproxy",), service="haproxy", config_path="/etc/haproxy/haproxy.cfg",
+        tls_dir="/etc/haproxy/lync", tls_group="haproxy", tls_dir_mode="0750", validate="haproxy -c -f %s",
+        # HAProxy takes the chain and the key in one file
+        files=(TlsFile("listener-{digest}.pem", ("certificate", "key"), "pem_path", mode="0600", secret=True,
+                       digest_end="\n"),
+               TlsFile("backend-ca-{digest}.pem", ("ca",), "ca_path", backend_ca=True))),
 )

@@ -23,7 +23,7 @@ are timed by the pool, its idle time by ``timeout`` (the long polls').
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyRenderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
 
 __all__ = ["PASSTHROUGH", "RENDERER", "render", "sized"]
 
@@ -221,4 +221,12 @@ RENDERER = ProxyRenderer(
     required=("certificate_path", "key_path"),
     sized=sized,
     sized_option="worker_connections",
+    host=ProxyHost(
+        packages=("nginx", "libnginx-mod-stream"), service="nginx", config_path="/etc/nginx/nginx.conf",
+        tls_dir="/etc/nginx/lync", tls_group="root", tls_dir_mode="0700", validate="nginx -t -q -c %s",
+        # the chain and the key apart, both named by the pair
+        files=(TlsFile("listener-{digest}.crt", ("certificate",), "certificate_path", digest_of=("certificate", "key")),
+               TlsFile("listener-{digest}.key", ("key",), "key_path", mode="0600", secret=True,
+                       digest_of=("certificate", "key")),
+               TlsFile("backend-ca-{digest}.pem", ("ca",), "ca_path", backend_ca=True))),
 )

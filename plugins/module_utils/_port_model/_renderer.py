@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Option", "ProxyRenderer", "Renderer", "check_options"]
+__all__ = ["Option", "ProxyHost", "ProxyRenderer", "Renderer", "TlsFile", "check_options"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,43 @@ class Renderer:
 
 
 @dataclass(frozen=True)
+class TlsFile:
+    """A file of the proxy's TLS directory: what it holds, and the renderer option its path is.
+
+    Its name carries the digest of what it holds (``{digest}``), so that a new certificate never
+    overwrites the one being served: the configuration names the new file, and the old one is
+    removed only after the proxy loaded the new configuration."""
+
+    name: str  # e.g. "listener-{digest}.pem"
+    parts: tuple  # what it holds, in order, one per line block: "certificate", "key", "ca"
+    option: str  # the renderer option that takes its path
+    mode: str = "0644"
+    secret: bool = False  # a private key: never logged, never in a diff
+    digest_of: tuple = ()  # the parts the name's digest is taken of (default: ``parts``)
+    digest_end: str = ""  # what follows each part in the digested text
+    backend_ca: bool = False  # only with backend verification on
+
+    @property
+    def pattern(self) -> str:
+        """The shell pattern of the files of this kind (which files in the directory are ours)."""
+        return self.name.replace("{digest}", "*")
+
+
+@dataclass(frozen=True)
+class ProxyHost:
+    """What a host running the proxy software has: data, so that another proxy is a table entry."""
+
+    packages: tuple
+    service: str
+    config_path: str
+    tls_dir: str
+    tls_group: str  # the group the proxy reads its TLS files as
+    tls_dir_mode: str
+    validate: str  # the command that checks a configuration file (%s: its path) before it is used
+    files: tuple  # TlsFile entries
+
+
+@dataclass(frozen=True)
 class ProxyRenderer:
     """A reverse proxy's configuration renderer and its options."""
 
@@ -75,6 +112,7 @@ class ProxyRenderer:
     # sized(memory_mb, open_files) -> (value, how): the value of ``sized_option`` for a host
     sized: Callable | None = None
     sized_option: str = ""
+    host: ProxyHost | None = None  # packages, service, files: what a host of this proxy has
 
 
 def check_options(owner: str, declared: dict, given: dict, required: tuple = ()) -> dict:

@@ -1,0 +1,227 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The proxy_converge action (see plugins/modules/proxy_converge.py).
+
+On the controller: the arguments checked, the certificate material read, the configuration
+rendered through the port model, the read (the play's, or one host_info call of its own)
+compared with what the host must have (plugin_utils/_proxy_converge.py decides). On the host,
+only what differs: the packages, the TLS directory, the certificate files, the configuration
+(validated by the proxy before it replaces the live one), the service, a reload, the removal of
+our files the configuration no longer names, and the listener checked. A host that is as it
+must be costs the read, or nothing when the play's read is given.
+"""
+
+from __future__ import annotations
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _user_path
+
+display = Display()
+
+
+def _comment(text: str) -> str:
+    """``text`` as the comment filter writes it by default (a # line above and below)."""
+    return "\n".join(["#"] + ["# " + line if line else "#" for line in text.splitlines()] + ["#"])
+
+
+class ActionModule(ActionBase):
+    """Makes a proxy host have what the port model says, changing only what differs."""
+
+    TRANSFERS_FILES = True
+    _supports_check_mode = True
+    _supports_diff = True
+
+    def _material(self, args) -> dict:
+        """The certificate, its key and the backends' CA as text (from the argument or its file)."""
+        material = {}
+        for part, name in (("certificate", "certificate"), ("key", "certificate_key"), ("ca", "backend_ca")):
+            text = args[name]
+            if not text and args[name + "_src"]:
+                path = _user_path.check(args[name + "_src"], exists="file", name=name + "_src")
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+            material[part] = (text or "").strip()
+        missing = [name for part, name in (("certificate", "certificate"), ("key", "certificate_key"))
+                   if not material[part]]
+        if args["backend_verify"] and not material["ca"]:
+            missing.append("backend_ca (with backend_verify)")
+        if missing:
+            raise _converge.ProxyConvergeError(
+                "%s needs %s (the text, or a file on the controller with %s)" % (
+                    self._task.get_name(), ", ".join(missing), ", ".join(name.split(" ")[0] + "_src" for name in missing)))
+        return material
+
+    def _run_action(self, name: str, args: dict, task_vars, secret: bool = False) -> dict:
+        """Another action (copy, package) as a task of its own would run it."""
+        task = self._task.copy()
+        task.args = args
+        if secret:
+            task.no_log = True
+            task.diff = False
+        action = self._shared_loader_obj.action_loader.get(
+            name, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
+            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        return action.run(task_vars=task_vars)
+
+    def _module(self, name: str, args: dict, task_vars) -> dict:
+        return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+
+    @staticmethod
+    def _check(step: str, answer: dict, secret: bool = False) -> dict:
+        if answer.get("failed"):
+            message = "the reverse proxy's output is hidden (a private key)" if secret else answer.get("msg", answer)
+            raise AnsibleActionFail("%s failed: %s" % (step, message), result={k: v for k, v in answer.items()
+                                                                                if not secret or k in ("failed", "rc")})
+        return answer
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=_converge.ARGUMENT_SPEC)
+        # an argument left at its default leaves room for a 1.x variable (rp_haproxy_*, rp_nginx_*)
+        given = {key for key, value in self._task.args.items()
+                 if value is not None and value != _converge.ARGUMENT_SPEC.get(key, {}).get("default")}
+        try:
+            renderer = _converge.software_of(args["software"])
+            legacy, legacy_options, used = _converge.legacy_arguments(
+                task_vars, renderer.name, {key: args[key] for key in given}, resolve=self._templar.template)
+            if used:
+                display.deprecated(
+                    "The variables %s are rp_%s's (1.x); rp_proxy takes rp_proxy_<name> (and rp_proxy_%s for the "
+                    "proxy's options)" % (", ".join(used), renderer.name, renderer.name),
+                    version="3.0.0", collection_name="lync.reverse_proxy")
+            args.update(self._validate_legacy(legacy))
+            options = dict(legacy_options, **(args["options"] or {}))
+            reverse_proxy = args["reverse_proxy"] or task_vars.get("inventory_hostname")
+            model = _model.ensure_model(args["topology"])
+            material = self._material(args)
+            host, paths = _converge.host_of(renderer, material, args["backend_verify"], args["tls_dir"],
+                                            args["config_path"])
+            tls = _model.tls_profile(args["tls_profile"], protocols=args["tls_protocols"] or None,
+                                     ciphers=args["tls_ciphers"] or None, ciphersuites=args["tls_ciphersuites"] or None)
+            endpoints = _converge.listeners(model, reverse_proxy) if args["probe"] else []
+        except (_converge.ProxyConvergeError, _user_path.UserPathError, _model.PortModelError) as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        except _model.MissingLibraryError as exc:
+            raise AnsibleActionFail(missing_required_lib(exc.library)) from None
+        except OSError as exc:
+            raise AnsibleActionFail("cannot read %s: %s" % (exc.filename, exc.strerror)) from None
+        request = _converge.request_of(host)
+        result.update(changed=False, request=request, listeners=endpoints, software=renderer.name,
+                      config_path=host["config"]["path"],
+                      other_services=_converge.other_services(renderer) if args["exclusive"] else [])
+        if args["request_only"]:
+            return result
+        for warning in tls["warnings"]:
+            display.warning("%s: %s" % (task_vars.get("inventory_hostname"), warning))
+
+        # The read: the play's when it read exactly this, else one call of our own.
+        read = args["read"] or {}
+        found = read.get("proxy") if (read.get("proxy") or {}).get("request") == request else None
+        capacity = args["capacity"] or read.get("capacity") or {}
+        sized = renderer.sized_option and str(options.get(renderer.sized_option, "auto")) == "auto"
+        others = result["other_services"]
+        if found is None or (sized and not capacity.get("memory_mb")):
+            answer = self._check("reading the host", self._module("lync.reverse_proxy.host_info", {
+                "proxy": request, "services": others, "probe": endpoints if args["probe"] else None,
+                "capacity": bool(sized)}, task_vars))
+            read = answer
+            found = answer["proxy"]
+            capacity = answer.get("capacity") or capacity
+        if sized:
+            options[renderer.sized_option] = "auto"
+        try:
+            config = _converge.render(renderer, model, reverse_proxy, tls, options, paths, args["backend_verify"],
+                                      capacity, _comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR))
+        except _model.PortModelError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        host["config"]["content"] = config
+        plan = _converge.actions(found, host, {name: (read.get("services") or {}).get(name) for name in others},
+                                 read.get("probe") if args["probe"] else [])
+        plan["stop"] = _converge.others_running(renderer, read.get("services") or {}) if args["exclusive"] else []
+        result["plan"] = {key: value for key, value in plan.items() if key != "files"}
+        result["plan"]["files"] = list(plan["files"])
+        if _converge.nothing_to_do(plan):
+            return result
+        return self._apply(result, plan, host, endpoints, args, task_vars)
+
+    def _validate_legacy(self, legacy: dict) -> dict:
+        """1.x values checked against the action's own argument types."""
+        if not legacy:
+            return {}
+        spec = {key: _converge.ARGUMENT_SPEC[key] for key in legacy}
+        from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+        validated = ArgumentSpecValidator(spec).validate(legacy)
+        if validated.error_messages:
+            raise _converge.ProxyConvergeError("; ".join(validated.error_messages))
+        return validated.validated_parameters
+
+    def _apply(self, result: dict, plan: dict, host: dict, endpoints: list, args: dict, task_vars) -> dict:
+        changed = []
+        check = self._task.check_mode
+        for service in plan["stop"]:
+            self._check("stopping %s" % service, self._module("ansible.legacy.systemd_service", {
+                "name": service, "state": "stopped", "enabled": False}, task_vars))
+            changed.append("stopped " + service)
+        if plan["packages"]:
+            answer = self._check("installing %s" % ", ".join(host["packages"]), self._run_action(
+                "ansible.legacy.package", {"name": host["packages"], "state": "present"}, task_vars))
+            if answer.get("changed"):
+                changed.append("packages")
+        if plan["tls_dir"]:
+            tls_dir = host["tls_dir"]
+            answer = self._check("creating %s" % tls_dir["path"], self._module("ansible.legacy.file", dict(
+                path=tls_dir["path"], state="directory", owner=tls_dir["owner"], group=tls_dir["group"],
+                mode=tls_dir["mode"]), task_vars))
+            if answer.get("changed"):
+                changed.append(tls_dir["path"])
+        for item in host["files"]:
+            if item["path"] not in plan["files"]:
+                continue
+            secret = item.get("secret", False)
+            answer = self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
+                content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
+                mode=item["mode"]), task_vars, secret=secret), secret=secret)
+            if answer.get("changed"):
+                changed.append(item["path"])
+        config = host["config"]
+        if plan["config"]:
+            answer = self._check("writing %s" % config["path"], self._run_action("ansible.legacy.copy", dict(
+                content=config["content"], dest=config["path"], owner="root", group="root", mode="0644",
+                validate=config["validate"]), task_vars))
+            if answer.get("changed"):
+                changed.append(config["path"])
+                if answer.get("diff"):
+                    result["diff"] = answer["diff"]
+        started = False
+        if plan["service"]:
+            answer = self._check("starting %s" % host["service"], self._module("ansible.legacy.systemd_service", {
+                "name": host["service"], "enabled": True, "state": "started"}, task_vars))
+            started = answer.get("state") == "started" and (answer.get("status") or {}).get("ActiveState") != "active"
+            if answer.get("changed"):
+                changed.append("started " + host["service"])
+        if config["path"] in changed and not check and not started:
+            # a running proxy takes a changed configuration up without dropping connections (one
+            # that was started just now read it at its start)
+            self._check("reloading %s" % host["service"], self._module("ansible.legacy.systemd_service", {
+                "name": host["service"], "state": "reloaded"}, task_vars))
+        # only after the proxy loaded the configuration that no longer names them
+        for path in plan["stale"]:
+            answer = self._check("removing %s" % path, self._module("ansible.legacy.file", {
+                "path": path, "state": "absent"}, task_vars))
+            if answer.get("changed"):
+                changed.append("removed " + path)
+        if endpoints and not check and (changed or plan["probe_failed"]):
+            self._check("checking that the listener answers", self._module("lync.reverse_proxy.port_probe", {
+                "endpoints": endpoints, "timeout": 10}, task_vars))
+        result.update(changed=bool(changed), changes=changed)
+        return result
