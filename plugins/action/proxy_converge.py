@@ -50,14 +50,16 @@ class ActionModule(ActionBase):
                 with open(path, encoding="utf-8") as handle:
                     text = handle.read()
             material[part] = (text or "").strip()
-        missing = [name for part, name in (("certificate", "certificate"), ("key", "certificate_key"))
-                   if not material[part]]
-        if args["backend_verify"] and not material["ca"]:
-            missing.append("backend_ca (with backend_verify)")
+        missing = []
+        for part, name, what in (("certificate", "certificate", "the listener certificate"),
+                                 ("key", "certificate_key", "the listener certificate's key"),
+                                 ("ca", "backend_ca", "the backends' CA")):
+            if material[part] or (part == "ca" and not args["backend_verify"]):
+                continue
+            missing.append("%s is missing: give rp_proxy_%s or rp_proxy_%s_src (the action's %s or %s_src)%s" % (
+                what, name, name, name, name, ", or rp_proxy_backend_verify false" if part == "ca" else ""))
         if missing:
-            raise _converge.ProxyConvergeError(
-                "%s needs %s (the text, or a file on the controller with %s)" % (
-                    self._task.get_name(), ", ".join(missing), ", ".join(name.split(" ")[0] + "_src" for name in missing)))
+            raise _converge.ProxyConvergeError("; ".join(missing))
         return material
 
     def _run_action(self, name: str, args: dict, task_vars, secret: bool = False) -> dict:
