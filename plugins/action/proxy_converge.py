@@ -81,8 +81,8 @@ class ActionModule(ActionBase):
     def _check(step: str, answer: dict, secret: bool = False) -> dict:
         if answer.get("failed"):
             message = "the reverse proxy's output is hidden (a private key)" if secret else answer.get("msg", answer)
-            raise AnsibleActionFail("%s failed: %s" % (step, message), result={k: v for k, v in answer.items()
-                                                                                if not secret or k in ("failed", "rc")})
+            shown = {key: value for key, value in answer.items() if not secret or key in ("failed", "rc")}
+            raise AnsibleActionFail("%s failed: %s" % (step, message), result=shown)
         return answer
 
     def run(self, tmp=None, task_vars=None):
@@ -111,10 +111,10 @@ class ActionModule(ActionBase):
             tls = _model.tls_profile(args["tls_profile"], protocols=args["tls_protocols"] or None,
                                      ciphers=args["tls_ciphers"] or None, ciphersuites=args["tls_ciphersuites"] or None)
             endpoints = _converge.listeners(model, reverse_proxy) if args["probe"] else []
-        except (_converge.ProxyConvergeError, _user_path.UserPathError, _model.PortModelError) as exc:
-            raise AnsibleActionFail(str(exc)) from None
         except _model.MissingLibraryError as exc:
             raise AnsibleActionFail(missing_required_lib(exc.library)) from None
+        except (_converge.ProxyConvergeError, _user_path.UserPathError, _model.PortModelError) as exc:
+            raise AnsibleActionFail(str(exc)) from None
         except OSError as exc:
             raise AnsibleActionFail("cannot read %s: %s" % (exc.filename, exc.strerror)) from None
         request = _converge.request_of(host)

@@ -92,8 +92,8 @@ def test_the_configuration_is_the_filters_under_the_managed_comment(software, re
     options = {renderer.sized_option: 1000}
     text = converge.render(renderer, _model.ensure_model(TOPOLOGY), "rp01", tls, options, paths, True, {},
                            "#\n# Ansible managed\n#")
-    assert text == "#\n# Ansible managed\n#\n" + render(TOPOLOGY, reverse_proxy="rp01", tls=tls, backend_verify=True,
-                                                         **dict(options, **paths))
+    expected = render(TOPOLOGY, reverse_proxy="rp01", tls=tls, backend_verify=True, **dict(options, **paths))
+    assert text == "#\n# Ansible managed\n#\n" + expected
 
 
 def test_auto_sizing_needs_the_capacity():
@@ -160,14 +160,24 @@ def test_1x_variables_fill_what_is_not_given():
     assert sorted(used) == ["rp_haproxy_certificate_src", "rp_haproxy_host_capacity", "rp_haproxy_maxconn"]
 
 
-def test_recorded_reads():
-    """Reads recorded from lab hosts (host_info's proxy part after a converge, and after a
-    certificate change on the controller): nothing to do, then the new files, the configuration
-    and the old files to remove."""
-    for path in sorted((HERE / "data").glob("proxy-read-*.json")):
-        case = json.loads(path.read_text())
-        renderer = converge.software_of(case["software"])
-        host, dummy = converge.host_of(renderer, case["material"], case["backend_verify"])
-        host["config"]["content"] = case["config"]
-        plan = converge.actions(case["read"]["proxy"], host, {}, case["read"]["probe"])
-        assert {key: plan[key] for key in case["expected"]} == case["expected"], path.name
+RECORDED = sorted((HERE / "data").glob("proxy-read-*.json"))
+
+
+def test_reads_were_recorded_for_both_proxies():
+    assert {json.loads(path.read_text())["software"] for path in RECORDED} == {"haproxy", "nginx"}
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[path.stem for path in RECORDED])
+def test_recorded_reads(path):
+    """Reads recorded on lab hosts (tests/tooling/record_proxy_reads.yml): after site.yml
+    converged (nothing to do), with the configuration edited on the host, and with a file of ours
+    the configuration does not name. What the host must have is recorded with digests only (no
+    key material); the read is host_info's, as the host returned it."""
+    case = json.loads(path.read_text())
+    plan = converge.actions(case["read"]["proxy"], case["host"], {}, case["read"]["probe"])
+    assert {key: plan[key] for key in case["expected"]} == case["expected"]
+    assert converge.nothing_to_do(plan) == (path.stem.endswith("-converged"))
+    # the reads the other tests build have the shape of a real one
+    built, dummy = converge.host_of(converge.software_of(case["software"]), MATERIAL, True)
+    built["config"]["content"] = ""
+    assert set(case["read"]["proxy"]) >= set(as_read(built))
