@@ -36,7 +36,8 @@ def _comment(text: str) -> str:
 class ActionModule(ActionBase):
     """Makes a proxy host have what the port model says, changing only what differs."""
 
-    TRANSFERS_FILES = True
+    # no remote temporary directory up front: a host as it must be costs at most the read
+    TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_diff = True
 
@@ -154,7 +155,10 @@ class ActionModule(ActionBase):
         result["plan"]["files"] = list(plan["files"])
         if _converge.nothing_to_do(plan):
             return result
-        return self._apply(result, plan, host, endpoints, args, task_vars)
+        try:
+            return self._apply(result, plan, host, endpoints, args, task_vars)
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
 
     def _validate_legacy(self, legacy: dict) -> dict:
         """1.x values checked against the action's own argument types."""
