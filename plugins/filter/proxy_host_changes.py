@@ -10,6 +10,9 @@ short_description: What differs between a proxy host as read and as it must be
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
+  - Deprecated (removal in 3.0.0) - it carried the 1.x proxy roles' read between their tasks and
+    serves only the deprecated role P(lync.reverse_proxy.rp_proxy_host#role);
+    P(lync.reverse_proxy.rp_proxy#role) decides in its action M(lync.reverse_proxy.proxy_converge).
   - Compares the read of a proxy host (the C(proxy) part of M(lync.reverse_proxy.host_info), or
     M(lync.reverse_proxy.proxy_info)) with what the host must have, and says what differs, one
     key per step of P(lync.reverse_proxy.rp_proxy_host#role)'s change - the decision the role

@@ -10,6 +10,9 @@ short_description: What a proxy host's read must show, without the files' conten
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
+  - Deprecated (removal in 3.0.0) - it carried the 1.x proxy roles' read between their tasks and
+    serves only the deprecated role P(lync.reverse_proxy.rp_proxy_host#role);
+    P(lync.reverse_proxy.rp_proxy#role) decides in its action M(lync.reverse_proxy.proxy_converge).
   - What the host must have (as for P(lync.reverse_proxy.proxy_host_changes#filter)) with each
     file's content replaced by the SHA-256 of the file as written - safe to keep as a fact (no
     private key in it), and enough for P(lync.reverse_proxy.proxy_host_changes#filter).

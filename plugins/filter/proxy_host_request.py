@@ -10,6 +10,9 @@ short_description: What rp_proxy_host reads on a proxy host
 version_added: 1.1.0
 author: lync.reverse_proxy contributors (@lync-reverse-proxy)
 description:
+  - Deprecated (removal in 3.0.0) - it carried the 1.x proxy roles' read between their tasks and
+    serves only the deprecated role P(lync.reverse_proxy.rp_proxy_host#role);
+    P(lync.reverse_proxy.rp_proxy#role) decides in its action M(lync.reverse_proxy.proxy_converge).
   - The read of a proxy host that P(lync.reverse_proxy.rp_proxy_host#role) decides on - the
     options of M(lync.reverse_proxy.proxy_info), and the C(proxy) part of
     M(lync.reverse_proxy.host_info) - for the packages, service, TLS directory, configuration
