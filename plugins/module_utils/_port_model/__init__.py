@@ -22,9 +22,12 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         TopologyError,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
+        MODEL_KIND,
+        MODEL_VERSION,
         compute_model,
         ensure_model,
         is_model,
+        model_kind,
         model_of_validated,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
@@ -91,6 +94,9 @@ _PARTS = {
     "compute_model": "_compute",
     "ensure_model": "_compute",
     "is_model": "_compute",
+    "MODEL_KIND": "_compute",
+    "MODEL_VERSION": "_compute",
+    "model_kind": "_compute",
     "model_of_validated": "_compute",
     "normalize_topology": "_validate",
     "aerleon_policy": "_aerleon",
@@ -148,6 +154,8 @@ __all__ = [
     "BACKENDS",
     "FORMATS",
     "FirewallPolicy",
+    "MODEL_KIND",
+    "MODEL_VERSION",
     "MissingLibraryError",
     "PROXIES",
     "PortModelError",
@@ -166,6 +174,7 @@ __all__ = [
     "interfaces_for",
     "is_model",
     "listener_addresses",
+    "model_kind",
     "model_of_validated",
     "needed_names",
     "normalize_topology",
