@@ -43,6 +43,7 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         render_nftables,
         render_ufw,
         ufw_stale,
+        windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
         FirewallPolicy,
@@ -75,7 +76,6 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         iis_bindings,
         render_application_host,
         render_powershell,
-        windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
         select_routes,
@@ -129,7 +129,7 @@ _PARTS = {
     "iis_bindings": "_windows",
     "render_application_host": "_windows",
     "render_powershell": "_windows",
-    "windows_firewall_rules": "_windows",
+    "windows_firewall_rules": "_firewall",
     "interfaces_for": "_address",
     "select_routes": "_select",
     "select_rules": "_select",
