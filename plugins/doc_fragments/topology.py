@@ -15,6 +15,11 @@ options:
     description:
       - A Lync deployment described once (conventionally the variable C(lync_topology)), or a
         model that P(lync.reverse_proxy.port_model#filter) computed from one already.
+      - A model is told from a topology by its marker, C(kind=lync.reverse_proxy/port-model) and
+        C(model_version=1), and used as it is. A model of another kind or model_version, or a dict
+        with some of a model's keys (C(rules), C(routes), C(certificate_names), C(warnings)) but
+        without the marker, is an error naming what was found. A model that version 1.0.0 of the
+        collection computed (it has every key of a model but no marker) is still taken as a model.
       - Keys not listed here are rejected with the list of valid keys; every invalid value is
         reported with its path, for example C(front_end_pools[1].servers[0]).
       - Addresses are IPv4 or IPv6 addresses (or CIDRs where noted); names are DNS names, stored

@@ -52,6 +52,21 @@ _value:
   description: The port model.
   type: dict
   contains:
+    kind:
+      description:
+        - What the dict is - always V(lync.reverse_proxy/port-model). The filters that take a
+          topology or a model use a model that carries it as it is.
+      type: str
+      sample: lync.reverse_proxy/port-model
+      version_added: 1.1.0
+    model_version:
+      description:
+        - The version of the model's keys and their meaning - V(1). It rises only when a key
+          changes meaning or goes away, never for a key added; a model of a version the collection
+          does not read is an error that says so.
+      type: int
+      sample: 1
+      version_added: 1.1.0
     product:
       description: The product of the topology.
       type: str

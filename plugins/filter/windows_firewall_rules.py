@@ -21,6 +21,10 @@ description:
   - An address of a reverse proxy in O(host_addresses) is refused, naming the proxy - as a server it
     would get none of its listener rules, and a role that removes the rules of the group it does not
     compute would close the listener; give O(reverse_proxy) for it.
+  - Windows Firewall is rendered like the Linux firewall backends, through one firewall policy and its
+    checks - a reverse proxy's rules without an external rule or without addresses, or whose IPv4 and
+    IPv6 addresses never meet, are refused in the same words as by
+    P(lync.reverse_proxy.nftables_ruleset#filter).
 extends_documentation_fragment:
   - lync.reverse_proxy.topology
 options:

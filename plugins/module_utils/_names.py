@@ -14,7 +14,7 @@ one of them says another.
 from __future__ import annotations
 
 __all__ = ["FIREWALLD_PREFIX", "FIREWALLD_PREFIX_PATTERN", "IPTABLES_CHAIN_PREFIX", "IPTABLES_CHAIN_PREFIX_PATTERN",
-           "NFT_TABLE"]
+           "NFT_TABLE", "WINDOWS_FIREWALL_GROUP", "WINDOWS_FIREWALL_GROUP_PATTERN"]
 
 # nftables: the table (family inet) of the host firewall.
 NFT_TABLE = "lync_reverse_proxy"
@@ -24,3 +24,7 @@ IPTABLES_CHAIN_PREFIX_PATTERN = r"[A-Za-z][A-Za-z0-9_-]{0,20}"
 # firewalld: the prefix of our zone and policy files (zones/lync-external.xml, ...).
 FIREWALLD_PREFIX = "lync"
 FIREWALLD_PREFIX_PATTERN = r"[a-z][a-z0-9-]{0,11}"
+# Windows Firewall: the group of our rules (rules named lync.reverse_proxy/<rule id>/<port>); the
+# rendered Windows script and the rp_iis_arr role's scripts mark what they own with it as well.
+WINDOWS_FIREWALL_GROUP = "lync.reverse_proxy"
+WINDOWS_FIREWALL_GROUP_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"

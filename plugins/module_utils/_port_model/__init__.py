@@ -22,9 +22,12 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         TopologyError,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
+        MODEL_KIND,
+        MODEL_VERSION,
         compute_model,
         ensure_model,
         is_model,
+        model_kind,
         model_of_validated,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
@@ -40,6 +43,7 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         render_nftables,
         render_ufw,
         ufw_stale,
+        windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
         FirewallPolicy,
@@ -72,7 +76,6 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         iis_bindings,
         render_application_host,
         render_powershell,
-        windows_firewall_rules,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
         select_routes,
@@ -91,6 +94,9 @@ _PARTS = {
     "compute_model": "_compute",
     "ensure_model": "_compute",
     "is_model": "_compute",
+    "MODEL_KIND": "_compute",
+    "MODEL_VERSION": "_compute",
+    "model_kind": "_compute",
     "model_of_validated": "_compute",
     "normalize_topology": "_validate",
     "aerleon_policy": "_aerleon",
@@ -123,7 +129,7 @@ _PARTS = {
     "iis_bindings": "_windows",
     "render_application_host": "_windows",
     "render_powershell": "_windows",
-    "windows_firewall_rules": "_windows",
+    "windows_firewall_rules": "_firewall",
     "interfaces_for": "_address",
     "select_routes": "_select",
     "select_rules": "_select",
@@ -148,6 +154,8 @@ __all__ = [
     "BACKENDS",
     "FORMATS",
     "FirewallPolicy",
+    "MODEL_KIND",
+    "MODEL_VERSION",
     "MissingLibraryError",
     "PROXIES",
     "PortModelError",
@@ -166,6 +174,7 @@ __all__ = [
     "interfaces_for",
     "is_model",
     "listener_addresses",
+    "model_kind",
     "model_of_validated",
     "needed_names",
     "normalize_topology",

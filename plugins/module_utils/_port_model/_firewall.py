@@ -8,8 +8,9 @@ PRIVATE to the lync.reverse_proxy collection.
 
 rules + options -> :func:`build_policy` (validated once) -> :func:`render_firewall` (what the backend
 supports, its own options, :func:`check_rules`) -> the backend's ``render(rules, policy, ...)``.
-The role (through ``firewall_config``), the ``firewall_config`` filter and the standalone ruleset
-filters (``nftables_ruleset`` ...) all go this way.
+The role (through ``firewall_config``), the ``firewall_config`` filter, the standalone ruleset
+filters (``nftables_ruleset`` ...) and ``windows_firewall_rules`` (Windows Firewall, for the
+rp_windows_firewall role) all go this way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     _iptables,
     _nftables,
     _ufw,
+    _windows_firewall,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import ensure_model
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
@@ -34,16 +36,18 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._po
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import interfaces_for
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules, server_rules
 
 __all__ = ["BACKENDS", "firewall_config", "render_firewall", "render_firewalld", "render_iptables",
-           "render_nftables", "render_ufw", "ufw_stale"]
+           "render_nftables", "render_ufw", "ufw_stale", "windows_firewall_rules"]
 
 BACKENDS = {renderer.name: renderer for renderer in (
-    _nftables.RENDERER, _iptables.RENDERER, _firewalld.RENDERER, _ufw.RENDERER)}
-# firewall_config's names of the backends' own options (one call serves every backend).
+    _nftables.RENDERER, _iptables.RENDERER, _firewalld.RENDERER, _ufw.RENDERER, _windows_firewall.RENDERER)}
+# firewall_config's names of the backends' own options (one call serves every backend it renders:
+# those of a Linux host, which the rp_firewall role applies).
 _CONFIG_NAMES = {"table": ("nftables", "table"), "chain_prefix": ("iptables", "chain_prefix"),
                  "firewalld_prefix": ("firewalld", "prefix"), "ufw_comment_prefix": ("ufw", "comment_prefix")}
+_CONFIG_BACKENDS = tuple(dict.fromkeys(owner for owner, dummy in _CONFIG_NAMES.values()))
 
 
 def render_firewall(backend: str, rules, policy: FirewallPolicy, **options):
@@ -54,18 +58,27 @@ def render_firewall(backend: str, rules, policy: FirewallPolicy, **options):
     if not isinstance(policy, FirewallPolicy):
         raise PortModelError("the policy must come from build_policy, got %r" % (type(policy).__name__,))
     if policy.placement not in renderer.placements:
-        raise PortModelError("placement %s is not supported with %s" % (policy.placement, backend))
+        why = renderer.limits.get("placement")
+        raise PortModelError("placement %s is not supported with %s%s" % (
+            policy.placement, backend, " (%s)" % why if why else ""))
     if policy.egress_filtering and not renderer.egress_filtering:
         raise PortModelError("egress_filtering is not supported with %s (%s)" % (
             backend, renderer.limits.get("egress_filtering", "the backend cannot express it")))
     if policy.source_limits and not renderer.source_limits:
         raise PortModelError("per-source limits (source_connections, source_rate) are not supported with %s (%s)" % (
             backend, renderer.limits.get("source_limits", "the backend cannot express them")))
+    if not renderer.default_drop:
+        if policy.management_sources:
+            raise PortModelError("management_sources is not supported with %s (%s)" % (
+                backend, renderer.limits.get("management_sources", "the backend keeps no management access")))
+        if policy.external_interfaces or policy.internal_interfaces:
+            raise PortModelError("external_interfaces and internal_interfaces are not supported with %s (%s)" % (
+                backend, renderer.limits.get("interfaces", "the backend binds no rule to an interface")))
     try:
         values = check_options(backend, renderer.options, options)
     except ValueError as error:
         raise PortModelError(str(error)) from None
-    check_rules(rules, policy)
+    check_rules(rules, policy, default_drop=renderer.default_drop)
     return renderer.render(rules, policy, **values)
 
 
@@ -104,6 +117,24 @@ def render_ufw(rules, **options) -> list:
 ufw_stale = _ufw.stale_rules
 
 
+def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str | None = None,
+                           egress_filtering: bool = False) -> list:
+    """community.windows.win_firewall_rule parameters for one Windows host, through render_firewall.
+
+    A reverse proxy (``reverse_proxy`` names it; placement ``host``) admits the external rules to
+    its listener and, with ``egress_filtering``, may send the internal rules. Any other host (Front
+    End, Director, Office Web Apps server; placement ``server``, where ``egress_filtering`` means
+    nothing) admits the internal rules whose destinations are its own ``host_addresses``.
+    """
+    if reverse_proxy is None:
+        rules = server_rules(model, host_addresses)
+        policy = build_policy(placement="server", egress_filtering=egress_filtering)
+    else:
+        rules = select_rules(model, reverse_proxy=reverse_proxy)
+        policy = build_policy(placement="host", egress_filtering=egress_filtering)
+    return render_firewall(_windows_firewall.RENDERER.name, rules, policy)
+
+
 def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None = None, links=None,
                     keep_connection_source: bool = True, host=None, ruleset_path: str | None = None,
                     boot_dropin: str | None = None, **options) -> dict:
@@ -129,8 +160,11 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     firewalld: files; ufw: rules) and ``source_limits`` the limits it applies (``connections``,
     ``rate``, ``burst``, ``ports``; empty when none).
     """
-    if backend not in BACKENDS:
-        raise PortModelError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
+    if backend not in _CONFIG_BACKENDS:
+        raise PortModelError("backend must be one of %s, got %r%s" % (
+            ", ".join(_CONFIG_BACKENDS), backend,
+            " (firewall_config renders a Linux host's firewall; Windows Firewall: the windows_firewall_rules "
+            "filter, the rp_windows_firewall role)" if backend in BACKENDS else ""))
     policy_options, rest = _split(options)
     unknown = sorted(set(rest) - set(_CONFIG_NAMES))
     if unknown:
@@ -151,7 +185,7 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
             raise PortModelError("gateway placement needs side: external or internal, got %r" % (policy_options["side"],))
         rules = select_rules(model, interface=policy_options["side"])
     else:
-        rules = []  # build_policy names the bad placement
+        rules = []  # build_policy names a bad placement, render_firewall one the backend lacks (server)
     if links is not None:
         for key, interface, end in (("external_interfaces", "external", "destinations"),
                                     ("internal_interfaces", "internal", "sources")):

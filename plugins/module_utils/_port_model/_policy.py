@@ -6,9 +6,9 @@
 
 Every firewall renderer gets the same two things: the model's rules (``firewall_rules``) and a
 :class:`FirewallPolicy` that :func:`build_policy` made from the options the role, the
-``firewall_config`` filter or a standalone ruleset filter received. The renderers check nothing
-themselves; :func:`check_rules` refuses, before any rendering, a rule set that would leave the
-listener unfiltered or unreachable under the policy.
+``firewall_config`` filter, a standalone ruleset filter or ``windows_firewall_rules`` received. The
+renderers check nothing themselves; :func:`check_rules` refuses, before any rendering, a rule set
+that would leave the listener unfiltered or unreachable under the policy with that renderer.
 
 Placements:
 
@@ -19,7 +19,14 @@ Placements:
 * ``gateway`` (a Linux router between zones): forwarded traffic from the outside interfaces to
   the inside interfaces limited to the rules of that side (the external firewall: Internet ->
   listeners; the internal firewall: proxy internal addresses -> pools and Office Web Apps),
-  nothing else forwarded between those interfaces in either direction.
+  nothing else forwarded between those interfaces in either direction;
+* ``server`` (a Front End, Director or Office Web Apps server; Windows Firewall only): the
+  model's internal rules that reach the server's own addresses admitted, nothing else changed.
+  A server in none of them gets no rules: that is not refused, nothing of the listener is at stake.
+
+Where the renderer drops what its rules do not allow (``Renderer.default_drop``: the Linux
+backends), a proxy's policy needs management sources and interfaces; where it only adds allow rules
+bound to the host's addresses (Windows Firewall), it needs neither.
 
 Per-source limits (:class:`SourceLimits`, off unless asked for): on the listener's ports, a new
 connection is dropped when its source already has ``connections`` open to them, or opens more than
@@ -40,7 +47,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
 
 __all__ = ["PLACEMENTS", "POLICY_OPTIONS", "SIDES", "SOURCE_PREFIX", "FirewallPolicy", "SourceLimits", "build_policy", "check_rules"]
 
-PLACEMENTS = ("host", "gateway")
+PLACEMENTS = ("host", "gateway", "server")
 SIDES = ("external", "internal")
 # The options build_policy takes, as the filters and the role name them.
 POLICY_OPTIONS = ("placement", "side", "management_sources", "management_port", "external_interfaces",
@@ -88,13 +95,14 @@ class FirewallPolicy:
         return sorted({rule["port"] for rule in self.inbound(rules) if rule["interface"] == "external"})
 
     def inbound(self, rules: list) -> list:
-        """The rules filtered where traffic arrives: the external rules on a proxy, the side's on a gateway."""
-        wanted = self.side if self.placement == "gateway" else "external"
+        """The rules filtered where traffic arrives: the external rules on a proxy, the side's on a
+        gateway, the internal rules on a server."""
+        wanted = {"gateway": self.side, "server": "internal"}.get(self.placement, "external")
         return [rule for rule in rules if rule["interface"] == wanted]
 
     def egress(self, rules: list) -> list:
         """The rules that limit what a proxy sends by its internal interfaces (egress filtering only)."""
-        if self.placement == "gateway" or not self.egress_filtering:
+        if self.placement != "host" or not self.egress_filtering:
             return []
         return [rule for rule in rules if rule["interface"] == "internal"]
 
@@ -166,10 +174,8 @@ def build_policy(placement: str = "host", side: str | None = None, management_so
     internal = _interfaces("internal_interfaces", internal_interfaces)
     management = _management(management_sources, connection, bool(keep_connection_source))
     port = _port(management_port)
-    if placement == "host":
+    if placement in ("host", "server"):
         side = None
-        if not management:
-            raise PortModelError("management_sources is empty: management access would not be kept")
     else:
         if side not in SIDES:
             raise PortModelError("gateway placement needs side: external or internal, got %r" % (side,))
@@ -184,12 +190,22 @@ def build_policy(placement: str = "host", side: str | None = None, management_so
                           egress_filtering=bool(egress_filtering), source_limits=limits)
 
 
-def check_rules(rules, policy: FirewallPolicy) -> None:
-    """Refuse what would leave the listener unfiltered or unreachable under ``policy``: no rules,
-    a rule without addresses or whose families never meet, a missing interface."""
+def check_rules(rules, policy: FirewallPolicy, default_drop: bool = True) -> None:
+    """Refuse what would leave the listener unfiltered or unreachable under ``policy`` with a renderer
+    that drops what its rules do not allow (``default_drop``) or one that does not: no rules, a rule
+    without addresses or whose families never meet, and where the renderer drops the rest, no
+    management sources or a missing interface on a proxy.
+
+    A server's rules are only checked for their form: they add to what the server admits, and 1.0
+    rendered them as they are (a rule without sources among them, in a model without reverse
+    proxies, which warns about it)."""
     if not isinstance(rules, list) or not all(isinstance(rule, dict) and "interface" in rule for rule in rules):
         raise PortModelError("the input must be a list of rules (lync.reverse_proxy.firewall_rules)")
-    if policy.placement == "host":
+    if policy.placement == "server":
+        return
+    if policy.placement == "host" and default_drop:
+        if not policy.management_sources:
+            raise PortModelError("management_sources is empty: management access would not be kept")
         if not policy.external_interfaces:
             raise PortModelError(
                 "external_interfaces is empty: the listener's interface is needed, or the listener would be "

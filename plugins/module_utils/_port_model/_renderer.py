@@ -5,9 +5,10 @@
 """What a renderer declares about itself. PRIVATE to the lync.reverse_proxy collection.
 
 A firewall renderer is a function ``render(rules, policy, **options)`` plus what it supports and
-the options of its own (the table name of nftables, the chain prefix of iptables ...), each with a
-default and the pattern its values must match. :func:`render_firewall` of ``_firewall`` checks all
-of that before calling it, so a renderer only writes text.
+the options of its own (the table name of nftables, the chain prefix of iptables, the group of
+Windows Firewall ...), each with a default and the pattern its values must match.
+:func:`render_firewall` of ``_firewall`` checks all of that before calling it, so a renderer only
+writes text.
 
 A proxy renderer (HAProxy, nginx) is a function ``render(routes, listener, tls, **options)``
 plus its options (paths, timeouts, switches); ``render_proxy`` of ``_proxy`` checks them.
@@ -60,7 +61,14 @@ class Renderer:
     placements: tuple = ("host", "gateway")
     egress_filtering: bool = True
     source_limits: bool = True  # per-source connection and rate limits (the policy's SourceLimits)
-    # Why a feature is missing, said in the error when a policy asks for it.
+    # True: what the rules do not allow on the policy's interfaces is dropped, so the policy must name
+    # those interfaces and the management sources that keep access. False: the rules are allow rules of
+    # our own, bound to the host's addresses, beside the rest of its firewall, which is left as it is;
+    # then the policy must give no interfaces and no management sources (limits: "interfaces",
+    # "management_sources").
+    default_drop: bool = True
+    # Why a feature is missing, said in the error when a policy asks for it ("placement",
+    # "egress_filtering", "source_limits", "interfaces", "management_sources").
     limits: dict = field(default_factory=dict)
 
 

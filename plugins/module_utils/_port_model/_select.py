@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks, netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import (
+    host_text,
+    merge_networks,
+    netaddr,
+)
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
     MissingLibraryError,
@@ -18,9 +22,11 @@ try:
 except ImportError:  # pragma: no cover - exercised through the missing-library tests
     jmespath = None
 
-__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules"]
+__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules", "server_rules"]
 
 HAS_JMESPATH = jmespath is not None
+# The model's groups that are a reverse proxy's own addresses.
+_PROXY_ROLES = ("reverse_proxy_listener", "reverse_proxy_internal_interface")
 
 
 def query_model(data: object, expression: str) -> object:
@@ -39,7 +45,7 @@ def _proxy_rules(model: dict, name: str) -> list:
     """The rules as one reverse proxy applies them: external rules to its own listener
     addresses, internal rules from its own internal addresses."""
     known = sorted({group["name"] for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
-                    if group["role"] in ("reverse_proxy_listener", "reverse_proxy_internal_interface") and group["name"]})
+                    if group["role"] in _PROXY_ROLES and group["name"]})
     if name not in known:
         raise PortModelError(
             "reverse proxy %r is not in the topology's reverse_proxies (known: %s)" % (name, ", ".join(known) or "none")
@@ -52,6 +58,39 @@ def _proxy_rules(model: dict, name: str) -> list:
         narrowed[side + "_groups"] = groups
         narrowed[side + "s"] = merge_networks(netaddr.IPNetwork(a) for group in groups for a in group["addresses"])
         rules.append(narrowed)
+    return rules
+
+
+def server_rules(model: dict, host_addresses) -> list:
+    """The rules as one server (Front End, Director, Office Web Apps) admits them: the internal rules
+    whose destinations include its own ``host_addresses``, narrowed to those addresses (each as the
+    model lists it, in its order, not merged).
+
+    A reverse proxy's address among ``host_addresses`` is refused, naming the proxy: taken for a
+    server it would get none of its listener rules, and a role that removes the rules of its group it
+    does not compute would close the listener.
+    """
+    mine = {str(a).split("/", 1)[0] for a in host_addresses or []}
+    if not mine:
+        raise PortModelError("host_addresses is empty: the host's own addresses decide which rules are its")
+    proxies = [group for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
+               if group["role"] in _PROXY_ROLES and group["name"]]
+    for group in proxies:
+        ours = sorted(mine & {host_text(address) for address in group["addresses"]})
+        if ours:
+            raise PortModelError(
+                "%s is an address of reverse proxy %s: give reverse_proxy=%s for it (its listener rules and egress "
+                "rules), not host_addresses" % (ours[0], group["name"], group["name"]))
+    rules = []
+    for rule in model["rules"]:
+        if rule["interface"] != "internal":
+            continue
+        groups = [dict(group, addresses=[a for a in group["addresses"] if host_text(a) in mine])
+                  for group in rule["destination_groups"]]
+        groups = [group for group in groups if group["addresses"]]
+        local = [address for group in groups for address in group["addresses"]]
+        if local:
+            rules.append(dict(rule, destination_groups=groups, destinations=sorted(set(local), key=local.index)))
     return rules
 
 

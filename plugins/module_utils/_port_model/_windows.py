@@ -2,14 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Windows renderings of the model: Windows Firewall rule parameters, the IIS ARR configuration,
-the IIS site bindings of the listener, and a PowerShell script that applies them.
+"""Windows renderings of the model: the IIS ARR configuration, the IIS site bindings of the
+listener, and a PowerShell script that applies them with the Windows Firewall rules.
 PRIVATE to the lync.reverse_proxy collection.
 
-Every decision is made here, on the controller; what runs on Windows is
-community.windows.win_firewall_rule fed with these parameters, the rp_iis_arr role's scripts
-(roles/rp_iis_arr/files/*.ps1) fed with this data, or the rendered script, which embeds the
-same role scripts.
+The Windows Firewall rule parameters are a firewall backend like the others (``_windows_firewall``,
+reached through ``_firewall.render_firewall``; ``_firewall.windows_firewall_rules``). Every decision
+is made on the controller; what runs on Windows is community.windows.win_firewall_rule fed with
+those parameters, the rp_iis_arr role's scripts (roles/rp_iis_arr/files/*.ps1) fed with this data,
+or the rendered script, which embeds the same role scripts.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ import json
 import re
 from xml.sax.saxutils import quoteattr
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import WINDOWS_FIREWALL_GROUP
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
 
-__all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell",
-           "windows_firewall_rules"]
+__all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell"]
 
-GROUP = "lync.reverse_proxy"
+# The Windows Firewall group of our rules; the script and the rp_iis_arr role's scripts mark what
+# they own with it too.
+GROUP = WINDOWS_FIREWALL_GROUP
 FARM_PREFIX = "lync-"
 # The listener rules' names start with this (rule ids of the external interface).
 LISTENER_RULE_PREFIX = GROUP + "/external-"
@@ -33,71 +36,8 @@ LISTENER_RULE_PREFIX = GROUP + "/external-"
 ROLE_SCRIPTS = ("hosts.ps1", "arr.ps1")
 # Microsoft's sentence on load balancing the Lync web services (Gg429712, reverse proxy publishing).
 HLB_ONLY = "The only supported method to load balance HTTP and HTTPS traffic is by using hardware load balancers."
-_ANY = ["0.0.0.0/0", "::/0"]
-# The model's groups that are a reverse proxy's own addresses.
-_PROXY_ROLES = ("reverse_proxy_listener", "reverse_proxy_internal_interface")
 # backend_kind -> (httpPort, httpsPort) of the ARR farm servers
 _FARM_PORTS = {"front_end_pool": (8080, 4443), "director_pool": (8080, 4443), "office_web_apps": (80, 443)}
-
-
-def _remote(cidrs: list) -> str:
-    return "any" if sorted(cidrs) == sorted(_ANY) else ",".join(host_text(c) for c in cidrs)
-
-
-def _rule(rule: dict, direction: str, remote: list, local: list) -> dict:
-    params = {
-        "name": "%s/%s/%d" % (GROUP, rule["id"], rule["port"]),
-        "group": GROUP,
-        "direction": direction,
-        "action": "allow",
-        "protocol": "tcp",
-        "remoteip": _remote(remote),
-        "localip": _remote(local),
-        "profiles": ["domain", "private", "public"],
-        "enabled": True,
-        "description": "%s (%s)" % (rule["reason"], rule["source_ref"]),
-    }
-    params["localport" if direction == "in" else "remoteport"] = str(rule["port"])
-    return params
-
-
-def windows_firewall_rules(model: dict, host_addresses: list, reverse_proxy: str | None = None,
-                           egress_filtering: bool = False) -> list:
-    """community.windows.win_firewall_rule parameters for one Windows host.
-
-    A reverse proxy (``reverse_proxy`` names it) admits the external rules to its listener and,
-    with ``egress_filtering``, may send the internal rules. Any other host (Front End, Director,
-    Office Web Apps server) admits the internal rules whose destinations are its own addresses.
-    """
-    mine = {str(a).split("/", 1)[0] for a in host_addresses or []}
-    if not mine and reverse_proxy is None:
-        raise PortModelError("host_addresses is empty: the host's own addresses decide which rules are its")
-    if reverse_proxy is None:
-        # A reverse proxy taken for a server would get none of its listener rules - and the role
-        # removes the rules of its group that it does not compute: the listener would be closed.
-        proxies = [group for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
-                   if group["role"] in _PROXY_ROLES and group["name"]]
-        for group in proxies:
-            ours = sorted(mine & {host_text(address) for address in group["addresses"]})
-            if ours:
-                raise PortModelError(
-                    "%s is an address of reverse proxy %s: give reverse_proxy=%s for it (its listener rules and egress "
-                    "rules), not host_addresses" % (ours[0], group["name"], group["name"]))
-    params = []
-    if reverse_proxy is not None:
-        for rule in select_rules(model, reverse_proxy=reverse_proxy):
-            if rule["interface"] == "external":
-                params.append(_rule(rule, "in", rule["sources"], rule["destinations"]))
-            elif egress_filtering:
-                params.append(_rule(rule, "out", rule["destinations"], rule["sources"]))
-        return params
-    for rule in model["rules"]:
-        if rule["interface"] != "internal":
-            continue
-        local = [a for group in rule["destination_groups"] for a in group["addresses"] if host_text(a) in mine]
-        if local:
-            params.append(_rule(rule, "in", rule["sources"], sorted(set(local), key=local.index)))
-    return params
 
 
 _KIND_LABELS = {"front_end_pool": "Front End pool", "director_pool": "Director pool",
@@ -243,6 +183,10 @@ def render_powershell(firewall_rules: list, arr: dict | None = None, scripts: di
     and the ARR farms and rewrite rules - the rp_iis_arr role's own hosts.ps1 and arr.ps1, which
     compare and change only what differs, given in ``scripts`` (name: text; the caller reads them
     from the role). Every change runs under ShouldProcess."""
+    others = sorted({str(rule.get("group", GROUP)) for rule in firewall_rules} - {GROUP})
+    if others:
+        raise PortModelError("the script keeps the Windows Firewall rules of group %s (and the rp_iis_arr role's "
+                             "names under it), not of group %s" % (GROUP, ", ".join(others)))
     if arr:
         missing = [name for name in ROLE_SCRIPTS if not isinstance((scripts or {}).get(name), str)]
         if missing:

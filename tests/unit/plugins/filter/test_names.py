@@ -147,3 +147,23 @@ def test_the_role_says_the_renderers_default(variable):
     documented = {spec["options"][variable].get("default") for spec in specs.values()
                   if variable in spec.get("options", {})}
     assert documented == {expected}
+
+
+def _task_parameters(role: str) -> list:
+    """The ``parameters`` of the role's win_powershell tasks."""
+    with open(os.path.join(ROOT, "roles", role, "tasks", "main.yml"), encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    return [task["ansible.windows.win_powershell"].get("parameters") or {}
+            for task in tasks if "ansible.windows.win_powershell" in task]
+
+
+@pytest.mark.parametrize("role", ["rp_windows_firewall", "rp_iis_arr"])
+def test_the_windows_roles_keep_the_declared_group(role):
+    """The Windows Firewall renderer's group (its option's default) is the group whose rules the
+    Windows roles read and remove."""
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import BACKENDS
+    assert BACKENDS["windows_firewall"].options["group"].default == _names.WINDOWS_FIREWALL_GROUP
+    groups = [parameters["Group"] for parameters in _task_parameters(role) if "Group" in parameters]
+    assert groups and set(groups) == {_names.WINDOWS_FIREWALL_GROUP}
+    prefixes = [parameters["Prefix"] for parameters in _task_parameters(role) if "Prefix" in parameters]
+    assert all(prefix.startswith(_names.WINDOWS_FIREWALL_GROUP + "/") for prefix in prefixes)

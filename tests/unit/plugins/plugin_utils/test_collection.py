@@ -52,3 +52,21 @@ def test_the_windows_scripts_are_the_roles_files(tmp_path):
     with pytest.raises(CollectionFileError, match=r"roles/rp_iis_arr/files/hosts\.ps1 is missing"):
         windows_scripts(str(tmp_path))
     assert role_file("rp_iis_arr", "arr.ps1") == scripts["arr.ps1"]
+
+
+def test_only_this_file_finds_the_collection_by_its_own_path():
+    """The model, the modules and the other plugins read no file of the collection by a path built
+    from where they lie (``__file__``, ``parents[...]``): what they need of roles/ or galaxy.yml comes
+    through plugin_utils/_collection.py, whose callers pass it in."""
+    plugins = os.path.join(collection_root(), "plugins")
+    found = []
+    for directory, dummy, files in os.walk(plugins):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(directory, name)
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            if any(word in text for word in ("__file__", "parents[", "galaxy.yml", "MANIFEST.json")):
+                found.append(os.path.relpath(path, plugins))
+    assert found == [os.path.join("plugin_utils", "_collection.py")]

@@ -173,7 +173,7 @@ def test_ufw_stale_keeps_what_is_desired(model):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"placement": "edge"}, "placement must be one of host, gateway, got 'edge'"),
+    ({"placement": "edge"}, "placement must be one of host, gateway, server, got 'edge'"),
     ({"placement": "gateway"}, "gateway placement needs side"),
     ({"placement": "gateway", "side": "external", "external_interfaces": ["eth0"], "internal_interfaces": []},
      "needs outside interfaces"),

@@ -49,7 +49,7 @@ def test_connection_is_kept_only_when_asked():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"placement": "router"}, "placement must be one of host, gateway, got 'router'"),
+    ({"placement": "router"}, "placement must be one of host, gateway, server, got 'router'"),
     ({"management_sources": "10.0.0.0/8"}, "management_sources must be a list of networks"),
     ({"management_sources": ["10.0.0.0/8", "ten"]}, "management_sources[1]: 'ten' is not an address or network"),
     ({"management_port": True}, "management_port must be a port number"),
@@ -57,7 +57,6 @@ def test_connection_is_kept_only_when_asked():
     ({"management_port": 70000}, "management_port must be a port number (1-65535), got 70000"),
     ({"external_interfaces": "eth0"}, "external_interfaces must be a list of interface names"),
     ({"internal_interfaces": ["int0", "a-name-far-too-long"]}, "internal_interfaces[1]: 'a-name-far-too-long'"),
-    ({"management_sources": []}, "management_sources is empty"),
     ({"placement": "gateway", "side": "dmz"}, "gateway placement needs side: external or internal, got 'dmz'"),
     ({"placement": "gateway", "side": "external", "internal_interfaces": []}, "gateway placement needs outside"),
     ({"placement": "gateway", "side": "external", "internal_interfaces": ["ext0"]}, "interfaces ['ext0'] are both"),
@@ -68,12 +67,29 @@ def test_bad_options_are_named(kwargs, message):
 
 
 def test_every_backend_declares_its_options_and_limits():
-    assert set(BACKENDS) == {"nftables", "iptables", "firewalld", "ufw"}
+    assert set(BACKENDS) == {"nftables", "iptables", "firewalld", "ufw", "windows_firewall"}
     for renderer in BACKENDS.values():
         assert renderer.options, renderer.name
-        for feature, supported in (("egress_filtering", renderer.egress_filtering),):
+        for feature, supported in (("egress_filtering", renderer.egress_filtering),
+                                   ("source_limits", renderer.source_limits),
+                                   ("interfaces", renderer.default_drop),
+                                   ("management_sources", renderer.default_drop)):
             assert supported or feature in renderer.limits, renderer.name
     assert not BACKENDS["ufw"].egress_filtering
+
+
+def test_management_sources_are_needed_where_the_backend_drops_the_rest(rules):
+    """A backend that drops what its rules do not allow needs the management sources on a proxy;
+    one that only adds allow rules (Windows Firewall) needs none and refuses them."""
+    policy = build_policy(**{**HOST, "management_sources": []})
+    assert policy.management_sources == ()
+    for backend in ("nftables", "iptables", "firewalld", "ufw"):
+        with pytest.raises(PortModelError, match="management_sources is empty: management access would not be kept"):
+            render_firewall(backend, rules, policy)
+    assert render_firewall("windows_firewall", rules, build_policy())
+    with pytest.raises(PortModelError, match=r"management_sources is not supported with windows_firewall \(its rules "
+                                             r"only allow, in their own group"):
+        render_firewall("windows_firewall", rules, build_policy(management_sources=["10.250.0.0/24"]))
 
 
 def test_unsupported_features_come_from_the_declaration(rules, monkeypatch):
@@ -94,7 +110,8 @@ def test_renderer_options_are_checked_before_rendering(rules):
         render_firewall("nftables", rules, policy, table="bad name")
     with pytest.raises(PortModelError, match="prefix 'UPPER' is not a prefix of lower-case letters"):
         render_firewall("firewalld", rules, policy, prefix="UPPER")
-    with pytest.raises(PortModelError, match="backend must be one of nftables, iptables, firewalld, ufw, got 'pf'"):
+    with pytest.raises(PortModelError,
+                       match="backend must be one of nftables, iptables, firewalld, ufw, windows_firewall, got 'pf'"):
         render_firewall("pf", rules, policy)
     with pytest.raises(PortModelError, match="the policy must come from build_policy"):
         render_firewall("nftables", rules, dict(HOST))
