@@ -1,0 +1,250 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Each option is declared once: the renderers' ``Option`` declarations and the topology's ``Key``
+declarations are the source of the roles' argument specs and defaults of those options and of the
+``topology`` doc fragment (``make specs``, tests/tooling/specs.py). These tests regenerate the files in
+memory and fail, naming the file and the option, when one differs; and they show that a changed
+declaration, a hand edit or a missing marker is caught."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+
+import pytest
+import yaml
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    _haproxy,
+    _iptables,
+    _nftables,
+    _nginx,
+    _specs,
+    _ufw,
+    _validate,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewalld import RENDERER as FIREWALLD
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option
+from ansible_collections.lync.reverse_proxy.tests.tooling import specs as tooling
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+RENDERERS = [_haproxy.RENDERER, _nginx.RENDERER, _nftables.RENDERER, _iptables.RENDERER, FIREWALLD, _ufw.RENDERER]
+HAPROXY_SPECS = "roles/rp_haproxy/meta/argument_specs.yml"
+HAPROXY_DEFAULTS = "roles/rp_haproxy/defaults/main.yml"
+
+
+def test_the_files_are_what_make_specs_writes():
+    drift = tooling.drift(ROOT)
+    assert not drift, "run make specs:\n" + "\n".join(drift)
+
+
+def test_every_generated_file_has_its_block():
+    files = tooling.generate(ROOT)
+    assert sorted(files) == sorted({path for path, _label, _make in tooling.BLOCKS})
+    assert all(blocks for _old, _new, blocks in files.values())
+
+
+# -- the check can fail -------------------------------------------------------------------
+def test_a_changed_default_is_named_in_the_spec_and_the_defaults(monkeypatch):
+    changed = dataclasses.replace(_haproxy.RENDERER.options["timeout_server"], default="900s")
+    monkeypatch.setitem(_haproxy.RENDERER.options, "timeout_server", changed)
+    assert tooling.drift(ROOT) == [
+        "%s: rp_haproxy_timeout_server.default is '960s' on disk, '900s' declared" % HAPROXY_SPECS,
+        "%s: rp_haproxy_timeout_server is '960s' on disk, '900s' declared" % HAPROXY_DEFAULTS,
+    ]
+
+
+def test_a_new_option_is_named_until_make_specs_writes_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(_nginx.RENDERER.options, "send_timeout", Option(
+        "60s", r"[0-9]+s", description=("Time between two writes to a client.",)))
+    assert tooling.drift(ROOT) == [
+        "roles/rp_nginx/meta/argument_specs.yml: rp_nginx_send_timeout is declared, not on disk",
+        "roles/rp_nginx/defaults/main.yml: rp_nginx_send_timeout is declared, not on disk",
+    ]
+    root = _copy(tmp_path)
+    tooling.write(root)
+    assert tooling.drift(root) == []
+    with open(os.path.join(root, "roles/rp_nginx/defaults/main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["rp_nginx_send_timeout"] == "60s"
+
+
+def test_a_changed_topology_key_is_named_in_the_fragment(monkeypatch):
+    product = dataclasses.replace(_validate.SCHEMA["product"], choices=("lync2013", "sfb2015"))
+    monkeypatch.setitem(_validate.SCHEMA, "product", product)
+    assert tooling.drift(ROOT) == [
+        "plugins/doc_fragments/topology.py: options._input.suboptions.product.choices is "
+        "['lync2013', 'sfb2015', 'sfb2019'] on disk, ['lync2013', 'sfb2015'] declared",
+    ]
+
+
+def _copy(tmp_path) -> str:
+    for path in {path for path, _label, _make in tooling.BLOCKS}:
+        os.makedirs(os.path.dirname(str(tmp_path / path)), exist_ok=True)
+        shutil.copy(os.path.join(ROOT, path), str(tmp_path / path))
+    return str(tmp_path)
+
+
+def test_a_hand_edit_inside_the_markers_is_caught_and_one_outside_kept(tmp_path):
+    root = _copy(tmp_path)
+    path = os.path.join(root, HAPROXY_SPECS)
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    text = text.replace("        description: Connect timeout to a backend.\n",
+                        "        description: Connect timeout to a backend (hand-written).\n")
+    text = text.replace("      rp_haproxy_host_capacity:\n", "      # a comment of the file's own\n      rp_haproxy_host_capacity:\n")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    assert tooling.drift(root) == [
+        "%s: rp_haproxy_timeout_connect.description is 'Connect timeout to a backend (hand-written).' on disk, "
+        "'Connect timeout to a backend.' declared" % HAPROXY_SPECS]
+    tooling.write(root)
+    assert tooling.drift(root) == []
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    assert "(hand-written)" not in text and "      # a comment of the file's own\n" in text
+
+
+def test_a_reformatted_block_is_caught(tmp_path):
+    root = _copy(tmp_path)
+    path = os.path.join(root, HAPROXY_DEFAULTS)
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace("rp_haproxy_timeout_server: 960s", "rp_haproxy_timeout_server: '960s'"))
+    assert tooling.drift(root) == [
+        "%s: the block of the HAProxy renderer's options (_port_model/_haproxy.py) is written otherwise than "
+        "make specs writes it" % HAPROXY_DEFAULTS]
+
+
+def test_a_missing_marker_is_named(tmp_path):
+    root = _copy(tmp_path)
+    path = os.path.join(root, "roles/rp_firewall/defaults/main.yml")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace(tooling.END + "\n", ""))
+    with pytest.raises(ValueError, match="roles/rp_firewall/defaults/main.yml: no '# END generated' after"):
+        tooling.drift(root)
+
+
+# -- the spec of an option ----------------------------------------------------------------
+def _name(key):
+    return "x_" + key
+
+
+@pytest.mark.parametrize("kind, type_", [("bool", "bool"), ("count", "int"), ("limit", "int"), ("text", "str")])
+def test_the_type_comes_from_the_kind(kind, type_):
+    option = Option(True if kind == "bool" else 1, kind=kind, description=("Something.",))
+    assert _specs.option_spec(option, _name, _name) == {"description": "Something.", "type": type_, "default": option.default}
+
+
+def test_choices_and_paragraphs():
+    option = Option("a", choices=("a", "b"), description=("One {option:other}.", "Two {variable:thing}."))
+    assert _specs.option_spec(option, _name, lambda key: "v_" + key) == {
+        "description": ["One O(x_other).", "Two O(v_thing)."], "type": "str", "choices": ["a", "b"], "default": "a"}
+
+
+def test_a_sized_option_takes_auto_or_a_number():
+    spec = _specs.role_options("rp_haproxy")["rp_haproxy_maxconn"]
+    assert (spec["type"], spec["default"]) == ("raw", "auto")
+    assert _haproxy.RENDERER.sized_option == "maxconn" and _haproxy.RENDERER.options["maxconn"].default == 4096
+    spec = _specs.role_options("rp_nginx")["rp_nginx_worker_connections"]
+    assert (spec["type"], spec["default"]) == ("raw", "auto")
+
+
+def test_an_option_without_a_description_is_refused():
+    with pytest.raises(ValueError, match="without a description"):
+        _specs.option_spec(Option("a"), _name, _name)
+
+
+def test_a_description_naming_an_option_the_role_does_not_take_is_refused(monkeypatch):
+    changed = dataclasses.replace(_haproxy.RENDERER.options["timeout_client"], description=("Unlike {option:pem_path}.",))
+    monkeypatch.setitem(_haproxy.RENDERER.options, "timeout_client", changed)
+    with pytest.raises(ValueError, match="rp_haproxy_timeout_client names the option 'pem_path'"):
+        _specs.role_options("rp_haproxy")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=lambda renderer: renderer.name)
+def test_every_option_is_described(renderer):
+    assert [name for name, option in renderer.options.items() if not option.description] == []
+
+
+# -- the roles' variables -------------------------------------------------------------------
+def test_the_flat_roles_take_every_option_but_the_computed_ones():
+    assert list(_specs.role_options("rp_haproxy")) == [
+        "rp_haproxy_" + name for name in _haproxy.RENDERER.options if name not in ("pem_path", "ca_path")]
+    assert list(_specs.role_options("rp_nginx")) == [
+        "rp_nginx_" + name for name in _nginx.RENDERER.options
+        if name not in ("certificate_path", "key_path", "ca_path", "socket_dir")]
+
+
+def test_the_firewall_variables_are_the_backends_options():
+    specs = _specs.role_options("rp_firewall")
+    assert specs["rp_firewall_table"] == {"description": "nftables - the name of the table of our own.", "type": "str",
+                                          "default": _nftables.RENDERER.options["table"].default}
+    assert specs["rp_firewall_ufw_comment_prefix"]["default"] == _ufw.RENDERER.options["comment_prefix"].default
+    assert specs["rp_firewall_firewalld_prefix"]["description"].startswith("firewalld - the prefix")
+    assert specs["rp_firewall_iptables_chain_prefix"]["default"] == _iptables.RENDERER.options["chain_prefix"].default
+
+
+@pytest.mark.parametrize("proxy, renderer", [("haproxy", _haproxy.RENDERER), ("nginx", _nginx.RENDERER)])
+def test_the_proxy_dict_has_one_key_per_option(proxy, renderer):
+    variable = _specs.proxy_variable(proxy)
+    assert list(variable) == ["rp_proxy_" + proxy]
+    spec = variable["rp_proxy_" + proxy]
+    assert (spec["type"], spec["default"]) == ("dict", {})
+    computed = {"pem_path", "certificate_path", "key_path", "ca_path"}
+    assert list(spec["options"]) == [name for name in renderer.options if name not in computed]
+    for name, option in spec["options"].items():
+        declared = renderer.options[name]
+        if name == renderer.sized_option:
+            assert (option["type"], option["default"]) == ("raw", "auto")
+        else:
+            assert option["default"] == declared.default
+            assert option["type"] == {"bool": "bool", "count": "int", "limit": "int", "text": "str"}[declared.kind]
+            assert option.get("choices", []) == list(declared.choices)
+
+
+def test_the_proxy_dict_names_its_own_keys_and_the_roles_variables():
+    options = _specs.proxy_variable("haproxy")["rp_proxy_haproxy"]["options"]
+    assert "O(rp_proxy_haproxy.timeout_handshake)" in options["timeout_client"]["description"][1]
+    assert "O(rp_proxy_host_capacity)" in options["maxconn"]["description"][1]
+    assert "O(rp_proxy_backend_ca)" in options["backend_verify"]["description"]
+    nginx = _specs.proxy_variable("nginx", prefix="lync_")["lync_nginx"]["options"]
+    assert "socket_dir" in nginx and "O(lync_host_capacity)" in nginx["worker_connections"]["description"][1]
+
+
+def test_the_proxy_dict_is_a_valid_argument_spec():
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    spec = _specs.proxy_variable("haproxy")
+    result = ArgumentSpecValidator(spec).validate({"rp_proxy_haproxy": {"maxconn": "auto", "timeout_client": "30s"}})
+    assert result.error_messages == []
+    values = result.validated_parameters["rp_proxy_haproxy"]
+    assert (values["maxconn"], values["timeout_client"], values["timeout_server"]) == ("auto", "30s", "960s")
+    result = ArgumentSpecValidator(spec).validate({"rp_proxy_haproxy": {"log_requests": "some", "pem_path": "/x"}})
+    assert "pem_path" in " ".join(result.error_messages) and "log_requests" in " ".join(result.error_messages)
+
+
+def test_an_unknown_proxy_is_refused():
+    with pytest.raises(ValueError, match="proxy must be one of haproxy, nginx, got 'squid'"):
+        _specs.proxy_variable("squid")
+
+
+# -- the topology -----------------------------------------------------------------------------
+def test_the_fragment_takes_the_schema_s_defaults_and_words():
+    documented = _specs.topology_fragment()["options"]["_input"]["suboptions"]
+    assert {key: documented["options"]["suboptions"][key]["default"] for key in _validate.DEFAULT_OPTIONS} == \
+        _validate.DEFAULT_OPTIONS
+    assert "suboptions" not in documented["directors"] and "suboptions" in documented["front_end_pools"]
+    assert documented["sip_domains"] == {"description": list(_validate.SCHEMA["sip_domains"].description),
+                                         "type": "list", "elements": "str", "required": True}
+
+
+def test_a_topology_key_without_a_description_is_refused(monkeypatch):
+    monkeypatch.setitem(_validate.SCHEMA, "sip_domains", dataclasses.replace(_validate.SCHEMA["sip_domains"], description=()))
+    with pytest.raises(ValueError, match="_input.sip_domains has no description"):
+        _specs.topology_fragment()
