@@ -56,6 +56,7 @@ ROLE_OPTIONS = {
     "rp_haproxy": (_haproxy.RENDERER, COMPUTED),
     "rp_nginx": (_nginx.RENDERER, COMPUTED + ("socket_dir",)),
 }
+_PROXIES = {renderer.name: renderer for renderer in (_haproxy.RENDERER, _nginx.RENDERER)}
 _TITLES = {"haproxy": "HAProxy", "nginx": "nginx"}
 _PLACEHOLDER = re.compile(r"\{(option|variable):([a-z0-9_]+)\}")
 
@@ -124,7 +125,7 @@ def proxy_variable(proxy: str, prefix: str = "rp_proxy_") -> dict:
     """The argument spec of one dict variable (``rp_proxy_haproxy``) whose keys are a proxy's options,
     less those the role computes (:data:`COMPUTED`); a key not given takes its default. ``{variable:NAME}``
     in a description is the role's ``<prefix>NAME``."""
-    renderer = _haproxy.RENDERER if proxy == "haproxy" else _nginx.RENDERER if proxy == "nginx" else None
+    renderer = _PROXIES.get(proxy)
     if renderer is None:
         raise ValueError("proxy must be one of %s, got %r" % (", ".join(_TITLES), proxy))
     variable = prefix + proxy
