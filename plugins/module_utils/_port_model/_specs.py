@@ -113,6 +113,8 @@ def role_options(role: str) -> dict:
             spec["description"] = first if isinstance(text, str) else [first] + text[1:]
             specs[variable] = spec
         return specs
+    if role not in ROLE_OPTIONS:
+        raise ValueError("role must be one of rp_firewall, %s, got %r" % (", ".join(ROLE_OPTIONS), role))
     renderer, computed = ROLE_OPTIONS[role]
     names = _options(renderer, computed)
     prefix = role + "_"

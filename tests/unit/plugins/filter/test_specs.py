@@ -126,6 +126,11 @@ def test_the_proxy_dict_is_a_valid_argument_spec():
     assert "pem_path" in " ".join(result.error_messages) and "log_requests" in " ".join(result.error_messages)
 
 
+def test_an_unknown_role_is_refused():
+    with pytest.raises(ValueError, match="role must be one of rp_firewall, rp_haproxy, rp_nginx, got 'rp_squid'"):
+        _specs.role_options("rp_squid")
+
+
 def test_an_unknown_proxy_is_refused():
     with pytest.raises(ValueError, match="proxy must be one of haproxy, nginx, got 'squid'"):
         _specs.proxy_variable("squid")
