@@ -12,6 +12,8 @@
 #   make port-table TOPOLOGY=f.yml   the port summary of a topology file, no hosts
 #   make bench  the model's compute time for growing topologies (benchmarks/results/)
 #   make golden rewrite tests/golden/*/*.ref after a reviewed, intended change
+#   make specs  rewrite the roles' argument specs and defaults of the renderers' options, and the
+#               topology doc fragment, from their declarations (after adding or changing an option)
 #   make ee     the execution environment (ansible-builder, podman), built and run here
 #
 # Only python3 (3.11 or newer) is needed up front: the rest comes from PyPI into $(VENV).
@@ -46,7 +48,7 @@ ROLES := rp_firewall rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_ii
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
         reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean \
-        readme readme-lab
+        readme readme-lab specs
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -356,6 +358,13 @@ golden: setup
 	  tests/unit/plugins/module_utils/_port_model/test_golden.py \
 	  tests/unit/plugins/module_utils/_port_model/test_topology_xml.py \
 	  tests/unit/plugins/module_utils/_port_model/test_aerleon.py
+
+# The argument specs, role defaults and doc fragment that repeat a declaration (tests/tooling/specs.py);
+# tests/unit/plugins/filter/test_specs.py fails when one of them differs from what this writes.
+specs: setup
+	mkdir -p $(DEV)/ansible_collections/lync
+	ln -sfn $(CURDIR) $(DEV)/ansible_collections/lync/reverse_proxy
+	PYTHONPATH=$(DEV) $(BIN)/python tests/tooling/specs.py
 
 changelog: setup
 	$(BIN)/antsibull-changelog lint

@@ -102,7 +102,8 @@ RENDERER = Renderer(
     name="firewalld",
     render=render,
     options={"prefix": Option(FIREWALLD_PREFIX, FIREWALLD_PREFIX_PATTERN,
-                              meaning="a prefix of lower-case letters, digits and '-', at most 12")},
+                              meaning="a prefix of lower-case letters, digits and '-', at most 12",
+                              description=("The prefix of our zones and policies.",))},
     source_limits=False,
     limits={"source_limits": "a firewalld rich rule's limit is one budget for every source together, and firewalld "
                              "has no per-source connection count; the proxy's own per-source limits apply, or use "

@@ -183,22 +183,55 @@ RENDERER = ProxyRenderer(
     name="haproxy",
     render=render,
     options={
-        "pem_path": Option("", _PATH, meaning="an absolute path (the listener certificate and key, PEM)"),
-        "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)"),
-        "backend_verify": Option(True, kind="bool"),
-        "maxconn": Option(4096, kind="count"),
-        "timeout_handshake": Option("10s", _TIME, meaning="an HAProxy time (e.g. 10s)"),
-        "source_connections": Option(500, kind="limit"),
-        "source_rate": Option(100, kind="limit"),
-        "log_requests": Option("errors", choices=("errors", "all", "none")),
-        "timeout_connect": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s, 500ms)"),
-        "timeout_client": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)"),
-        "timeout_server": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)"),
-        "timeout_http_request": Option("10s", _TIME, meaning="an HAProxy time (e.g. 30s)"),
-        "timeout_http_keep_alive": Option("30s", _TIME, meaning="an HAProxy time (e.g. 30s)"),
-        "health_checks": Option(True, kind="bool"),
-        "health_check_path": Option("/", r"/[^\s]*", meaning="a path starting with / and without spaces"),
-        "health_check_interval": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s)"),
+        "pem_path": Option("", _PATH, meaning="an absolute path (the listener certificate and key, PEM)",
+                           description=("The file with the listener certificate chain and its key (PEM), an absolute path.",)),
+        "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)",
+                          description=("The file with the CA certificate(s) the backends' certificates chain to (PEM), an "
+                                       "absolute path; needed with {option:backend_verify}.",)),
+        "backend_verify": Option(True, kind="bool", description=(
+            "Verify the backends' certificates (their published FQDN) against {variable:backend_ca}.",)),
+        "maxconn": Option(4096, kind="count", description=(
+            "Maximum concurrent connections (HAProxy needs about twice as many file descriptors).",
+            "V(auto) sizes it from the host - 8 per MiB of memory (about 50 KiB per connection in its TLS handshake), "
+            "at most half of the open files a service may have (less 1,000), at least 256. Read from the host unless "
+            "{variable:host_capacity} gives it.")),
+        "timeout_handshake": Option("10s", _TIME, meaning="an HAProxy time (e.g. 10s)", description=(
+            "Time for a client's TLS handshake (C(timeout client-hs) from HAProxy 2.8 on; before, the HTTPS "
+            "frontend's client timeout). A connection that never completes its handshake is closed after it.",)),
+        "source_connections": Option(500, kind="limit", description=(
+            "Connections one source (an IPv4 address, an IPv6 /64) may have open at once, on 443 and 80 together; "
+            "more are refused at accept. V(0) - no limit.",
+            "Many Lync clients can share one NAT address (an office, a hotel, a mobile carrier), so it is far above "
+            "what one client uses.")),
+        "source_rate": Option(100, kind="limit", description=(
+            "New connections one source may open a second (averaged over 10 s); more are refused at accept. "
+            "V(0) - no limit.",)),
+        "log_requests": Option("errors", choices=("errors", "all", "none"), description=(
+            "Which requests HAProxy logs (to syslog, C(/dev/log), facility local0).",
+            "V(errors) - only requests that failed, timed out, got a 5xx or were refused (C(option dontlog-normal)); "
+            "the usual choice for a busy proxy.",
+            "V(all) - every request in HAProxy's HTTP log format. The log daemon then handles one line per request; "
+            "on a host with two vCPUs that cost about a third of the throughput (docs/performance.md).",
+            "V(none) - no request log.")),
+        "timeout_connect": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s, 500ms)", description=(
+            "Connect timeout to a backend.",)),
+        "timeout_client": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)", description=(
+            "Client timeout (inactivity while HAProxy waits for the client - sending a request, reading an answer; "
+            "not while the server thinks).",
+            "Before HAProxy 2.8 the HTTPS frontend uses {option:timeout_handshake} instead, the only way it can bound "
+            "a TLS handshake.")),
+        "timeout_server": Option("960s", _TIME, meaning="an HAProxy time (e.g. 960s)", description=(
+            "Server timeout, the wait for an answer; mobile clients long-poll, so it stays above 900 s.",)),
+        "timeout_http_request": Option("10s", _TIME, meaning="an HAProxy time (e.g. 30s)", description=(
+            "Time to receive a whole request head (however slowly it trickles in).",)),
+        "timeout_http_keep_alive": Option("30s", _TIME, meaning="an HAProxy time (e.g. 30s)", description=(
+            "Idle time of a client keep-alive connection between requests.",)),
+        "health_checks": Option(True, kind="bool", description=(
+            "Health-check the backends (any answer below 500 is alive; Lync answers many paths with 401).",)),
+        "health_check_path": Option("/", r"/[^\s]*", meaning="a path starting with / and without spaces", description=(
+            "The path the health checks ask for.",)),
+        "health_check_interval": Option("5s", _TIME, meaning="an HAProxy time (e.g. 5s)", description=(
+            "Interval between health checks.",)),
     },
     required=("pem_path",),
     sized=sized,

@@ -134,11 +134,13 @@ def render(rules: list, policy, chain_prefix: str = IPTABLES_CHAIN_PREFIX, famil
 # The renderer itself defaults to both families, which firewall_config needs to converge a host;
 # the filter has returned one family's chains since 1.0.0 and documents this default
 # (tests/unit/plugins/module_utils/test_names.py ties the two documents to these declarations).
-FILTER_FAMILY = Option(4, choices=(4, 6))
+FILTER_FAMILY = Option(4, choices=(4, 6), description=("The address family of the chains - V(4) (iptables) or V(6) (ip6tables).",))
 
 RENDERER = Renderer(
     name="iptables",
     render=render,
-    options={"chain_prefix": Option(IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN, meaning="a usable chain name prefix"),
-             "family": Option("both", choices=(4, 6, "both"))},
+    options={"chain_prefix": Option(IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN, meaning="a usable chain name prefix",
+                                    description=("The prefix of our chains (C(<prefix>-INPUT), C(-OUTPUT), C(-FORWARD)).",)),
+             "family": Option("both", choices=(4, 6, "both"), description=(
+                 "The address families rendered - V(4) (iptables), V(6) (ip6tables) or V(both).",))},
 )

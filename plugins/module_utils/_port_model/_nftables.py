@@ -180,5 +180,6 @@ def render(rules: list, policy, table: str = NFT_TABLE) -> str:
 RENDERER = Renderer(
     name="nftables",
     render=render,
-    options={"table": Option(NFT_TABLE, r"[A-Za-z][A-Za-z0-9_]{0,30}", meaning="a valid nftables table name")},
+    options={"table": Option(NFT_TABLE, r"[A-Za-z][A-Za-z0-9_]{0,30}", meaning="a valid nftables table name",
+                             description=("The name of the table of our own.",))},
 )

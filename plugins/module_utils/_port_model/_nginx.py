@@ -205,18 +205,51 @@ RENDERER = ProxyRenderer(
     name="nginx",
     render=render,
     options={
-        "certificate_path": Option("", _PATH, meaning="an absolute path (the listener certificate chain, PEM)"),
-        "key_path": Option("", _PATH, meaning="an absolute path (the listener key, PEM)"),
-        "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)"),
-        "backend_verify": Option(True, kind="bool"),
-        "passthrough": Option("pools", choices=tuple(PASSTHROUGH)),
-        "upstream_keepalive": Option(32, kind="count"),
-        "timeout": Option("960s", _TIME, meaning="an nginx time (e.g. 960s, 16m)"),
-        "timeout_handshake": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)"),
-        "timeout_header": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)"),
-        "source_connections": Option(500, kind="limit"),
-        "worker_connections": Option(4096, kind="count"),
-        "socket_dir": Option("/run", _PATH, meaning="an absolute path (a directory for the local sockets)"),
+        "certificate_path": Option("", _PATH, meaning="an absolute path (the listener certificate chain, PEM)", description=(
+            "The file with the listener certificate chain (PEM), an absolute path.",)),
+        "key_path": Option("", _PATH, meaning="an absolute path (the listener key, PEM)", description=(
+            "The file with the listener certificate's private key (PEM), an absolute path.",)),
+        "ca_path": Option("", r"(%s)?" % _PATH, meaning="an absolute path (the backends' CA, PEM)", description=(
+            "The file with the CA certificate(s) the backends' certificates chain to (PEM), an absolute path; needed "
+            "with {option:backend_verify}.",)),
+        "backend_verify": Option(True, kind="bool", description=(
+            "Verify the certificates of the backends of the terminated names (their published FQDN) against "
+            "{variable:backend_ca}.",)),
+        "passthrough": Option("pools", choices=tuple(PASSTHROUGH), description=(
+            "Which 443 names are passed through by SNI (TLS passthrough in the stream module) instead of terminated.",
+            "V(pools) - every name routed to a Front End or Director pool, the names that use Windows authentication; "
+            "Office Web Apps is terminated and re-encrypted.",
+            "V(all) - every name, Office Web Apps too.",
+            "Open-source nginx shares upstream keep-alive connections between clients in HTTP mode, so Windows "
+            "(NTLM/Negotiate) authentication, which binds a server connection to one client, is only safe passed "
+            "through; there is no HTTP mode for those names.",
+            "A passed-through name presents the backend's own certificate, which must carry it; X-Forwarded-For "
+            "cannot be added to it.")),
+        "upstream_keepalive": Option(32, kind="count", description=(
+            "HTTP/1.1 keep-alive connections kept to each backend of the terminated names.",)),
+        "timeout": Option("960s", _TIME, meaning="an nginx time (e.g. 960s, 16m)", description=(
+            "Read, send and stream (idle) timeout; mobile clients long-poll, so it stays above 900 s.",
+            "A name passed through is the pool's after its SNI - its handshake and request head are timed by the "
+            "pool; nginx only bounds how long the connection idles (this).")),
+        "timeout_handshake": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)", description=(
+            "Time for the TLS ClientHello on 443 (C(preread_timeout) of the stream server that reads the SNI). A "
+            "connection that never sends it is closed after it.",)),
+        "timeout_header": Option("10s", _TIME, meaning="an nginx time (e.g. 10s)", description=(
+            "Time for a request head (C(client_header_timeout)) on the names nginx terminates and on 80; before "
+            "nginx 1.25.3 it also bounds the rest of their TLS handshake (from 1.25.3 nginx's own "
+            "C(ssl_handshake_timeout), 60 s, does).",)),
+        "source_connections": Option(500, kind="limit", description=(
+            "Connections one source address may have open at once on 443, closed before anything is read when over "
+            "(and requests in progress on 80). V(0) - no limit.",
+            "Many Lync clients can share one NAT address (an office, a hotel, a mobile carrier), so it is far above "
+            "what one client uses.")),
+        "worker_connections": Option(4096, kind="count", description=(
+            "Connections per worker (a client passed through uses up to four); C(worker_rlimit_nofile) is 1,024 "
+            "above it.",
+            "V(auto) sizes it from the host - 32 per MiB of memory, at most the open files a service may have less "
+            "1,024, at least 1,024. Read from the host unless {variable:host_capacity} gives it.")),
+        "socket_dir": Option("/run", _PATH, meaning="an absolute path (a directory for the local sockets)", description=(
+            "The directory of the local sockets between nginx's stream and HTTP servers, an absolute path.",)),
     },
     required=("certificate_path", "key_path"),
     sized=sized,

@@ -12,6 +12,10 @@ writes text.
 
 A proxy renderer (HAProxy, nginx) is a function ``render(routes, listener, tls, **options)``
 plus its options (paths, timeouts, switches); ``render_proxy`` of ``_proxy`` checks them.
+
+An option is declared once, here: the roles' argument specs and defaults of the options they pass on
+are generated from the declarations by ``make specs`` (``_specs``), so its ``description`` is what a
+user reads in ``ansible-doc``.
 """
 
 from __future__ import annotations
@@ -25,13 +29,17 @@ __all__ = ["Option", "ProxyHost", "ProxyRenderer", "Renderer", "TlsFile", "check
 
 @dataclass(frozen=True)
 class Option:
-    """A renderer's own option: its default, the values it takes, and what they must look like."""
+    """A renderer's own option: its default, the values it takes, what they must look like, and what
+    the option does (``description``, one string per paragraph, in the documentation's markup;
+    ``{option:NAME}`` names another option and ``{variable:NAME}`` a variable of the role beside
+    the options - ``_specs`` writes each as the role calls it)."""
 
     default: object
     pattern: str = ""  # a regular expression a text value must match (fully)
     choices: tuple = ()
     meaning: str = ""  # said in the error when a value does not fit
     kind: str = "text"  # text, bool, count (an integer of at least 1) or limit (at least 0; 0: off)
+    description: tuple = ()
 
     def check(self, name: str, value):
         if self.kind == "bool":

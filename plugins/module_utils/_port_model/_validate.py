@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
@@ -23,7 +24,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._er
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
 
-__all__ = ["HAS_NETADDR", "SCHEMA", "normalize_topology", "validate_topology"]
+__all__ = ["DESCRIPTION", "HAS_NETADDR", "SCHEMA", "Key", "normalize_topology", "validate_topology"]
 
 HAS_NETADDR = netaddr is not None
 
@@ -31,31 +32,56 @@ PRODUCTS = ("lync2013", "sfb2015", "sfb2019")
 NAME_RE = re.compile(r"^[a-z0-9_-]{1,63}$")
 LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
-# key -> (kind, required). Kinds are handled by Validator._value.
+
+@dataclass(frozen=True)
+class Key:
+    """One key of the topology: what it holds (a kind ``_Validator.value`` checks), whether it must be
+    given, its default, and its documentation - the ``topology`` doc fragment is generated from these
+    declarations by ``make specs`` (``_specs.topology_fragment``). ``description`` is one string per
+    paragraph, in the documentation's markup; ``words`` marks a key whose nested keys its description
+    names instead of listing them one by one."""
+
+    kind: object
+    required: bool = False
+    description: tuple = ()
+    default: object = None
+    choices: tuple = ()
+    words: bool = False
+
+
 _POOL = {
-    "name": ("name", True),
-    "external_web_fqdn": ("dns", True),
-    "vip": ("host", False),
-    "servers": ("servers", False),
+    "name": Key("name", True, ("Unique name across pools, Directors and Office Web Apps, C([a-z0-9_-]+).",)),
+    "external_web_fqdn": Key("dns", True, ("The pool's external web services FQDN, published on the listener.",)),
+    "vip": Key("host", False, (
+        "The hardware load balancer VIP of the pool's external web site. The proxy addresses the VIP when it is "
+        "given, else the servers.",
+        "Unspecified, broadcast, loopback, multicast and link-local addresses are refused here, in "
+        "O(_input.front_end_pools[].servers) and in O(_input.reverse_proxies).")),
+    "servers": Key("servers", False, (
+        "The pool's servers. At least one of O(_input.front_end_pools[].vip) and this.",
+        "Each is an address, or C({address, fqdn}) with the server's FQDN (what a back-end certificate names; "
+        "lync.reverse_proxy.topology_from_xml fills it in).")),
 }
 _OFFICE_WEB_APPS = {
-    "name": ("name", True),
-    "fqdn": ("dns", True),
-    "vip": ("host", False),
-    "servers": ("servers", False),
+    "name": Key("name", True),
+    "fqdn": Key("dns", True),
+    "vip": Key("host", False),
+    "servers": Key("servers", False),
 }
 _SERVER = {
-    "address": ("host", True),
-    "fqdn": ("dns", False),
+    "address": Key("host", True),
+    "fqdn": Key("dns", False),
 }
 _REVERSE_PROXY = {
-    "name": ("name", True),
-    "external_addresses": ("hosts", True),
-    "internal_addresses": ("hosts", True),
+    "name": Key("name", True, ("Unique reverse proxy name.",)),
+    "external_addresses": Key("hosts", True, ("The listener addresses (external interface); at least one.",)),
+    "internal_addresses": Key("hosts", True, (
+        "The internal interface addresses, the source of the internal rules; at least one.",)),
 }
 _SIMPLE_URLS = {
-    "meet": ("simple_url_list", False),
-    "dialin": ("simple_url_list", False),
+    "meet": Key("simple_url_list", False, (
+        "Meeting simple URLs; one per SIP domain is expected (its host in the domain).",), default=[]),
+    "dialin": Key("simple_url_list", False, ("Dial-in conferencing simple URLs.",), default=[]),
 }
 # Keys a simple_urls mapping may not have, with the reason.
 _REFUSED_SIMPLE_URLS = {
@@ -67,25 +93,56 @@ _REFUSED_SIMPLE_URLS = {
 # A simple URL path: segments of unreserved characters (https://lync.contoso.com/Meet).
 _URL_PATH_RE = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
 _OPTIONS = {
-    "http_redirect": ("bool", False),
-    "mobile_autodiscover_over_http": ("bool", False),
-    "external_sources": ("sources", False),
+    "http_redirect": Key("bool", False, (
+        "Open external TCP 80 and answer plain HTTP with a redirect to HTTPS. The rule is optional in the source, "
+        "so it is marked C(required=false) unless mobile Autodiscover over HTTP needs port 80 anyway.",), default=True),
+    "mobile_autodiscover_over_http": Key("bool", False, (
+        "The listener certificate does not carry the C(lyncdiscover.<sip domain>) names, so mobile clients find "
+        "Autodiscover over plain HTTP. External TCP 80 and internal TCP 8080 become required; port 80 is bridged "
+        "to the pools' 8080.",), default=False),
+    "external_sources": Key("sources", False, (
+        "Who may reach the listener. V(any) (the source's \"Any\") is C(0.0.0.0/0) and C(::/0); or list CIDRs to "
+        "restrict.",), default=["any"]),
 }
 SCHEMA = {
-    "product": ("product", False),
-    "sip_domains": ("dns_list", True),
-    "front_end_pools": (("list_of", _POOL), True),
-    "directors": (("list_of", _POOL), False),
-    "office_web_apps": (("list_of", _OFFICE_WEB_APPS), False),
-    "simple_urls": (("mapping", _SIMPLE_URLS), False),
-    "reverse_proxies": (("list_of", _REVERSE_PROXY), False),
-    "options": (("mapping", _OPTIONS), False),
+    "product": Key("product", False, (
+        "The Lync or Skype for Business Server release. All three share the same reverse-proxy port model.",),
+        default="lync2013", choices=PRODUCTS),
+    "sip_domains": Key("dns_list", True, ("The SIP domains. Each gives an Autodiscover name C(lyncdiscover.<domain>).",)),
+    "front_end_pools": Key(("list_of", _POOL), True, ("The Front End pools (at least one).",)),
+    "directors": Key(("list_of", _POOL), False, (
+        "The Director pools, same keys as O(_input.front_end_pools). When there is one, simple URLs and "
+        "Autodiscover are routed to the first Director pool.",), default=[], words=True),
+    "office_web_apps": Key(("list_of", _OFFICE_WEB_APPS), False, (
+        "Office Web Apps (Office Online) server farms used for conferencing.",
+        "Each has C(name), C(fqdn) (the published name), and C(vip) and/or C(servers).",), default=[], words=True),
+    "simple_urls": Key(("mapping", _SIMPLE_URLS), False, (
+        "The simple URLs, routed to the first Director pool if any, else the first Front End pool. Each is a host "
+        "name (naming option 1, C(meet.contoso.com)) or an C(https://) URL with an optional path, in any case "
+        "(options 2 and 3, C(https://lync.contoso.com/Meet)). A host shared by several URLs is published once.",
+        "The same URL twice, a host that a pool or Office Web Apps also publishes, and a URL that is not https or "
+        "has a port, a query or credentials are errors.",
+        "The Admin simple URL is internal only and never published; an C(admin) key is refused.")),
+    "reverse_proxies": Key(("list_of", _REVERSE_PROXY), False, (
+        "The reverse proxies. The playbooks fill this from the inventory group; without it the rules name the "
+        "listener and internal interface by role only.",), default=[]),
+    "options": Key(("mapping", _OPTIONS), False, ("The switches of the port model.",)),
 }
-DEFAULT_OPTIONS = {
-    "http_redirect": True,
-    "mobile_autodiscover_over_http": False,
-    "external_sources": ["any"],
-}
+# What the topology as a whole is, said above its keys in the doc fragment.
+DESCRIPTION = (
+    "A Lync deployment described once (conventionally the variable C(lync_topology)), or a model that "
+    "P(lync.reverse_proxy.port_model#filter) computed from one already.",
+    "A model is told from a topology by its marker, C(kind=lync.reverse_proxy/port-model) and C(model_version=1), "
+    "and used as it is. A model of another kind or model_version, or a dict with some of a model's keys (C(rules), "
+    "C(routes), C(certificate_names), C(warnings)) but without the marker, is an error naming what was found. A "
+    "model that version 1.0.0 of the collection computed (it has every key of a model but no marker) is still "
+    "taken as a model.",
+    "Keys not listed here are rejected with the list of valid keys; every invalid value is reported with its "
+    "path, for example C(front_end_pools[1].servers[0]).",
+    "Addresses are IPv4 or IPv6 addresses (or CIDRs where noted); names are DNS names, stored lower-case without "
+    "a trailing dot.",
+)
+DEFAULT_OPTIONS = {name: key.default for name, key in _OPTIONS.items()}
 
 
 def _show(value: object) -> str:
@@ -191,13 +248,13 @@ class _Validator:
                 close = difflib.get_close_matches(key, list(schema), n=1)
                 hint = " (did you mean '%s'?)" % close[0] if close else ""
                 self.bad(_join(path, key), "unknown key%s; valid keys: %s" % (hint, ", ".join(schema)))
-        for key, (kind, required) in schema.items():
+        for key, declared in schema.items():
             item = value.get(key)
             if item is None:
-                if required:
+                if declared.required:
                     self.bad(_join(path, key), "is required")
                 continue
-            result[key] = self.value(item, _join(path, key), kind)
+            result[key] = self.value(item, _join(path, key), declared.kind)
         return result
 
     def list_of(self, value: object, path: str, kind: object) -> list:
@@ -546,7 +603,7 @@ def validate_topology(topology: object) -> dict:
         _check_relations(topo, validator.bad)
     if validator.problems:
         raise TopologyError(validator.problems, _entry_names(topology))
-    topo.setdefault("product", "lync2013")
+    topo.setdefault("product", SCHEMA["product"].default)
     for key in ("directors", "office_web_apps", "reverse_proxies"):
         topo.setdefault(key, [])
     simple_urls = topo.setdefault("simple_urls", {})

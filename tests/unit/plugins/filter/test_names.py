@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info, _names
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _firewalld, _iptables, _nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _firewalld, _iptables, _nftables, _specs
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
@@ -126,12 +126,9 @@ def test_the_renderer_renders_both_families_and_the_filter_one():
 
 # The renderer options the rp_firewall role passes on: its default and argument spec say the
 # renderer's default.
-ROLE_RENDERER_OPTIONS = {
-    "rp_firewall_table": ("nftables", "table"),
-    "rp_firewall_iptables_chain_prefix": ("iptables", "chain_prefix"),
-    "rp_firewall_firewalld_prefix": ("firewalld", "prefix"),
-    "rp_firewall_ufw_comment_prefix": ("ufw", "comment_prefix"),
-}
+# (make specs writes them from the same table, _specs.FIREWALL_VARIABLES; test_specs.py checks the
+# generated text, this the values the role ends up with.)
+ROLE_RENDERER_OPTIONS = _specs.FIREWALL_VARIABLES
 
 
 @pytest.mark.parametrize("variable", sorted(ROLE_RENDERER_OPTIONS))

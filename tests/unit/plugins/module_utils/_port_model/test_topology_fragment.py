@@ -30,7 +30,8 @@ def _pairs(schema: dict, documented: dict, path: str = "_input"):
     """(path, what the schema says, what the document says) for each key of either."""
     for key in sorted(set(schema) | set(documented)):
         where = "%s.%s" % (path, key)
-        kind, required = schema.get(key, (None, None))
+        declared = schema.get(key)
+        kind, required = (declared.kind, declared.required) if declared else (None, None)
         option = documented.get(key)
         yield where, (key in schema, required), (option is not None, bool(option and option.get("required")))
         nested = _nested(kind)
@@ -45,8 +46,8 @@ def _pairs(schema: dict, documented: dict, path: str = "_input"):
 
 def _keys_in_words(option: dict, nested: dict) -> set:
     text = " ".join(option["description"]) if isinstance(option["description"], list) else option["description"]
-    for key, (kind, _required) in _validate.SCHEMA.items():
-        if _nested(kind) is nested and "O(_input.%s)" % key in text:
+    for key, declared in _validate.SCHEMA.items():
+        if _nested(declared.kind) is nested and "O(_input.%s)" % key in text:
             return set(nested)
     return {key for key in nested if re.search(r"\b%s\b" % re.escape(key), text)}
 
