@@ -15,13 +15,13 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
     MissingLibraryError,
     TopologyError,
 )
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import netaddr
 
 __all__ = ["HAS_NETADDR", "SCHEMA", "normalize_topology", "validate_topology"]
 
