@@ -47,7 +47,7 @@ def main() -> int:
             os.environ["ANSIBLE_COLLECTIONS_PATH"] = path
             converge = run("site", args.size)
             print("%-6s converge of %d: %.1f s, %d changed" % (name, args.size, converge["seconds"],
-                                                             converge["changed"]), flush=True)
+                                                               converge["changed"]), flush=True)
             for kind, count in (("ping", 1), ("site", 1), ("ping", args.size), ("site", args.size)):
                 result = run(kind, count)
                 samples[name].setdefault("%s-%d" % (kind, count), []).append(result)

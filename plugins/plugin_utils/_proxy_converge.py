@@ -8,7 +8,7 @@ lync.reverse_proxy collection.
 
 Everything a proxy software brings of its own (packages, service, TLS file layout, the command
 that validates a configuration, which files are ours) is data of its ``ProxyRenderer``
-(``_port_model._renderer.ProxyHost``): nothing here names HAProxy or nginx.
+(``_port_model.renderers._renderer.ProxyHost``): nothing here names HAProxy or nginx.
 """
 
 from __future__ import annotations

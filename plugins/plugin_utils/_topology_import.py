@@ -5,7 +5,7 @@
 """The topology_import action's work on the controller. PRIVATE to the lync.reverse_proxy collection.
 
 Reading the addresses file, asking the controller's resolver for the names it lacks, and writing
-the topology file: the steps around ``import_document`` (module_utils/_port_model/_topology_xml.py),
+the topology file: the steps around ``import_document`` (module_utils/_port_model/documents/_topology_xml.py),
 in one process, so that the document and the topology never travel through Ansible's variables
 (which costs several times the import itself on a document of a thousand pools).
 """

@@ -29,7 +29,7 @@ DIRT = [".ansible/collections/ansible_collections/x/y/MANIFEST.json", "windows-s
         ".venv/bin/python3", ".venv-3.13/pyvenv.cfg", "tests/output/junit/units.xml",
         "plugins/filter/__pycache__/port_model.cpython-311.pyc", ".pytest_cache/README.md",
         ".hypothesis/examples/x", "benchmarks/results/datapath.json.tmp", "lync-reverse_proxy-0.9.0.tar.gz",
-        "roles/rp_haproxy/.DS_Store", "plugins/module_utils/_port_model/_compute.py.orig"]
+        "roles/rp_haproxy/.DS_Store", "plugins/module_utils/_port_model/model/_compute.py.orig"]
 # The development set-up: the lab, the build, the benchmarks, CI; none of it is of use installed.
 DEVELOPMENT = ("Makefile", ".ci/", ".git/", "benchmarks/", "tests/lab/", "tests/browser/", "tests/tooling/",
                "tests/release/", "tests/min-deps/", "tests/podman/", "tests/readme/", "extensions/molecule/", ".gitignore")

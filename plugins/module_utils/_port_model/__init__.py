@@ -15,13 +15,13 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module packer finds the parts
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text, interfaces_for
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text, interfaces_for
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
         MissingLibraryError,
         PortModelError,
         TopologyError,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import (
         MODEL_KIND,
         MODEL_VERSION,
         compute_model,
@@ -30,11 +30,11 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         model_kind,
         model_of_validated,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import (
         normalize_topology,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._aerleon import aerleon_policy
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._aerleon import aerleon_policy
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls._firewall import (
         BACKENDS,
         firewall_config,
         render_firewall,
@@ -45,39 +45,39 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         ufw_stale,
         windows_firewall_rules,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._policy import (
         FirewallPolicy,
         build_policy,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._pfx import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.documents._pfx import (
         pem_certificates,
         pfx_certificates,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._proxy import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies._proxy import (
         PROXIES,
         listener_addresses,
         proxy_config,
         render_proxy,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._probe_list import VANTAGES, probe_endpoints
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._probe_list import VANTAGES, probe_endpoints
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._tls import tls_profile
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._tables import (
         FORMATS,
         render_port_table,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._topology_xml import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.documents._topology_xml import (
         TopologyDocumentError,
         import_document,
         needed_names,
         topology_from_xml,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._windows import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._windows import (
         arr_configuration,
         iis_bindings,
         render_application_host,
         render_powershell,
     )
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import (
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import (
         select_routes,
         select_rules,
         query_model,
@@ -87,53 +87,53 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
 # pay for the XML reader, the certificate library or the firewall renderers (Ansible imports a
 # filter anew in every forked worker, once per task and host).
 _PARTS = {
-    "host_text": "_address",
-    "MissingLibraryError": "_errors",
-    "PortModelError": "_errors",
-    "TopologyError": "_errors",
-    "compute_model": "_compute",
-    "ensure_model": "_compute",
-    "is_model": "_compute",
-    "MODEL_KIND": "_compute",
-    "MODEL_VERSION": "_compute",
-    "model_kind": "_compute",
-    "model_of_validated": "_compute",
-    "normalize_topology": "_validate",
-    "aerleon_policy": "_aerleon",
-    "BACKENDS": "_firewall",
-    "firewall_config": "_firewall",
-    "render_firewall": "_firewall",
-    "render_firewalld": "_firewall",
-    "render_iptables": "_firewall",
-    "render_nftables": "_firewall",
-    "render_ufw": "_firewall",
-    "ufw_stale": "_firewall",
-    "FirewallPolicy": "_policy",
-    "build_policy": "_policy",
-    "pem_certificates": "_pfx",
-    "pfx_certificates": "_pfx",
-    "PROXIES": "_proxy",
-    "listener_addresses": "_proxy",
-    "proxy_config": "_proxy",
-    "render_proxy": "_proxy",
-    "VANTAGES": "_probe_list",
-    "probe_endpoints": "_probe_list",
-    "tls_profile": "_tls",
-    "FORMATS": "_tables",
-    "render_port_table": "_tables",
-    "TopologyDocumentError": "_topology_xml",
-    "import_document": "_topology_xml",
-    "needed_names": "_topology_xml",
-    "topology_from_xml": "_topology_xml",
-    "arr_configuration": "_windows",
-    "iis_bindings": "_windows",
-    "render_application_host": "_windows",
-    "render_powershell": "_windows",
-    "windows_firewall_rules": "_firewall",
-    "interfaces_for": "_address",
-    "select_routes": "_select",
-    "select_rules": "_select",
-    "query_model": "_select",
+    "host_text": "model._address",
+    "MissingLibraryError": "model._errors",
+    "PortModelError": "model._errors",
+    "TopologyError": "model._errors",
+    "compute_model": "model._compute",
+    "ensure_model": "model._compute",
+    "is_model": "model._compute",
+    "MODEL_KIND": "model._compute",
+    "MODEL_VERSION": "model._compute",
+    "model_kind": "model._compute",
+    "model_of_validated": "model._compute",
+    "normalize_topology": "model._validate",
+    "aerleon_policy": "renderers._aerleon",
+    "BACKENDS": "renderers.firewalls._firewall",
+    "firewall_config": "renderers.firewalls._firewall",
+    "render_firewall": "renderers.firewalls._firewall",
+    "render_firewalld": "renderers.firewalls._firewall",
+    "render_iptables": "renderers.firewalls._firewall",
+    "render_nftables": "renderers.firewalls._firewall",
+    "render_ufw": "renderers.firewalls._firewall",
+    "ufw_stale": "renderers.firewalls._firewall",
+    "FirewallPolicy": "model._policy",
+    "build_policy": "model._policy",
+    "pem_certificates": "documents._pfx",
+    "pfx_certificates": "documents._pfx",
+    "PROXIES": "renderers.proxies._proxy",
+    "listener_addresses": "renderers.proxies._proxy",
+    "proxy_config": "renderers.proxies._proxy",
+    "render_proxy": "renderers.proxies._proxy",
+    "VANTAGES": "renderers._probe_list",
+    "probe_endpoints": "renderers._probe_list",
+    "tls_profile": "model._tls",
+    "FORMATS": "renderers._tables",
+    "render_port_table": "renderers._tables",
+    "TopologyDocumentError": "documents._topology_xml",
+    "import_document": "documents._topology_xml",
+    "needed_names": "documents._topology_xml",
+    "topology_from_xml": "documents._topology_xml",
+    "arr_configuration": "renderers._windows",
+    "iis_bindings": "renderers._windows",
+    "render_application_host": "renderers._windows",
+    "render_powershell": "renderers._windows",
+    "windows_firewall_rules": "renderers.firewalls._firewall",
+    "interfaces_for": "model._address",
+    "select_routes": "model._select",
+    "select_rules": "model._select",
+    "query_model": "model._select",
 }
 
 

@@ -8,7 +8,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lync.reverse_proxy.plugins.filter import firewall_rules as plugin
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _select, compute_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _select
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import full
 
 firewall_rules = plugin.FilterModule().filters()["firewall_rules"]

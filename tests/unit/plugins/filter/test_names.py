@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _host_info, _names
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _firewalld, _iptables, _nftables, _specs
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls import _firewalld, _iptables, _nftables
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.specs import _specs
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
@@ -133,7 +134,7 @@ ROLE_RENDERER_OPTIONS = _specs.FIREWALL_VARIABLES
 
 @pytest.mark.parametrize("variable", sorted(ROLE_RENDERER_OPTIONS))
 def test_the_role_says_the_renderers_default(variable):
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import BACKENDS
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls._firewall import BACKENDS
     backend, name = ROLE_RENDERER_OPTIONS[variable]
     expected = BACKENDS[backend].options[name].default
     role = os.path.join(ROOT, "roles", "rp_firewall")
@@ -158,7 +159,7 @@ def _task_parameters(role: str) -> list:
 def test_the_windows_roles_keep_the_declared_group(role):
     """The Windows Firewall renderer's group (its option's default) is the group whose rules the
     Windows roles read and remove."""
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewall import BACKENDS
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls._firewall import BACKENDS
     assert BACKENDS["windows_firewall"].options["group"].default == _names.WINDOWS_FIREWALL_GROUP
     groups = [parameters["Group"] for parameters in _task_parameters(role) if "Group" in parameters]
     assert groups and set(groups) == {_names.WINDOWS_FIREWALL_GROUP}

@@ -14,7 +14,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lync.reverse_proxy.plugins.filter import port_model as plugin
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _validate
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _validate
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import full
 
 port_model = plugin.FilterModule().filters()["port_model"]

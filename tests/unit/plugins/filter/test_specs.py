@@ -12,17 +12,12 @@ import dataclasses
 
 import pytest
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
-    _haproxy,
-    _iptables,
-    _nftables,
-    _nginx,
-    _specs,
-    _ufw,
-    _validate,
-)
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._firewalld import RENDERER as FIREWALLD
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _validate
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls import _iptables, _nftables, _ufw
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.specs import _specs
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls._firewalld import RENDERER as FIREWALLD
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option
 
 RENDERERS = [_haproxy.RENDERER, _nginx.RENDERER, _nftables.RENDERER, _iptables.RENDERER, FIREWALLD, _ufw.RENDERER]
 

@@ -20,8 +20,10 @@ import shutil
 import pytest
 import yaml
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _firewalld, _haproxy, _nginx, _validate
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _validate
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls import _firewalld
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 if not os.path.isfile(os.path.join(ROOT, "tests", "tooling", "specs.py")):
@@ -122,7 +124,7 @@ def test_a_reformatted_block_is_caught(tmp_path):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text.replace("rp_firewall_firewalld_prefix: lync\n", "rp_firewall_firewalld_prefix: 'lync'\n"))
     assert tooling.drift(root) == [
-        "%s: the block of the firewall renderers' options (_port_model/_specs.FIREWALL_VARIABLES) is written "
+        "%s: the block of the firewall renderers' options (_port_model/specs/_specs.FIREWALL_VARIABLES) is written "
         "otherwise than make specs writes it" % FIREWALL_DEFAULTS]
 
 

@@ -9,7 +9,8 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _select, _validate, compute_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _select, _validate
 from ansible_collections.lync.reverse_proxy.plugins.modules import port_model_info
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import full
 

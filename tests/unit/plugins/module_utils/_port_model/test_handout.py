@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import compute_model, render_port_table
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._handout import diagram_layout
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._handout import diagram_layout
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     full,
     with_options,

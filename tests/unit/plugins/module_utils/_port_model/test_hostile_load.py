@@ -26,7 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     render_ufw,
     select_rules,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _haproxy, _nginx
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     TWO_PROXIES as TOPOLOGY,
 )

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import merge_networks
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

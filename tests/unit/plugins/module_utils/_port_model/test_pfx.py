@@ -98,7 +98,7 @@ def test_a_pfx_without_a_key_is_refused(chain):
 def test_the_listener_is_found_by_its_key_not_its_place(chain, monkeypatch):
     """Windows lists the imported thumbprints in file order; a reader that took the first one would
     bind the root here. The choice goes by the key."""
-    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _pfx as module  # pylint: disable=import-outside-toplevel
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.documents import _pfx as module  # pylint: disable=import-outside-toplevel
 
     load = pkcs12.load_key_and_certificates
 

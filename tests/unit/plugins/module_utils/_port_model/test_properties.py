@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     compute_model,
     render_port_table,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import SCHEMA
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import SCHEMA
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     golden_cases,
 )

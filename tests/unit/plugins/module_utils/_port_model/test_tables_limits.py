@@ -16,7 +16,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     compute_model,
     render_port_table,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tables import table_rows
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._tables import table_rows
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     TWO_PROXIES as TOPOLOGY,
 )

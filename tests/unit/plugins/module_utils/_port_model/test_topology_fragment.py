@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.lync.reverse_proxy.plugins.doc_fragments.topology import ModuleDocFragment
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _validate
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _validate
 
 
 def _nested(kind):

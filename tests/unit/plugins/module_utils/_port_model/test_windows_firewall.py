@@ -25,7 +25,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     select_rules,
     windows_firewall_rules,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import server_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import server_rules
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
     TWO_PROXIES,
     full,

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import merge_networks
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import (
     FACTS,
     ROLE_ORDER,
     RULE_DEFS,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import validate_topology
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import validate_topology
 
 __all__ = ["MODEL_KEYS", "MODEL_KIND", "MODEL_VERSION", "compute_model", "ensure_model", "is_model", "model_kind",
            "model_of_validated"]

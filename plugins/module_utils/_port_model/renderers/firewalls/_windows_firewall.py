@@ -26,8 +26,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import (
     WINDOWS_FIREWALL_GROUP,
     WINDOWS_FIREWALL_GROUP_PATTERN,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import ANY, host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["PROFILES", "RENDERER", "render"]
 

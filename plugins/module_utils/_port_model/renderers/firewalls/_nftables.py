@@ -19,9 +19,9 @@ sources such a set holds at run time; ``_nft.table_objects`` leaves them out of 
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import NFT_TABLE
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text, of_version
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text, of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._policy import SOURCE_PREFIX
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["RENDERER"]
 

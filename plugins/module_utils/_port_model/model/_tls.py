@@ -9,7 +9,7 @@ collection; both proxy roles take their TLS settings from here.
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 
 __all__ = ["PROFILES", "PROTOCOLS", "tls_profile"]
 

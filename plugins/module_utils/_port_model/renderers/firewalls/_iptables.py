@@ -15,9 +15,9 @@ before the rules' accepts; a source is an IPv4 address or an IPv6 /64.
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import IPTABLES_CHAIN_PREFIX, IPTABLES_CHAIN_PREFIX_PATTERN
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import SOURCE_PREFIX
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import ANY, of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._policy import SOURCE_PREFIX
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["FILTER_FAMILY", "RENDERER"]
 

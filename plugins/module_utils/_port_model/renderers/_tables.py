@@ -17,8 +17,8 @@ import datetime
 import io
 import re
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import (
     FACTS,
     INTERFACES,
     LANGUAGES,
@@ -26,8 +26,8 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._da
     ROLE_ORDER,
     TABLE_TEXT,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._handout import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._handout import (
     render_diagram,
     render_handout,
 )

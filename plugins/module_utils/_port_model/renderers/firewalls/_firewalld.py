@@ -10,8 +10,8 @@ Zones and policies of our own, as the XML files firewalld reads from ``/etc/fire
 from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import FIREWALLD_PREFIX, FIREWALLD_PREFIX_PATTERN
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, of_version
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import ANY, of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["RENDERER"]
 

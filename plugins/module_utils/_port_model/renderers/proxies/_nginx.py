@@ -23,7 +23,7 @@ are timed by the pool, its idle time by ``timeout`` (the long polls').
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
 
 __all__ = ["PASSTHROUGH", "RENDERER", "render", "sized"]
 

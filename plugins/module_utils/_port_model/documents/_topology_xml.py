@@ -38,13 +38,13 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
     MissingLibraryError,
     PortModelError,
     TopologyError,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._validate import validate_topology
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import validate_topology
 
 try:
     from defusedxml import ElementTree as SafeElementTree

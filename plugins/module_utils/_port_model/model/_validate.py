@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
     MissingLibraryError,
     TopologyError,
 )
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import netaddr
 
 __all__ = ["DESCRIPTION", "HAS_NETADDR", "SCHEMA", "Key", "normalize_topology", "validate_topology"]
 

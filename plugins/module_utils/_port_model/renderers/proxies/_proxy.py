@@ -17,13 +17,13 @@ files its services may have (``open_files``, systemd's default 524288 when not g
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import _haproxy, _nginx
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import ensure_model
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._tls import tls_profile
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import check_options
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._tls import tls_profile
 
 __all__ = ["OPEN_FILES", "PROXIES", "listener_addresses", "proxy_config", "render_proxy"]
 

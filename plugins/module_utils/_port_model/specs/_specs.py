@@ -22,15 +22,9 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
-    _firewalld,
-    _haproxy,
-    _iptables,
-    _nftables,
-    _nginx,
-    _ufw,
-    _validate,
-)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model import _validate
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls import _firewalld, _iptables, _nftables, _ufw
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
 
 __all__ = ["AUTO", "COMPUTED", "FIREWALL_VARIABLES", "ROLE_OPTIONS", "option_spec", "proxy_variable", "role_options",
            "topology_fragment"]

@@ -19,7 +19,7 @@ host's memory and open-file limit (:func:`sized`).
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, ProxyHost, ProxyRenderer, TlsFile
 
 __all__ = ["RENDERER", "render", "sized"]
 

@@ -18,25 +18,25 @@ from __future__ import annotations
 import dataclasses
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.firewalls import (
     _firewalld,
     _iptables,
     _nftables,
     _ufw,
     _windows_firewall,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._compute import ensure_model
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._policy import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._policy import (
     POLICY_OPTIONS,
     FirewallPolicy,
     SourceLimits,
     build_policy,
     check_rules,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import check_options
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import interfaces_for
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules, server_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import check_options
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import interfaces_for
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules, server_rules
 
 __all__ = ["BACKENDS", "firewall_config", "render_firewall", "render_firewalld", "render_iptables",
            "render_nftables", "render_ufw", "ufw_stale", "windows_firewall_rules"]

@@ -20,9 +20,9 @@ import re
 from xml.sax.saxutils import quoteattr
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import WINDOWS_FIREWALL_GROUP
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
 
 __all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell"]
 

@@ -41,9 +41,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import of_version
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import merge_networks, netaddr
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import merge_networks, netaddr
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 
 __all__ = ["PLACEMENTS", "POLICY_OPTIONS", "SIDES", "SOURCE_PREFIX", "FirewallPolicy", "SourceLimits", "build_policy", "check_rules"]
 

@@ -10,9 +10,9 @@ egress filtering here (its rules are ordered by insertion).
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import ANY, host_text, of_version
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._renderer import Option, Renderer
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import ANY, host_text, of_version
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["RENDERER", "stale_rules"]
 

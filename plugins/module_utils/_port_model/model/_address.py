@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 
 try:
     import netaddr

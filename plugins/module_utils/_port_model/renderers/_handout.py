@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import html
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import ROLE_LABELS, TABLE_TEXT
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import ROLE_LABELS, TABLE_TEXT
 
 __all__ = ["diagram_layout", "render_diagram", "render_handout"]
 

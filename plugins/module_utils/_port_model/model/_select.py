@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._address import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import (
     host_text,
     merge_networks,
     netaddr,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._data import INTERFACES
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import INTERFACES
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
     MissingLibraryError,
     PortModelError,
 )

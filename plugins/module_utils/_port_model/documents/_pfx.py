@@ -23,7 +23,7 @@ import binascii
 import re
 from collections.abc import Mapping
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import (
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import (
     MissingLibraryError,
     PortModelError,
 )

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
 
 __all__ = ["VANTAGES", "probe_endpoints"]
 
