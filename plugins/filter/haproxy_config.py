@@ -126,7 +126,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The configuration of rp01, as rp_haproxy writes it
+- name: The configuration of rp01, as rp_proxy writes it for HAProxy
   ansible.builtin.copy:
     content: >-
       {{ lync_topology | lync.reverse_proxy.haproxy_config(reverse_proxy='rp01',

@@ -112,7 +112,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The configuration of rp01, as rp_nginx writes it
+- name: The configuration of rp01, as rp_proxy writes it for nginx
   ansible.builtin.copy:
     content: >-
       {{ lync_topology | lync.reverse_proxy.nginx_config(reverse_proxy='rp01',

@@ -45,7 +45,7 @@ FIREWALL_VARIABLES = {
 }
 _FIREWALLS = {renderer.name: renderer for renderer in (_nftables.RENDERER, _iptables.RENDERER, _firewalld.RENDERER, _ufw.RENDERER)}
 # The flat roles of the proxies: role -> (renderer, options it does not take as variables).
-# rp_nginx names the local sockets' directory itself (vars/main.yml).
+# rp_nginx (1.x) set the local sockets' directory itself; rp_proxy_nginx takes it as an option.
 ROLE_OPTIONS = {
     "rp_haproxy": (_haproxy.RENDERER, COMPUTED),
     "rp_nginx": (_nginx.RENDERER, COMPUTED + ("socket_dir",)),

@@ -8,7 +8,7 @@ PRIVATE to the lync.reverse_proxy collection.
 
 topology or model + reverse proxy name -> routes and the proxy's listener addresses ->
 :func:`render_proxy` (the TLS settings and the renderer's own options checked) -> the renderer's
-``render(routes, listener, tls, ...)``. The roles rp_haproxy and rp_nginx write what this returns.
+``render(routes, listener, tls, ...)``. The role rp_proxy writes what this returns.
 
 A renderer's connection budget (HAProxy's ``maxconn``, nginx's ``worker_connections``) may be
 ``auto``: sized by the renderer's ``sized`` from the host's memory (``memory_mb``) and the open
