@@ -22,6 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _user_path
 
@@ -105,7 +106,8 @@ class ActionModule(ActionBase):
             args.update(self._validate_legacy(legacy))
             options = dict(legacy_options, **(args["options"] or {}))
             reverse_proxy = args["reverse_proxy"] or task_vars.get("inventory_hostname")
-            model = _model.ensure_model(args["topology"])
+            model = _model.ensure_model(_inventory.with_inventory_proxies(args["topology"], task_vars,
+                                                                          resolve=self._templar.template))
             material = self._material(args)
             host, paths = _converge.host_of(renderer, material, args["backend_verify"], args["tls_dir"],
                                             args["config_path"])
