@@ -20,6 +20,10 @@ import os
 import labbench
 
 SITE = "site_scale.yml"
+# The lab's inventory names the listener's files with rp_proxy's variables; a build from before
+# rp_proxy reads rp_haproxy's (the build after takes rp_proxy's and ignores these).
+BEFORE_RP_PROXY = {"rp_haproxy_%s" % name: "{{ rp_proxy_%s }}" % name
+                   for name in ("certificate_src", "certificate_key_src", "backend_ca_src")}
 
 
 def hosts(count: int) -> list:
@@ -29,7 +33,7 @@ def hosts(count: int) -> list:
 def run(kind: str, count: int) -> dict:
     if kind == "ping":
         return labbench.playbook("ping.yml", {"bench_hosts": ",".join(hosts(count))}, forks=count)
-    extra = {"lync_reverse_proxies_group": "lync_scale_proxies", "lync_site_serial": "100%"}
+    extra = dict(BEFORE_RP_PROXY, lync_reverse_proxies_group="lync_scale_proxies", lync_site_serial="100%")
     return labbench.playbook(SITE, extra, limit=",".join(["localhost"] + hosts(count)), forks=count)
 
 
