@@ -54,8 +54,9 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(missing_required_lib(exc.library)) from None
         except _host.FirewallHostError as exc:
             raise AnsibleActionFail(str(exc)) from None
+        self._ran = []
         result.update(changed=False, backend=plan["backend"], config=plan["config"], applied=[], removed=[],
-                      confirmed=[])
+                      confirmed=[], ran=[])
         diffs = []
         if plan["warnings"]:
             result["warnings"] = list(plan["warnings"])
@@ -65,7 +66,8 @@ class ActionModule(ActionBase):
             if not self._note(result, diffs, "applied", step, outcome):
                 return self._done(result, diffs)
             if outcome.get("rollback_armed"):
-                armed.append((outcome.get("rollback_unit") or "", step["confirm"]))
+                # The unit as the plan names it (the modules name theirs the same way).
+                armed.append((step["unit"], step["confirm"]))
         for unit, how in armed:
             changed, error = _confirm.confirm(self, unit, reconnect=how != "same")
             if error:
@@ -79,6 +81,7 @@ class ActionModule(ActionBase):
         return self._done(result, diffs)
 
     def _run_step(self, step: dict, task_vars: dict) -> dict:
+        self._ran.append(step["label"])
         if step["module"] in _host.ACTIONS:
             # copy (it sends the content) and package (it finds the package manager) are actions:
             # run as this task, with its check and diff mode.
@@ -110,6 +113,7 @@ class ActionModule(ActionBase):
         return True
 
     def _done(self, result: dict, diffs: list) -> dict:
+        result["ran"] = list(self._ran)
         if diffs and self._task.diff:
             result["diff"] = diffs
         return result

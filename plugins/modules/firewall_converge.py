@@ -212,6 +212,11 @@ confirmed:
   type: list
   elements: str
   sample: [lync-rollback-inet-lync_reverse_proxy]
+ran:
+  description: Every module call made after the read, changed or not (empty when nothing differs).
+  returned: unless O(request_only)
+  type: list
+  elements: str
 removed:
   description: What of ours was removed from backends no longer used.
   returned: unless O(request_only)

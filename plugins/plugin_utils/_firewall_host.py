@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Mapping
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._rollback import unit_name
 
 __all__ = ["ACTIONS", "ARGUMENT_SPEC", "BACKEND_CHOICES", "COMMANDS", "DROPIN", "FirewallHostError", "IPTABLES_UNIT", "PACKAGES",
            "ROLE_ONLY", "decide", "given_read", "iptables_unit_text", "request"]
@@ -170,10 +171,15 @@ def _config(args: Mapping, backend: str, read: Mapping) -> dict:
         host=read, ruleset_path=args["ruleset_path"], boot_dropin=DROPIN if args["persist"] else None)
 
 
-def _step(module: str, label: str, confirm: str = "", **module_args) -> dict:
-    """One module call of the plan. ``confirm``: "reconnect" when a rollback it arms is confirmed
-    over a fresh connection, "same" when over the connection the previous confirmation made."""
-    return {"module": module, "label": label, "args": module_args, "confirm": confirm}
+def _step(module: str, label: str, confirm: str = "", unit: str = "", **module_args) -> dict:
+    """One module call of the plan. ``confirm``: "reconnect" when the rollback it arms (``unit``,
+    named as the module names it) is confirmed over a fresh connection, "same" when over the
+    connection the previous confirmation made."""
+    try:
+        unit = unit_name(unit) if unit else ""
+    except ValueError as exc:
+        raise FirewallHostError("%s: its rollback unit: %s. Nothing was changed." % (label, exc)) from None
+    return {"module": module, "label": label, "args": module_args, "confirm": confirm, "unit": unit}
 
 
 def _nft_step(args: Mapping, present: bool, management_sources=(), content=None, boot_dropin: bool = True) -> dict:
@@ -184,7 +190,7 @@ def _nft_step(args: Mapping, present: bool, management_sources=(), content=None,
     if boot_dropin and args["persist"]:
         module_args["boot_dropin"] = DROPIN
     return _step("lync.reverse_proxy.nft_table", "nftables table %s" % args["table"],
-                 confirm="reconnect" if present else "", **module_args)
+                 confirm="reconnect" if present else "", unit="inet-" + args["table"], **module_args)
 
 
 def _iptables_steps(args: Mapping, config: dict | None) -> list:
@@ -199,7 +205,8 @@ def _iptables_steps(args: Mapping, config: dict | None) -> list:
                                management_sources=list(config["management_sources"]),
                                rollback_timeout=args["confirm_timeout"])
         steps.append(_step("lync.reverse_proxy.iptables_chains", "iptables chains (IPv%d)" % family,
-                           confirm=("reconnect" if family == 4 else "same") if config else "", **module_args))
+                           confirm=("reconnect" if family == 4 else "same") if config else "",
+                           unit="iptables-v%d" % family, **module_args))
     return steps
 
 
@@ -302,6 +309,7 @@ def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible
             steps.append(_step("ansible.legacy.systemd_service", "start firewalld (enabled at boot)",
                                name="firewalld", state="started", enabled=True))
         steps.append(_step("lync.reverse_proxy.firewalld_config", "firewalld zones and policies", confirm="reconnect",
+                           unit="firewalld-" + args["firewalld_prefix"],
                            files=config["content"], prefix=args["firewalld_prefix"], state="present",
                            rollback_timeout=args["confirm_timeout"]))
     # ufw: the role's task file applies config["content"] (one community.general.ufw call per rule).

@@ -61,7 +61,7 @@ def test_the_plays_read_in_place_costs_no_remote_call():
     found = in_place_read(full_args())
     plugin, events = action(dict(ARGS, host_info=given(found)))
     result = plugin.run(task_vars={"inventory_hostname": "rp1"})
-    assert events == [] and result["changed"] is False and result["backend"] == "nftables"
+    assert events == [] and result["changed"] is False and result["backend"] == "nftables" and result["ran"] == []
 
 
 def test_without_the_read_it_reads_once():
@@ -81,7 +81,6 @@ def test_a_read_of_something_else_is_not_used():
 
 def test_a_change_is_confirmed_over_a_fresh_connection_then_ours_elsewhere_removed():
     answers = {"lync.reverse_proxy.nft_table": {"changed": True, "rollback_armed": True,
-                                                "rollback_unit": "lync-rollback-inet-lync_reverse_proxy",
                                                 "diff": {"before": "a", "after": "b"}},
                "lync.reverse_proxy.iptables_chains": {"changed": True}}
     plugin, events = action(dict(ARGS, host_info=given(read(ours=("iptables",)))), answers)
@@ -91,12 +90,13 @@ def test_a_change_is_confirmed_over_a_fresh_connection_then_ours_elsewhere_remov
                       "lync.reverse_proxy.iptables_chains", "lync.reverse_proxy.iptables_chains"]
     assert result["changed"] is True and result["confirmed"] == ["lync-rollback-inet-lync_reverse_proxy"]
     assert result["applied"] == ["nftables table lync_reverse_proxy"] and len(result["removed"]) == 2
+    assert result["ran"] == ["nftables table lync_reverse_proxy", "iptables chains (IPv4)", "iptables chains (IPv6)"]
     assert result["diff"] == [{"before": "a", "after": "b"}]
 
 
 def test_iptables_confirms_v6_over_the_connection_v4_made():
-    armed = lambda module_args: {"changed": True, "rollback_armed": True,  # noqa: E731
-                                 "rollback_unit": "lync-rollback-iptables-v%d" % module_args["family"]}
+    # iptables_chains does not name its unit in its result: the plan does.
+    armed = {"changed": True, "rollback_armed": True}
     found = read(files={fh.IPTABLES_UNIT: {"type": "file", "mode": "0644", "owner": "root", "group": "root",
                                            "sha256": "0"}})
     plugin, events = action(dict(ARGS, backend="iptables", persist=False, host_info=given(found)),
@@ -126,8 +126,7 @@ def test_a_refused_module_call_fails_with_its_message_and_nothing_after_it():
 
 def test_a_rollback_that_ran_fails_the_run():
     plugin, events = action(dict(ARGS, host_info=given(read())),
-                            {"lync.reverse_proxy.nft_table": {"changed": True, "rollback_armed": True,
-                                                              "rollback_unit": "lync-rollback-inet-t"}},
+                            {"lync.reverse_proxy.nft_table": {"changed": True, "rollback_armed": True}},
                             confirm="lync-rollback fired 1700000000 armed 1699999990 30\n")
     result = plugin.run(task_vars={})
     assert result["failed"] is True and result["rolled_back"] is True and "ran at" in result["msg"]
@@ -172,3 +171,14 @@ def test_the_package_is_installed_by_its_action_before_the_table():
     assert loaded == [("ansible.legacy.package", {"name": ["nftables"], "state": "present"})]
     assert events == ["ansible.legacy.package", "lync.reverse_proxy.nft_table"]
     assert result["applied"] == ["install nftables", "nftables table lync_reverse_proxy"]
+
+
+def test_firewalld_confirms_its_own_unit():
+    found = read(installed=("firewalld",), running=("firewalld",))
+    found["services"]["firewalld"] = {"name": "firewalld", "enabled": True, "active": True}
+    plugin, events = action(dict(ARGS, backend="firewalld", firewalld_prefix="corp", source_limits=False,
+                                 host_info=given(found, firewalld_prefix="corp")),
+                            {"lync.reverse_proxy.firewalld_config": {"changed": True, "rollback_armed": True}})
+    result = plugin.run(task_vars={})
+    assert events == ["lync.reverse_proxy.firewalld_config", "reset", "confirm"]
+    assert result["confirmed"] == ["lync-rollback-firewalld-corp"]
