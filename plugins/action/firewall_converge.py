@@ -46,6 +46,9 @@ class ActionModule(ActionBase):
             if read.get("failed"):
                 result.update(failed=True, msg="reading the host's firewalls failed: %s" % read.get("msg", read))
                 return result
+            warnings = list(read.get("warnings") or [])
+        else:
+            warnings = []
         host = task_vars.get("inventory_hostname", "")
         managed = str(C.config.get_config_value("DEFAULT_MANAGED_STR"))
         try:
@@ -58,8 +61,9 @@ class ActionModule(ActionBase):
         result.update(changed=False, backend=plan["backend"], config=plan["config"], applied=[], removed=[],
                       confirmed=[], ran=[])
         diffs = []
-        if plan["warnings"]:
-            result["warnings"] = list(plan["warnings"])
+        warnings.extend(plan["warnings"])
+        if warnings:
+            result["warnings"] = warnings
         armed = []
         for step in plan["steps"]:
             outcome = self._run_step(step, task_vars)
@@ -67,9 +71,12 @@ class ActionModule(ActionBase):
                 return self._done(result, diffs)
             if outcome.get("rollback_armed"):
                 # The unit as the plan names it (the modules name theirs the same way).
-                armed.append((step["unit"], step["confirm"]))
-        for unit, how in armed:
-            changed, error = _confirm.confirm(self, unit, reconnect=how != "same")
+                armed.append(step["unit"])
+        # The first confirmation drops the connection and runs over a fresh one: that it connects
+        # at all proves the new rules kept management access. The others (iptables' IPv6 chains)
+        # run over that same fresh connection: a host that cannot be reached is not tried again.
+        for index, unit in enumerate(armed):
+            changed, error = _confirm.confirm(self, unit, reconnect=index == 0)
             if error:
                 result.update(failed=True, msg=error, rolled_back="ran at" in error)
                 return self._done(result, diffs)

@@ -171,15 +171,13 @@ def _config(args: Mapping, backend: str, read: Mapping) -> dict:
         host=read, ruleset_path=args["ruleset_path"], boot_dropin=DROPIN if args["persist"] else None)
 
 
-def _step(module: str, label: str, confirm: str = "", unit: str = "", **module_args) -> dict:
-    """One module call of the plan. ``confirm``: "reconnect" when the rollback it arms (``unit``,
-    named as the module names it) is confirmed over a fresh connection, "same" when over the
-    connection the previous confirmation made."""
+def _step(module: str, label: str, unit: str = "", **module_args) -> dict:
+    """One module call of the plan; ``unit``: the rollback it may arm, named as the module names it."""
     try:
         unit = unit_name(unit) if unit else ""
     except ValueError as exc:
         raise FirewallHostError("%s: its rollback unit: %s. Nothing was changed." % (label, exc)) from None
-    return {"module": module, "label": label, "args": module_args, "confirm": confirm, "unit": unit}
+    return {"module": module, "label": label, "args": module_args, "unit": unit}
 
 
 def _nft_step(args: Mapping, present: bool, management_sources=(), content=None, boot_dropin: bool = True) -> dict:
@@ -190,7 +188,7 @@ def _nft_step(args: Mapping, present: bool, management_sources=(), content=None,
     if boot_dropin and args["persist"]:
         module_args["boot_dropin"] = DROPIN
     return _step("lync.reverse_proxy.nft_table", "nftables table %s" % args["table"],
-                 confirm="reconnect" if present else "", unit="inet-" + args["table"], **module_args)
+                 unit="inet-" + args["table"], **module_args)
 
 
 def _iptables_steps(args: Mapping, config: dict | None) -> list:
@@ -205,7 +203,6 @@ def _iptables_steps(args: Mapping, config: dict | None) -> list:
                                management_sources=list(config["management_sources"]),
                                rollback_timeout=args["confirm_timeout"])
         steps.append(_step("lync.reverse_proxy.iptables_chains", "iptables chains (IPv%d)" % family,
-                           confirm=("reconnect" if family == 4 else "same") if config else "",
                            unit="iptables-v%d" % family, **module_args))
     return steps
 
@@ -257,7 +254,7 @@ def _absent_needed(args: Mapping, backend: str, read: Mapping) -> bool:
 def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible managed") -> dict:
     """The plan for one host: ``backend``, ``config`` (the model's firewall_config result, empty
     with state absent), ``warnings``, ``steps`` (module calls in order, each with ``module``,
-    ``label``, ``args`` and ``confirm``) and ``others`` (the removal of ours from other backends,
+    ``label``, ``args`` and the rollback ``unit`` it may arm) and ``others`` (the removal of ours from other backends,
     run after the confirmation). With backend ufw the steps are left to the role's ufw tasks."""
     _check_read(read)
     backend = _backend(args, read)
@@ -308,7 +305,7 @@ def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible
         if not (service.get("active") and service.get("enabled")):
             steps.append(_step("ansible.legacy.systemd_service", "start firewalld (enabled at boot)",
                                name="firewalld", state="started", enabled=True))
-        steps.append(_step("lync.reverse_proxy.firewalld_config", "firewalld zones and policies", confirm="reconnect",
+        steps.append(_step("lync.reverse_proxy.firewalld_config", "firewalld zones and policies",
                            unit="firewalld-" + args["firewalld_prefix"],
                            files=config["content"], prefix=args["firewalld_prefix"], state="present",
                            rollback_timeout=args["confirm_timeout"]))

@@ -182,3 +182,20 @@ def test_firewalld_confirms_its_own_unit():
     result = plugin.run(task_vars={})
     assert events == ["lync.reverse_proxy.firewalld_config", "reset", "confirm"]
     assert result["confirmed"] == ["lync-rollback-firewalld-corp"]
+
+
+def test_the_first_confirmation_reconnects_whichever_step_armed():
+    only_v6 = lambda module_args: {"changed": module_args["family"] == 6,  # noqa: E731
+                                   "rollback_armed": module_args["family"] == 6}
+    plugin, events = action(dict(ARGS, backend="iptables", persist=False, host_info=given(read())),
+                            {"lync.reverse_proxy.iptables_chains": only_v6})
+    result = plugin.run(task_vars={})
+    assert events == ["lync.reverse_proxy.iptables_chains"] * 2 + ["reset", "confirm"]
+    assert result["confirmed"] == ["lync-rollback-iptables-v6"]
+
+
+def test_the_reads_own_warnings_reach_the_run():
+    found = dict(in_place_read(full_args()), warnings=["cannot compare the nftables table with /x: no namespace"])
+    plugin, events = action(dict(ARGS), {"lync.reverse_proxy.firewall_info": found})
+    result = plugin.run(task_vars={})
+    assert result["warnings"] == ["cannot compare the nftables table with /x: no namespace"]

@@ -169,7 +169,7 @@ def test_nftables_any_difference_applies_the_table(change):
     plan = fh.decide(arguments, found)
     assert modules(plan) == ["lync.reverse_proxy.nft_table"]
     step = plan["steps"][0]
-    assert step["confirm"] == "reconnect" and step["unit"] == "lync-rollback-inet-lync_reverse_proxy"
+    assert step["unit"] == "lync-rollback-inet-lync_reverse_proxy"
     assert step["args"] == {"name": "lync_reverse_proxy", "path": arguments["ruleset_path"], "state": "present",
                             "content": plan["config"]["content"], "management_sources": ["10.250.0.0/24"],
                             "rollback_timeout": 60, "boot_dropin": fh.DROPIN}
@@ -194,7 +194,6 @@ def test_iptables_chains_then_the_boot_unit():
     assert modules(plan) == ["lync.reverse_proxy.iptables_chains", "lync.reverse_proxy.iptables_chains", "ansible.legacy.copy",
                              "ansible.legacy.systemd_service"]
     v4, v6 = plan["steps"][0], plan["steps"][1]
-    assert (v4["confirm"], v6["confirm"]) == ("reconnect", "same")
     assert (v4["unit"], v6["unit"]) == ("lync-rollback-iptables-v4", "lync-rollback-iptables-v6")
     assert v4["args"]["content"] == plan["config"]["content"]["v4"]["content"]
     assert v6["args"]["chains"] == plan["config"]["content"]["v6"]["chains"]
