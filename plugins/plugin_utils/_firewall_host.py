@@ -191,7 +191,9 @@ def _nft_step(args: Mapping, present: bool, management_sources=(), content=None,
                  unit="inet-" + args["table"], **module_args)
 
 
-def _iptables_steps(args: Mapping, config: dict | None) -> list:
+def _iptables_steps(args: Mapping, config: dict | None, rollback: bool = True) -> list:
+    """Our chains for IPv4 and IPv6: as ``config`` renders them, or removed (``config`` None; with
+    ``rollback``, armed as well - the backend's own removal, not the cleanup of another backend)."""
     steps = []
     for family in (4, 6):
         module_args = {"family": family, "prefix": args["iptables_chain_prefix"],
@@ -202,6 +204,8 @@ def _iptables_steps(args: Mapping, config: dict | None) -> list:
             module_args.update(content=part["content"], chains=part["chains"],
                                management_sources=list(config["management_sources"]),
                                rollback_timeout=args["confirm_timeout"])
+        elif rollback:
+            module_args["rollback_timeout"] = args["confirm_timeout"]
         steps.append(_step("lync.reverse_proxy.iptables_chains", "iptables chains (IPv%d)" % family,
                            unit="iptables-v%d" % family, **module_args))
     return steps
@@ -316,5 +320,5 @@ def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible
         if name == "nftables":
             plan["others"].append(_nft_step(args, present=False, boot_dropin=False))
         elif name == "iptables":
-            plan["others"].extend(_iptables_steps(args, None))
+            plan["others"].extend(_iptables_steps(args, None, rollback=False))
     return plan

@@ -185,6 +185,7 @@ def test_ours_in_another_backend_is_removed_after_the_change():
     assert modules(plan, "others") == ["lync.reverse_proxy.iptables_chains"] * 2
     assert [step["args"]["state"] for step in plan["others"]] == ["absent", "absent"]
     assert [step["args"]["family"] for step in plan["others"]] == [4, 6]
+    assert not any("rollback_timeout" in step["args"] for step in plan["others"])
 
 
 # -- iptables, firewalld -----------------------------------------------------------------------
@@ -259,6 +260,7 @@ def test_absent_removes_the_table_and_its_dropin():
 def test_absent_iptables_removes_the_chains_and_the_unit():
     found = read(ours=("iptables",), files={fh.IPTABLES_UNIT: {"type": "file"}})
     plan = fh.decide(args(state="absent", backend="iptables"), found)
+    assert [step["args"].get("rollback_timeout") for step in plan["steps"][:2]] == [60, 60]
     assert modules(plan) == ["lync.reverse_proxy.iptables_chains"] * 2 + [
         "ansible.legacy.systemd_service", "ansible.legacy.file", "ansible.legacy.systemd_service"]
 
