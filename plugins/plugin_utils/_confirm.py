@@ -14,6 +14,8 @@ actions both confirm this way.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleConnectionFailure
+
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
 
 __all__ = ["confirm"]
@@ -21,8 +23,16 @@ __all__ = ["confirm"]
 
 def confirm(action, unit: str, reconnect: bool) -> tuple:
     """(changed, error) of confirming the rollback ``unit`` from the action plugin ``action``;
-    error is None when confirmed."""
-    if reconnect:
-        action._connection.reset()
-    answer = action._low_level_execute_command(_rollback.confirm_command(unit), sudoable=True)
+    error is None when confirmed. A host that cannot be reached is unreachable
+    (AnsibleConnectionFailure), with a message that says the rollback will restore its rules."""
+    try:
+        if reconnect:
+            action._connection.reset()
+        answer = action._low_level_execute_command(_rollback.confirm_command(unit), sudoable=True)
+    except AnsibleConnectionFailure as exc:
+        # Still unreachable (the host is, for this run), saying what that means here.
+        raise AnsibleConnectionFailure(
+            "the confirmation of %s over a fresh connection could not connect: the new rules may cut the "
+            "management path; the host restores the previous ones when the rollback timer fires (%s)"
+            % (unit, str(exc).strip())) from None
     return _rollback.confirm_outcome(unit, answer.get("rc"), answer.get("stdout", ""), answer.get("stderr", ""))

@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.playbook.task import Task
 from ansible_collections.lync.reverse_proxy.plugins.action.firewall_converge import ActionModule
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _firewall_host as fh
@@ -199,3 +199,20 @@ def test_the_reads_own_warnings_reach_the_run():
     plugin, events = action(dict(ARGS), {"lync.reverse_proxy.firewall_info": found})
     result = plugin.run(task_vars={})
     assert result["warnings"] == ["cannot compare the nftables table with /x: no namespace"]
+
+
+def test_a_confirmation_that_cannot_connect_leaves_the_host_unreachable_and_says_why():
+    plugin, events = action(dict(ARGS, host_info=given(read())),
+                            {"lync.reverse_proxy.nft_table": {"changed": True, "rollback_armed": True}})
+
+    def cut(command, sudoable=True):
+        events.append("confirm")
+        raise AnsibleConnectionFailure("ssh: connect to host 10.250.0.11 port 22: Connection timed out")
+
+    plugin._low_level_execute_command = cut
+    with pytest.raises(AnsibleConnectionFailure) as error:
+        plugin.run(task_vars={})
+    assert events == ["lync.reverse_proxy.nft_table", "reset", "confirm"]
+    assert str(error.value).startswith("the confirmation of lync-rollback-inet-lync_reverse_proxy over a fresh "
+                                       "connection could not connect")
+    assert "Connection timed out" in str(error.value) and "rollback timer" in str(error.value)
