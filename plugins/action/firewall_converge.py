@@ -59,7 +59,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(str(exc)) from None
         self._ran = []
         result.update(changed=False, backend=plan["backend"], config=plan["config"], applied=[], removed=[],
-                      confirmed=[], ran=[])
+                      confirmed=[], ran=[], remove_after=[])
         diffs = []
         warnings.extend(plan["warnings"])
         if warnings:
@@ -82,6 +82,11 @@ class ActionModule(ActionBase):
                 return self._done(result, diffs)
             result["confirmed"].append(unit)
             result["changed"] = result["changed"] or changed
+        if plan["backend"] == "ufw":
+            # After the ufw rules and their confirmation (the role's ufw tasks), not before: a change
+            # that cuts management access is rolled back with ours elsewhere still in place.
+            result["remove_after"] = list(plan["elsewhere"])
+            return self._done(result, diffs)
         for step in plan["others"]:
             if not self._note(result, diffs, "removed", step, self._run_step(step, task_vars)):
                 break

@@ -26,8 +26,9 @@ description:
     longer used. An nftables host that already has exactly the table, its file and its boot drop-in
     costs the read, or nothing when the read is given. iptables and firewalld compare their live
     state themselves, so their module always runs.
-  - With the ufw backend it checks, computes and removes our rules from other backends; the rules
-    themselves are the role's ufw tasks (one M(community.general.ufw) call per rule), fed by RV(config).
+  - With the ufw backend it checks, computes and installs ufw; the rules themselves are the role's ufw
+    tasks (one M(community.general.ufw) call per rule), fed by RV(config), which confirm them and then
+    remove our rules from the backends RV(remove_after) names.
   - "Runs as an action: the decisions on the controller, the module calls on the host."
 options:
   topology:
@@ -219,6 +220,13 @@ ran:
   elements: str
 removed:
   description: What of ours was removed from backends no longer used.
+  returned: unless O(request_only)
+  type: list
+  elements: str
+remove_after:
+  description:
+    - With the ufw backend, the backends (V(nftables), V(iptables)) whose rules of ours are to be
+      removed once the ufw rules are applied and confirmed (the role's ufw tasks do); else empty.
   returned: unless O(request_only)
   type: list
   elements: str

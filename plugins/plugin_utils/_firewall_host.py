@@ -258,14 +258,14 @@ def _absent_needed(args: Mapping, backend: str, read: Mapping) -> bool:
 def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible managed") -> dict:
     """The plan for one host: ``backend``, ``config`` (the model's firewall_config result, empty
     with state absent), ``warnings``, ``steps`` (module calls in order, each with ``module``,
-    ``label``, ``args`` and the rollback ``unit`` it may arm) and ``others`` (the removal of ours from other backends,
-    run after the confirmation). With backend ufw the steps are left to the role's ufw tasks."""
+    ``label``, ``args`` and the rollback ``unit`` it may arm), ``others`` (the removal of ours from other backends,
+    run after the confirmation) and ``elsewhere`` (those backends' names). With backend ufw the steps are left to the role's ufw tasks."""
     _check_read(read)
     backend = _backend(args, read)
     installed, running, ours = _names(read, "installed"), _names(read, "running"), _names(read, "ours")
     present = args["state"] == "present"
     where = "rp_firewall on %s (backend %s)" % (host or "this host", backend)
-    plan = {"backend": backend, "config": {}, "warnings": [], "steps": [], "others": []}
+    plan = {"backend": backend, "config": {}, "warnings": [], "steps": [], "others": [], "elsewhere": []}
     if not present:
         if backend == "nftables" and _absent_needed(args, backend, read):
             plan["steps"].append(_nft_step(args, present=False))
@@ -313,10 +313,12 @@ def decide(args: Mapping, read: Mapping, host: str = "", managed: str = "Ansible
                            unit="firewalld-" + args["firewalld_prefix"],
                            files=config["content"], prefix=args["firewalld_prefix"], state="present",
                            rollback_timeout=args["confirm_timeout"]))
-    # ufw: the role's task file applies config["content"] (one community.general.ufw call per rule).
+    # ufw: the role's task file applies config["content"] (one community.general.ufw call per rule),
+    # confirms, and then removes ours from the backends named in "elsewhere".
     for name in ours:
-        if name == backend:
+        if name == backend or name not in ("nftables", "iptables"):
             continue
+        plan["elsewhere"].append(name)
         if name == "nftables":
             plan["others"].append(_nft_step(args, present=False, boot_dropin=False))
         elif name == "iptables":

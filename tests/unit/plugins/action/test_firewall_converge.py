@@ -91,6 +91,7 @@ def test_a_change_is_confirmed_over_a_fresh_connection_then_ours_elsewhere_remov
     assert result["changed"] is True and result["confirmed"] == ["lync-rollback-inet-lync_reverse_proxy"]
     assert result["applied"] == ["nftables table lync_reverse_proxy"] and len(result["removed"]) == 2
     assert result["ran"] == ["nftables table lync_reverse_proxy", "iptables chains (IPv4)", "iptables chains (IPv6)"]
+    assert result["remove_after"] == []
     assert result["diff"] == [{"before": "a", "after": "b"}]
 
 
@@ -216,3 +217,11 @@ def test_a_confirmation_that_cannot_connect_leaves_the_host_unreachable_and_says
     assert str(error.value).startswith("the confirmation of lync-rollback-inet-lync_reverse_proxy over a fresh "
                                        "connection could not connect")
     assert "Connection timed out" in str(error.value) and "rollback timer" in str(error.value)
+
+
+def test_with_ufw_ours_elsewhere_is_left_for_after_the_ufw_rules():
+    found = read(installed=("ufw", "nftables", "iptables"), running=("ufw",), ours=("nftables", "iptables"))
+    plugin, events = action(dict(ARGS, host_info=given(found)))
+    result = plugin.run(task_vars={})
+    assert result["backend"] == "ufw" and events == [] and result["removed"] == []
+    assert result["remove_after"] == ["nftables", "iptables"] and result["config"]["content"]

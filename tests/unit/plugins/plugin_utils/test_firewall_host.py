@@ -241,6 +241,7 @@ def test_firewalld_says_what_it_cannot_limit():
 def test_ufw_is_left_to_the_task_file():
     plan = fh.decide(args(backend="ufw"), read(installed=("ufw", "nftables"), ours=("nftables",)))
     assert plan["steps"] == [] and modules(plan, "others") == ["lync.reverse_proxy.nft_table"]
+    assert plan["elsewhere"] == ["nftables"]
     assert isinstance(plan["config"]["content"], list) and plan["config"]["content"]
 
 
