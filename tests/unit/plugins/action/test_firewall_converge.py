@@ -186,8 +186,9 @@ def test_firewalld_confirms_its_own_unit():
 
 
 def test_the_first_confirmation_reconnects_whichever_step_armed():
-    only_v6 = lambda module_args: {"changed": module_args["family"] == 6,  # noqa: E731
-                                   "rollback_armed": module_args["family"] == 6}
+    def only_v6(module_args):
+        return {"changed": module_args["family"] == 6, "rollback_armed": module_args["family"] == 6}
+
     plugin, events = action(dict(ARGS, backend="iptables", persist=False, host_info=given(read())),
                             {"lync.reverse_proxy.iptables_chains": only_v6})
     result = plugin.run(task_vars={})
