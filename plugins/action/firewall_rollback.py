@@ -7,7 +7,7 @@
 ``state=confirmed`` runs over a fresh connection right after a firewall change, when every
 fraction of a second counts twice (the change waits for it, and so does the rollback timer):
 it is one /bin/sh command over the task's connection, the same steps as the module's
-confirmation (module_utils/_rollback.py builds the command and reads its answer), without
+confirmation (plugin_utils/_confirm.py, shared with the firewall_converge action), without
 sending and starting a Python module. With ``reconnect`` it first drops the task's connection (as
 ``meta: reset_connection`` does), so that the command runs over a fresh one. Arming and
 restarting run the module.
@@ -19,6 +19,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _rollback
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _confirm
 
 
 class ActionModule(ActionBase):
@@ -43,13 +44,7 @@ class ActionModule(ActionBase):
         result.update(changed=False, unit=unit)
         if self._task.check_mode:
             return result
-        if args["reconnect"]:
-            # The next command connects anew: through the new rules, not over the session that
-            # conntrack lets through as established.
-            self._connection.reset()
-        answer = self._low_level_execute_command(_rollback.confirm_command(unit), sudoable=True)
-        changed, error = _rollback.confirm_outcome(unit, answer.get("rc"), answer.get("stdout", ""),
-                                                   answer.get("stderr", ""))
+        changed, error = _confirm.confirm(self, unit, reconnect=args["reconnect"])
         if error:
             result.update(failed=True, msg=error, rolled_back="ran at" in error)
             return result
