@@ -6,7 +6,8 @@
 
 The decisions are made on the controller, in plugin_utils/_firewall_host.py: what to read, the
 backend, the checks of the read, the rules and the backend's configuration, and which module calls
-are needed. This file runs them: the read (firewall_info, unless the play's read is given), then
+are needed. A topology without reverse_proxies takes them from the inventory
+(plugin_utils/_inventory.py). This file runs them: the read (firewall_info, unless the play's read is given), then
 only the module calls the plan has, then the confirmation over a fresh connection
 (plugin_utils/_confirm.py), then the removal of our rules from other backends. A host that has
 everything as it must be costs the read, or nothing when the read is given.
@@ -22,6 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _confirm
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _firewall_host as _host
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
 
 
 class ActionModule(ActionBase):
@@ -39,6 +41,10 @@ class ActionModule(ActionBase):
         if args["request_only"]:
             result.update(changed=False, request=wanted)
             return result
+        # A topology that lists no reverse proxies takes them from the inventory, as the proxy
+        # action does: a gateway needs every proxy's addresses, a proxy its own.
+        args["topology"] = _inventory.with_inventory_proxies(args["topology"], task_vars,
+                                                             resolve=self._templar.template)
         read = _host.given_read(args)
         if read is None:
             read = self._execute_module(module_name="lync.reverse_proxy.firewall_info", module_args=wanted,

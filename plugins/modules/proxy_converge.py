@@ -36,7 +36,12 @@ options:
     choices: [haproxy, nginx]
     default: haproxy
   topology:
-    description: The deployment (or its port model); see P(lync.reverse_proxy.port_model#filter).
+    description:
+      - The deployment (or its port model); see P(lync.reverse_proxy.port_model#filter).
+      - A topology without C(reverse_proxies) takes them from the inventory - the C(lync_reverse_proxy)
+        of each host of the group C(lync_reverse_proxies_group) names (default C(lync_reverse_proxies)),
+        in the group's order - as P(lync.reverse_proxy.inventory_topology#lookup) does. One that lists
+        them is used as it is.
     type: raw
     required: true
   reverse_proxy:

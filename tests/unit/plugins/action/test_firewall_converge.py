@@ -34,7 +34,9 @@ def action(task_args, answers=None, check_mode=False, confirm="lync-rollback pen
     task.check_mode = check_mode
     connection = mock.MagicMock()
     connection._shell.tmpdir = "/tmp/x"
-    plugin = ActionModule(task, connection, mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    templar = mock.MagicMock()
+    templar.template.side_effect = lambda value: value
+    plugin = ActionModule(task, connection, mock.MagicMock(), loader=None, templar=templar, shared_loader_obj=None)
     events = []
     connection.reset.side_effect = lambda: events.append("reset")
 
@@ -226,3 +228,53 @@ def test_with_ufw_ours_elsewhere_is_left_for_after_the_ufw_rules():
     result = plugin.run(task_vars={})
     assert result["backend"] == "ufw" and events == [] and result["removed"] == []
     assert result["remove_after"] == ["nftables", "iptables"] and result["config"]["content"]
+
+
+# -- the topology as the inventory completes it ------------------------------------------------------
+
+WITHOUT_PROXIES = {key: value for key, value in TWO_PROXIES.items() if key != "reverse_proxies"}
+RP1, RP2 = TWO_PROXIES["reverse_proxies"]
+
+
+def inventory(group="lync_reverse_proxies", **extra):
+    """Task variables of an inventory whose proxies say their own, in the group's order."""
+    return dict({"inventory_hostname": "h1", "groups": {group: ["h1", "h2"]},
+                 "hostvars": {"h1": {"lync_reverse_proxy": RP1}, "h2": {"lync_reverse_proxy": RP2}}}, **extra)
+
+
+@pytest.mark.parametrize("placement", [
+    {},
+    {"placement": "gateway", "gateway_side": "external", "external_interfaces": ["ext0"], "internal_interfaces": ["int0"]},
+])
+def test_a_topology_without_proxies_takes_them_from_the_inventory(placement):
+    found = read()
+    plugin, dummy = action(dict(ARGS, topology=WITHOUT_PROXIES, host_info=given(found), **placement))
+    result = plugin.run(task_vars=inventory())
+    assert result["config"] == fh.decide(full_args(**placement), found)["config"]
+
+
+def test_the_proxies_group_is_the_one_lync_reverse_proxies_group_names():
+    found = read()
+    plugin, dummy = action(dict(ARGS, topology=WITHOUT_PROXIES, host_info=given(found)))
+    result = plugin.run(task_vars=inventory(group="edge", lync_reverse_proxies_group="edge"))
+    assert result["config"] == fh.decide(full_args(), found)["config"]
+    plugin, dummy = action(dict(ARGS, topology=WITHOUT_PROXIES, host_info=given(found)))
+    with pytest.raises(AnsibleActionFail, match="rp1"):
+        # the default group has no host: no proxy named rp1
+        plugin.run(task_vars=inventory(group="edge"))
+
+
+def test_a_topology_that_lists_its_proxies_wins_over_the_inventory():
+    found = read()
+    elsewhere = dict(RP1, external_addresses=["203.0.113.10"])
+    task_vars = inventory()
+    task_vars["hostvars"]["h1"]["lync_reverse_proxy"] = elsewhere
+    plugin, dummy = action(dict(ARGS, host_info=given(found)))
+    result = plugin.run(task_vars=task_vars)
+    assert result["config"] == fh.decide(full_args(), found)["config"]
+    assert "203.0.113.10" not in str(result["config"]["content"])
+    # the same inventory fills a topology that lists none: the address is then the listener's
+    plugin, dummy = action(dict(ARGS, topology=WITHOUT_PROXIES, host_info=given(found)))
+    with pytest.raises(AnsibleActionFail, match="listener"):
+        # 203.0.113.10 is on none of the host's interfaces
+        plugin.run(task_vars=task_vars)
