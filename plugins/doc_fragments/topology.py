@@ -110,8 +110,9 @@ options:
             default: []
       reverse_proxies:
         description:
-          - The reverse proxies. The playbooks fill this from the inventory group; without it the rules name the listener
-            and internal interface by role only.
+          - 'The reverse proxies. Not listed, the playbooks and the roles'' actions take them from the inventory: the C(lync_reverse_proxy)
+            of each host of the proxies'' group (P(lync.reverse_proxy.inventory_topology#lookup)). Listed, they are used as
+            they are. Without any, the rules name the listener and internal interface by role only.'
         type: list
         elements: dict
         default: []

@@ -124,8 +124,10 @@ SCHEMA = {
         "has a port, a query or credentials are errors.",
         "The Admin simple URL is internal only and never published; an C(admin) key is refused.")),
     "reverse_proxies": Key(("list_of", _REVERSE_PROXY), False, (
-        "The reverse proxies. The playbooks fill this from the inventory group; without it the rules name the "
-        "listener and internal interface by role only.",), default=[]),
+        "The reverse proxies. Not listed, the playbooks and the roles' actions take them from the inventory: the "
+        "C(lync_reverse_proxy) of each host of the proxies' group (P(lync.reverse_proxy.inventory_topology#lookup)). "
+        "Listed, they are used as they are. Without any, the rules name the listener and internal interface by "
+        "role only.",), default=[]),
     "options": Key(("mapping", _OPTIONS), False, ("The switches of the port model.",)),
 }
 # What the topology as a whole is, said above its keys in the doc fragment.
