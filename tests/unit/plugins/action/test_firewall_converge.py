@@ -233,7 +233,8 @@ def test_with_ufw_ours_elsewhere_is_left_for_after_the_ufw_rules():
 # -- the topology as the inventory completes it ------------------------------------------------------
 
 WITHOUT_PROXIES = {key: value for key, value in TWO_PROXIES.items() if key != "reverse_proxies"}
-RP1, RP2 = TWO_PROXIES["reverse_proxies"]
+RP1 = TWO_PROXIES["reverse_proxies"][0]
+RP2 = TWO_PROXIES["reverse_proxies"][1]
 
 
 def inventory(group="lync_reverse_proxies", **extra):
