@@ -535,6 +535,10 @@ def _check_groups(topo: dict, bad) -> None:
         if name is not None:
             if name in names:
                 bad(path + ".name", "'%s' is already the name of %s" % (name, names[name]))
+            elif name in proxies:
+                # rules name a group's virtual addresses after it, beside the proxies' own addresses
+                bad(path + ".name", "'%s' is already the name of a reverse proxy; give the group a name of its own"
+                    % name)
             else:
                 names[name] = path
         members = [member for member in group.get("members") or [] if member is not None]

@@ -179,22 +179,27 @@ def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None
         families = _families(selected) or {4, 6}
         terms = []
         for rule in selected:
-            service = _SERVICE_NAMES[rule["port"]]
-            services[service] = [{"port": rule["port"], "protocol": "tcp"}]
             if not rule["sources"] or not rule["destinations"]:
                 raise PortModelError(
                     "rule %s has no %s: list the reverse proxies in lync_topology.reverse_proxies (a firewall needs "
                     "the listener and the internal interface as addresses, not roles)"
                     % (rule["id"], "sources" if not rule["sources"] else "destinations"))
-            terms.append({
+            term = {
                 "name": rule["id"],
                 "comment": _comment(rule),
                 "source-address": " ".join(dict.fromkeys(network(group) for group in rule["source_groups"])),
                 "destination-address": " ".join(dict.fromkeys(network(group) for group in rule["destination_groups"])),
-                "destination-port": service,
-                "protocol": "tcp",
+                "protocol": rule["protocol"],
                 "action": "accept",
-            })
+            }
+            # A rule without a port is VRRP between the proxies of a group (aerleon knows the protocol
+            # by name): it matters where the policy filters the proxies' own segment; a router between
+            # zones never sees it.
+            if rule["port"] is not None:
+                service = _SERVICE_NAMES[rule["port"]]
+                services[service] = [{"port": rule["port"], "protocol": "tcp"}]
+                term["destination-port"] = service
+            terms.append(term)
         generators = {target: _header(target, options, families, "targets.%s" % name if interface is None
                                       and len(headers) > 1 else "targets")
                       for target, options in headers[name].items()}

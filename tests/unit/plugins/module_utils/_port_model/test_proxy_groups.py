@@ -291,3 +291,10 @@ def test_a_group_is_not_a_reverse_proxy():
 def test_a_virtual_address_is_not_a_server():
     with pytest.raises(PortModelError, match="198.51.100.20 is a virtual address of reverse proxy group rpg1"):
         server_rules(compute_model(grouped()), ["198.51.100.20"])
+
+
+def test_a_group_may_not_take_a_reverse_proxy_name():
+    topology = grouped()
+    topology["reverse_proxy_groups"][0]["name"] = "rp3"
+    assert ("reverse_proxy_groups[0].name",
+            "'rp3' is already the name of a reverse proxy; give the group a name of its own") in _problems(topology)
