@@ -169,7 +169,7 @@ FACTS = {
             "Office Web Apps servers on HTTPS/TCP/443, the port they accept internal clients on."
         ),
         "vrrp_between_proxies": (
-            "Not in the source: the reverse proxies of a group share the listener's virtual "
+            "The reverse proxies of a group share the listener's virtual "
             "addresses, and keepalived on each sends and receives VRRP advertisements (IP protocol "
             "112) on the external interface to decide which proxy holds them. Each proxy admits "
             "VRRP only from the other proxies of its group; the traffic stays on their segment "
@@ -216,7 +216,7 @@ FACTS = {
             "서버가 내부 클라이언트를 받는 HTTPS/TCP/443으로 서버에 연결합니다."
         ),
         "vrrp_between_proxies": (
-            "원본 문서에 없는 항목입니다. 한 그룹의 역방향 프록시는 수신기의 가상 주소를 공유하며, "
+            "한 그룹의 역방향 프록시는 수신기의 가상 주소를 공유하며, "
             "각 프록시의 keepalived가 외부 인터페이스에서 VRRP 알림(IP 프로토콜 112)을 주고받아 "
             "어느 프록시가 가상 주소를 가질지 정합니다. 각 프록시는 같은 그룹의 다른 프록시에서 "
             "오는 VRRP만 허용하며, 이 트래픽은 프록시들의 네트워크 구간 안에 머물고 어떤 "
@@ -239,6 +239,7 @@ TABLE_TEXT = {
         "optional": "(Optional)",
         "addition": "(Addition beyond the source)",
         "ip_protocol": "IP protocol {number}",
+        "virtual": "virtual addresses of {members}",
         "no_rules": "No rules for this interface.",
         "certificate_names": "Names the listener certificate must carry",
         "warnings": "Warnings",
@@ -269,6 +270,7 @@ TABLE_TEXT = {
         "optional": "(선택 사항)",
         "addition": "(원본 문서에 없는 추가 항목)",
         "ip_protocol": "IP 프로토콜 {number}",
+        "virtual": "{members}의 가상 주소",
         "no_rules": "이 인터페이스에 해당하는 규칙이 없습니다.",
         "certificate_names": "수신기 인증서에 포함되어야 하는 이름",
         "warnings": "경고",

@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.mod
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
 
-__all__ = ["COMMENT_LIMIT", "FAMILY_OPTIONS", "NO_DENY_TARGETS", "aerleon_policy"]
+__all__ = ["COMMENT_LIMIT", "FAMILY_OPTIONS", "NO_DENY_TARGETS", "NO_PORTLESS_TARGETS", "aerleon_policy"]
 
 # Where each generator takes its address family in the header options, and the words it knows.
 # Generators not listed get the header options exactly as given.
@@ -41,6 +41,9 @@ FAMILY_OPTIONS = {
 # Generators whose output has no deny rules (they admit what they list and nothing else):
 # the final deny term is left out of a policy that targets one of them.
 NO_DENY_TARGETS = ("k8s", "gce", "gcp_hf", "cloudarmor", "openconfig")
+# Generators that refuse a protocol without ports (VRRP): their terms of such a rule are left out. A
+# zone firewall (Palo Alto) sits between zones, and VRRP between a group's proxies never crosses one.
+NO_PORTLESS_TARGETS = ("paloalto",)
 # Generators whose header options begin with their address family (the rest put it later).
 _FAMILY_FIRST = ("nftables",)
 
@@ -199,6 +202,8 @@ def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None
                 service = _SERVICE_NAMES[rule["port"]]
                 services[service] = [{"port": rule["port"], "protocol": "tcp"}]
                 term["destination-port"] = service
+            elif NO_PORTLESS_TARGETS:
+                term["platform-exclude"] = " ".join(NO_PORTLESS_TARGETS)
             terms.append(term)
         generators = {target: _header(target, options, families, "targets.%s" % name if interface is None
                                       and len(headers) > 1 else "targets")

@@ -51,6 +51,8 @@ def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
             continue
         if group["name"]:
             label = "%s %s" % (label, group["name"])
+        if "members" in group:  # a reverse proxy group's shared addresses
+            label = "%s (%s)" % (label, TABLE_TEXT[lang]["virtual"].format(members=", ".join(group["members"])))
         if group["addresses"]:
             label = "%s: %s" % (label, ", ".join(host_text(a) for a in group["addresses"]))
         else:

@@ -201,7 +201,7 @@ def test_the_limits_note_is_not_on_the_vrrp_row(model):
 
 def test_the_listener_row_shows_the_virtual_addresses(model):
     row = next(row for row in table_rows(model["rules"], "en") if row["rule"] == "external-https")
-    assert "Reverse proxy listener rpg1: 198.51.100.20, 2001:db8:100::20" in row["destination"]
+    assert "Reverse proxy listener rpg1 (virtual addresses of rp1, rp2): 198.51.100.20, 2001:db8:100::20" in row["destination"]
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "csv"])
@@ -230,3 +230,11 @@ def test_probes_reach_the_virtual_addresses_and_never_probe_vrrp(model):
     assert all(isinstance(endpoint["port"], int) for endpoint in endpoints)
     for vantage in ("reverse_proxy", "front_end", "certificates"):
         assert all(isinstance(e["port"], int) for e in probe_endpoints(model, vantage, reverse_proxy="rp1"))
+
+
+def test_iis_bindings_refuse_a_member(model):
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import iis_bindings  # pylint: disable=import-outside-toplevel
+
+    with pytest.raises(PortModelError, match="a Windows reverse proxy with IIS ARR cannot be a member"):
+        iis_bindings(model, "rp2")
+    assert {binding["ip"] for binding in iis_bindings(model, "rp3")} == {"203.0.113.30"}
