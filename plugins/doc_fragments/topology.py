@@ -125,12 +125,52 @@ options:
           external_addresses:
             description:
               - The listener addresses (external interface); at least one.
+              - 'An address may be written with the prefix length of its network (C(198.51.100.10/24), interface notation):
+                the listener address is the address, the network says where the virtual addresses of O(_input.reverse_proxy_groups)
+                may be.'
             type: list
             elements: str
             required: true
           internal_addresses:
             description:
               - The internal interface addresses, the source of the internal rules; at least one.
+            type: list
+            elements: str
+            required: true
+      reverse_proxy_groups:
+        description:
+          - 'Reverse proxies that share listener addresses for high availability: keepalived (VRRP) keeps each group''s virtual
+            addresses on one member. The listener rules admit the virtual addresses too, and the members admit VRRP (IP protocol
+            112) from each other on the external interface (rule C(external-vrrp), an addition beyond the source document).'
+          - A member that is not in O(_input.reverse_proxies), a proxy in two groups, a group of one proxy, a preferred proxy
+            that is not a member, a virtual address listed twice or that is some proxy's own address, and a virtual address
+            in no external network of the members are errors that name the group.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description:
+              - Unique name among the groups, C([a-z0-9_-]+).
+            type: str
+            required: true
+          members:
+            description:
+              - Names of O(_input.reverse_proxies) entries that share the virtual addresses; at least two. A reverse proxy
+                is in at most one group.
+            type: list
+            elements: str
+            required: true
+          preferred:
+            description:
+              - The member that holds the virtual addresses while it is up; one of O(_input.reverse_proxy_groups[].members).
+                Default the first member.
+            type: str
+          virtual_addresses:
+            description:
+              - The listener addresses the group's members share (IPv4 and/or IPv6); at least one. Each is in the external
+                network of the members (given as C(address/prefix) in O(_input.reverse_proxies[].external_addresses)); a member
+                that gives no network must have an external address of the same family.
             type: list
             elements: str
             required: true

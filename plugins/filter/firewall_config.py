@@ -178,6 +178,12 @@ _value:
         - The backend's rendering - nftables table text; for iptables a dict with V(v4) and V(v6),
           each with C(chains) and C(content); firewalld files by path; ufw rules.
       type: raw
+    ufw_before_rules:
+      description:
+        - With the ufw backend only - what ufw's command line cannot allow (VRRP between the reverse proxies of a
+          group), as lines for C(/etc/ufw/before.rules) (V(v4)) and C(before6.rules) (V(v6)); empty lists without any.
+      type: dict
+      version_added: 1.1.0
     in_place:
       description: With O(host) and the nftables backend, whether the host already has exactly this; else false.
       type: bool

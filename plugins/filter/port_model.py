@@ -84,19 +84,30 @@ _value:
         id:
           description: >-
             Stable identifier: V(external-http), V(external-https), V(internal-http-pools),
-            V(internal-https-pools), V(internal-https-office-web-apps).
+            V(internal-https-pools), V(internal-https-office-web-apps); V(external-vrrp) when
+            the topology has C(reverse_proxy_groups) (an addition beyond the source).
           type: str
         interface:
           description: V(external) or V(internal).
           type: str
         protocol:
-          description: Always V(tcp).
+          description: V(tcp); V(vrrp) for V(external-vrrp).
           type: str
         port:
-          description: The destination port.
+          description: The destination port; null for a protocol without ports (V(external-vrrp)).
           type: int
+        ip_protocol:
+          description: For a protocol without ports only, its IP protocol number (V(112) for VRRP).
+          type: int
+          version_added: 1.1.0
+        addition:
+          description: >-
+            Only on a rule beyond the source's tables (V(external-vrrp): keepalived's VRRP between the
+            reverse proxies of a group), and then true.
+          type: bool
+          version_added: 1.1.0
         application:
-          description: V(http) or V(https).
+          description: V(http), V(https), or V(vrrp).
           type: str
         sources:
           description: Source CIDRs, merged and sorted (IPv4 first). "Any" is C(0.0.0.0/0) and C(::/0).
@@ -121,7 +132,10 @@ _value:
           type: list
           elements: dict
         destination_groups:
-          description: The destinations by role and name (pool, Director, proxy), each with its own addresses.
+          description:
+            - The destinations by role and name (pool, Director, proxy), each with its own addresses.
+            - The virtual addresses of a reverse proxy group are a V(reverse_proxy_listener) group named after
+              the group, with its C(members).
           type: list
           elements: dict
         required:
@@ -181,6 +195,19 @@ _value:
         redirect_to_https:
           description: True for the port 80 route that only redirects to HTTPS.
           type: bool
+    reverse_proxy_groups:
+      description:
+        - The reverse proxy groups of the topology (empty without any) - C(name), C(members),
+          C(preferred), C(virtual_addresses) and C(member_addresses) (each member's external addresses).
+      type: list
+      elements: dict
+      version_added: 1.1.0
+      sample:
+        - name: rpg1
+          members: [rp1, rp2]
+          preferred: rp1
+          virtual_addresses: [198.51.100.20, "2001:db8:100::20"]
+          member_addresses: {rp1: [198.51.100.10], rp2: [198.51.100.11]}
     certificate_names:
       description: Sorted, de-duplicated names the listener certificate must carry.
       type: list

@@ -71,8 +71,9 @@ EXAMPLES = r"""
 RETURN = r"""
 model:
   description:
-    - The port model, keys C(kind), C(model_version), C(product), C(options), C(rules), C(routes),
-      C(certificate_names), C(simple_urls) and C(warnings); see P(lync.reverse_proxy.port_model#filter)
+    - The port model, keys C(kind), C(model_version), C(product), C(options), C(rules),
+      C(reverse_proxy_groups), C(routes), C(certificate_names), C(simple_urls) and C(warnings); see
+      P(lync.reverse_proxy.port_model#filter)
       for each. The collection's filters take it as a model (by C(kind) and C(model_version)).
   returned: success
   type: dict

@@ -132,10 +132,13 @@ def request_of(host: Mapping) -> dict:
 
 def listeners(model: Mapping, reverse_proxy: str) -> list:
     """The proxy's listener endpoints for port_probe: TLS on 443 of each listener address, where an
-    unknown name gets the proxy's 404 (empty when the topology gives the proxy no addresses)."""
+    unknown name gets the proxy's 404 (empty when the topology gives the proxy no addresses). Not
+    its group's virtual addresses: only the member that holds them answers there, and none may yet."""
+    group = _model.proxy_group(model, reverse_proxy)
+    shared = set(group["virtual_addresses"]) if group else set()
     return [{"address": address, "port": 443, "tls": True,
              "http": {"host": "unknown-name.invalid", "expect_status": [404]}}
-            for address in _model.listener_addresses(model, reverse_proxy)]
+            for address in _model.listener_addresses(model, reverse_proxy) if address not in shared]
 
 
 def render(renderer: _model.ProxyRenderer, model: Mapping, reverse_proxy: str, tls: Mapping, options: Mapping,

@@ -78,6 +78,7 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         render_powershell,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import (
+        proxy_group,
         select_routes,
         select_rules,
         query_model,
@@ -131,6 +132,7 @@ _PARTS = {
     "render_powershell": "renderers._windows",
     "windows_firewall_rules": "renderers.firewalls._firewall",
     "interfaces_for": "model._address",
+    "proxy_group": "model._select",
     "select_routes": "model._select",
     "select_rules": "model._select",
     "query_model": "model._select",
@@ -182,6 +184,7 @@ __all__ = [
     "pfx_certificates",
     "probe_endpoints",
     "proxy_config",
+    "proxy_group",
     "query_model",
     "render_application_host",
     "render_firewall",

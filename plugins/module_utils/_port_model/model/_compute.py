@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import merge_networks
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import (
+    ADDED_RULE_DEFS,
     FACTS,
     ROLE_ORDER,
     RULE_DEFS,
@@ -116,6 +117,56 @@ def _proxy_groups(topo: dict, role: str, key: str) -> list[dict]:
     return [_group(role, proxy["name"], proxy[key]) for proxy in proxies]
 
 
+def _virtual_groups(topo: dict) -> list[dict]:
+    """The virtual addresses of each reverse proxy group, as listener destinations: named after the
+    group, with its ``members`` (the proxies that may hold them)."""
+    return [dict(_group("reverse_proxy_listener", group["name"], group["virtual_addresses"]),
+                 members=list(group["members"]))
+            for group in topo["reverse_proxy_groups"]]
+
+
+def _member_groups(topo: dict) -> list[dict]:
+    """The external addresses of every proxy in a group: VRRP's sources and destinations."""
+    members = {member for group in topo["reverse_proxy_groups"] for member in group["members"]}
+    return [_group("reverse_proxy_listener", proxy["name"], proxy["external_addresses"])
+            for proxy in topo["reverse_proxies"] if proxy["name"] in members]
+
+
+def _reverse_proxy_groups(topo: dict) -> list[dict]:
+    proxies = {proxy["name"]: proxy for proxy in topo["reverse_proxies"]}
+    return [{"name": group["name"], "members": list(group["members"]), "preferred": group["preferred"],
+             "virtual_addresses": _hosts(group["virtual_addresses"]),
+             "member_addresses": {member: _hosts(proxies[member]["external_addresses"]) for member in group["members"]}}
+            for group in topo["reverse_proxy_groups"]]
+
+
+def _rule(definition: dict, required: bool, facts: list, source_groups: list, destination_groups: list,
+          merge) -> dict:
+    rule = {
+        "id": definition["id"],
+        "interface": definition["interface"],
+        "protocol": definition.get("protocol", "tcp"),
+        "port": definition["port"],
+        "application": definition["application"],
+        "sources": merge(source_groups),
+        "destinations": merge(destination_groups),
+        "roles": _roles(destination_groups),
+        "source_roles": _roles(source_groups),
+        "source_groups": _public(source_groups),
+        "destination_groups": _public(destination_groups),
+        "required": required,
+        "source_ref": definition["source_ref"],
+        "facts": facts,
+        "reason": ("" if required else "Optional. ") + " ".join(FACTS["en"][fact] for fact in facts),
+    }
+    for key in ("ip_protocol", "addition"):
+        if key in definition:
+            rule[key] = definition[key]
+    if "translated_from" in definition:
+        rule["translated_from"] = dict(definition["translated_from"])
+    return rule
+
+
 def _rules(topo: dict) -> list[dict]:
     options = topo["options"]
     mobile_http = options["mobile_autodiscover_over_http"]
@@ -124,7 +175,8 @@ def _rules(topo: dict) -> list[dict]:
     sources = merge_networks(options["external_sources"])
     role = "any" if tuple(sources) == _ANY else "external_sources"
     external_sources = [dict(_group(role, None, []), addresses=sources, networks=options["external_sources"])]
-    listener = _proxy_groups(topo, "reverse_proxy_listener", "external_addresses")
+    # A group's virtual addresses are listener addresses too, after the proxies' own.
+    listener = _proxy_groups(topo, "reverse_proxy_listener", "external_addresses") + _virtual_groups(topo)
     internal = _proxy_groups(topo, "reverse_proxy_internal_interface", "internal_addresses")
     pools = _backend_groups(topo, ("front_end_pools", "directors"))
     office = _backend_groups(topo, ("office_web_apps",))
@@ -155,28 +207,14 @@ def _rules(topo: dict) -> list[dict]:
     rules = []
     for definition in RULE_DEFS:
         present, required, facts, source_groups, destination_groups = wanted[definition["id"]]
-        if not present:
-            continue
-        rule = {
-            "id": definition["id"],
-            "interface": definition["interface"],
-            "protocol": "tcp",
-            "port": definition["port"],
-            "application": definition["application"],
-            "sources": merge(source_groups),
-            "destinations": merge(destination_groups),
-            "roles": _roles(destination_groups),
-            "source_roles": _roles(source_groups),
-            "source_groups": _public(source_groups),
-            "destination_groups": _public(destination_groups),
-            "required": required,
-            "source_ref": definition["source_ref"],
-            "facts": facts,
-            "reason": ("" if required else "Optional. ") + " ".join(FACTS["en"][fact] for fact in facts),
-        }
-        if "translated_from" in definition:
-            rule["translated_from"] = dict(definition["translated_from"])
-        rules.append(rule)
+        if present:
+            rules.append(_rule(definition, required, facts, source_groups, destination_groups, merge))
+    if topo["reverse_proxy_groups"]:
+        # keepalived's advertisements between the members; _select narrows the sources of each
+        # member to the other members of its own group.
+        members = _member_groups(topo)
+        rules.extend(_rule(definition, True, ["vrrp_between_proxies"], members, members, merge)
+                     for definition in ADDED_RULE_DEFS)
     return rules
 
 
@@ -328,6 +366,7 @@ def model_of_validated(topo: dict) -> dict:
             "external_sources": merge_networks(topo["options"]["external_sources"]),
         },
         "rules": rules,
+        "reverse_proxy_groups": _reverse_proxy_groups(topo),
         "routes": routes,
         "certificate_names": sorted(names),
         "simple_urls": _simple_urls(topo, (topo["directors"] or topo["front_end_pools"])[0]),

@@ -18,6 +18,7 @@ __all__ = [
     "LANGUAGES",
     "ROLE_ORDER",
     "ROLE_LABELS",
+    "ADDED_RULE_DEFS",
     "RULE_DEFS",
     "TABLE_TEXT",
 ]
@@ -63,6 +64,22 @@ RULE_DEFS = (
         "application": "https",
         "port": 443,
         "source_ref": "internal interface table, row HTTPS/TCP/443; prose on Office Web Apps",
+    },
+)
+
+# Rules this collection adds beyond the source document, present only when the topology calls for
+# them; ``ip_protocol`` marks a rule of a protocol without ports (``port`` is None).
+ADDED_RULE_DEFS = (
+    {
+        "id": "external-vrrp",
+        "interface": "external",
+        "protocol": "vrrp",
+        "ip_protocol": 112,
+        "application": "vrrp",
+        "port": None,
+        "addition": True,
+        "source_ref": "addition beyond the source document: VRRP between the reverse proxies of a "
+                      "reverse_proxy_groups entry (keepalived), not in the source's tables",
     },
 )
 
@@ -151,6 +168,13 @@ FACTS = {
             "Clients use Office Web Apps for conferencing over HTTPS; the proxy reaches the "
             "Office Web Apps servers on HTTPS/TCP/443, the port they accept internal clients on."
         ),
+        "vrrp_between_proxies": (
+            "The reverse proxies of a group share the listener's virtual "
+            "addresses, and keepalived on each sends and receives VRRP advertisements (IP protocol "
+            "112) on the external interface to decide which proxy holds them. Each proxy admits "
+            "VRRP only from the other proxies of its group; the traffic stays on their segment "
+            "and no gateway forwards it."
+        ),
     },
     "ko": {
         "http_redirect": (
@@ -191,6 +215,13 @@ FACTS = {
             "클라이언트는 HTTPS로 회의용 Office Web Apps를 사용합니다. 프록시는 Office Web Apps "
             "서버가 내부 클라이언트를 받는 HTTPS/TCP/443으로 서버에 연결합니다."
         ),
+        "vrrp_between_proxies": (
+            "한 그룹의 역방향 프록시는 수신기의 가상 주소를 공유하며, "
+            "각 프록시의 keepalived가 외부 인터페이스에서 VRRP 알림(IP 프로토콜 112)을 주고받아 "
+            "어느 프록시가 가상 주소를 가질지 정합니다. 각 프록시는 같은 그룹의 다른 프록시에서 "
+            "오는 VRRP만 허용하며, 이 트래픽은 프록시들의 네트워크 구간 안에 머물고 어떤 "
+            "게이트웨이도 전달하지 않습니다."
+        ),
     },
 }
 
@@ -206,6 +237,9 @@ TABLE_TEXT = {
         "columns": ("Protocol/TCP or UDP/Port", "Source IP Address", "Destination IP Address", "Notes"),
         "interface_column": "Interface",
         "optional": "(Optional)",
+        "addition": "(Addition beyond the source)",
+        "ip_protocol": "IP protocol {number}",
+        "virtual": "virtual addresses of {members}",
         "no_rules": "No rules for this interface.",
         "certificate_names": "Names the listener certificate must carry",
         "warnings": "Warnings",
@@ -234,6 +268,9 @@ TABLE_TEXT = {
         "columns": ("프로토콜/TCP 또는 UDP/포트", "원본 IP 주소", "대상 IP 주소", "참고"),
         "interface_column": "인터페이스",
         "optional": "(선택 사항)",
+        "addition": "(원본 문서에 없는 추가 항목)",
+        "ip_protocol": "IP 프로토콜 {number}",
+        "virtual": "{members}의 가상 주소",
         "no_rules": "이 인터페이스에 해당하는 규칙이 없습니다.",
         "certificate_names": "수신기 인증서에 포함되어야 하는 이름",
         "warnings": "경고",

@@ -92,13 +92,19 @@ class FirewallPolicy:
         of the external rules where they are filtered (a proxy, or the external side's gateway)."""
         if not self.source_limits or (self.placement == "gateway" and self.side != "external"):
             return []
-        return sorted({rule["port"] for rule in self.inbound(rules) if rule["interface"] == "external"})
+        return sorted({rule["port"] for rule in self.inbound(rules)
+                       if rule["interface"] == "external" and rule["port"] is not None})
 
     def inbound(self, rules: list) -> list:
         """The rules filtered where traffic arrives: the external rules on a proxy, the side's on a
-        gateway, the internal rules on a server."""
+        gateway, the internal rules on a server.
+
+        A gateway forwards none of the rules of a protocol without ports (``ip_protocol``: VRRP
+        between the proxies of a group): that traffic stays on the proxies' own segment, so a router
+        between zones has nothing of it to let through."""
         wanted = {"gateway": self.side, "server": "internal"}.get(self.placement, "external")
-        return [rule for rule in rules if rule["interface"] == wanted]
+        return [rule for rule in rules if rule["interface"] == wanted
+                and not (self.placement == "gateway" and rule.get("ip_protocol") is not None)]
 
     def egress(self, rules: list) -> list:
         """The rules that limit what a proxy sends by its internal interfaces (egress filtering only)."""

@@ -22,7 +22,7 @@ try:
 except ImportError:  # pragma: no cover - exercised through the missing-library tests
     jmespath = None
 
-__all__ = ["HAS_JMESPATH", "query_model", "select_routes", "select_rules", "server_rules"]
+__all__ = ["HAS_JMESPATH", "proxy_group", "query_model", "select_routes", "select_rules", "server_rules"]
 
 HAS_JMESPATH = jmespath is not None
 # The model's groups that are a reverse proxy's own addresses.
@@ -41,22 +41,46 @@ def query_model(data: object, expression: str) -> object:
         raise PortModelError("query %r is not a valid JMESPath expression: %s" % (expression, exc)) from None
 
 
+def proxy_group(model: dict, reverse_proxy: str) -> dict | None:
+    """The entry of the model's ``reverse_proxy_groups`` that ``reverse_proxy`` is a member of, or None
+    (also for a model computed before groups existed)."""
+    for group in model.get("reverse_proxy_groups") or []:
+        if reverse_proxy in group["members"]:
+            return group
+    return None
+
+
+def _own(group: dict) -> bool:
+    """Whether a rule's group is a reverse proxy's own addresses (not a group's virtual addresses)."""
+    return group["role"] in _PROXY_ROLES and bool(group["name"]) and "members" not in group
+
+
 def _proxy_rules(model: dict, name: str) -> list:
     """The rules as one reverse proxy applies them: external rules to its own listener
-    addresses, internal rules from its own internal addresses."""
+    addresses and its group's virtual addresses, internal rules from its own internal addresses.
+    A rule of a protocol without ports (VRRP between a group's members) admits only the other
+    members of the proxy's group, and is left out for a proxy in no group."""
     known = sorted({group["name"] for rule in model["rules"] for group in rule["destination_groups"] + rule["source_groups"]
-                    if group["role"] in _PROXY_ROLES and group["name"]})
+                    if _own(group)})
     if name not in known:
         raise PortModelError(
             "reverse proxy %r is not in the topology's reverse_proxies (known: %s)" % (name, ", ".join(known) or "none")
         )
+    group = proxy_group(model, name)
+    peers = [member for member in group["members"] if member != name] if group else []
     rules = []
     for rule in model["rules"]:
         side = "destination" if rule["interface"] == "external" else "source"
-        groups = [group for group in rule[side + "_groups"] if group["name"] == name]
         narrowed = dict(rule)
+        if rule.get("ip_protocol") is not None:
+            if not peers:
+                continue
+            sources = [g for g in rule["source_groups"] if g["name"] in peers]
+            narrowed["source_groups"] = sources
+            narrowed["sources"] = merge_networks(netaddr.IPNetwork(a) for g in sources for a in g["addresses"])
+        groups = [g for g in rule[side + "_groups"] if g["name"] == name or name in g.get("members", ())]
         narrowed[side + "_groups"] = groups
-        narrowed[side + "s"] = merge_networks(netaddr.IPNetwork(a) for group in groups for a in group["addresses"])
+        narrowed[side + "s"] = merge_networks(netaddr.IPNetwork(a) for g in groups for a in g["addresses"])
         rules.append(narrowed)
     return rules
 
@@ -78,6 +102,10 @@ def server_rules(model: dict, host_addresses) -> list:
     for group in proxies:
         ours = sorted(mine & {host_text(address) for address in group["addresses"]})
         if ours:
+            if "members" in group:
+                raise PortModelError(
+                    "%s is a virtual address of reverse proxy group %s: give reverse_proxy=<one of %s> for the "
+                    "proxy that holds it, not host_addresses" % (ours[0], group["name"], ", ".join(group["members"])))
             raise PortModelError(
                 "%s is an address of reverse proxy %s: give reverse_proxy=%s for it (its listener rules and egress "
                 "rules), not host_addresses" % (ours[0], group["name"], group["name"]))

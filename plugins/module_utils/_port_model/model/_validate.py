@@ -74,9 +74,26 @@ _SERVER = {
 }
 _REVERSE_PROXY = {
     "name": Key("name", True, ("Unique reverse proxy name.",)),
-    "external_addresses": Key("hosts", True, ("The listener addresses (external interface); at least one.",)),
+    "external_addresses": Key("interface_hosts", True, (
+        "The listener addresses (external interface); at least one.",
+        "An address may be written with the prefix length of its network (C(198.51.100.10/24), interface notation): "
+        "the listener address is the address, the network says where the virtual addresses of "
+        "O(_input.reverse_proxy_groups) may be.")),
     "internal_addresses": Key("hosts", True, (
         "The internal interface addresses, the source of the internal rules; at least one.",)),
+}
+_REVERSE_PROXY_GROUP = {
+    "name": Key("name", True, ("Unique name among the groups, C([a-z0-9_-]+).",)),
+    "members": Key("name_list", True, (
+        "Names of O(_input.reverse_proxies) entries that share the virtual addresses; at least two. A reverse proxy "
+        "is in at most one group.",)),
+    "preferred": Key("name", False, (
+        "The member that holds the virtual addresses while it is up; one of O(_input.reverse_proxy_groups[].members). "
+        "Default the first member.",)),
+    "virtual_addresses": Key("hosts", True, (
+        "The listener addresses the group's members share (IPv4 and/or IPv6); at least one. Each is in the external "
+        "network of the members (given as C(address/prefix) in O(_input.reverse_proxies[].external_addresses)); a "
+        "member that gives no network must have an external address of the same family.",)),
 }
 _SIMPLE_URLS = {
     "meet": Key("simple_url_list", False, (
@@ -128,6 +145,14 @@ SCHEMA = {
         "C(lync_reverse_proxy) of each host of the proxies' group (P(lync.reverse_proxy.inventory_topology#lookup)). "
         "Listed, they are used as they are. Without any, the rules name the listener and internal interface by "
         "role only.",), default=[]),
+    "reverse_proxy_groups": Key(("list_of", _REVERSE_PROXY_GROUP), False, (
+        "Reverse proxies that share listener addresses for high availability: keepalived (VRRP) keeps each group's "
+        "virtual addresses on one member. The listener rules admit the virtual addresses too, and the members admit "
+        "VRRP (IP protocol 112) from each other on the external interface (rule C(external-vrrp), an addition beyond "
+        "the source document).",
+        "A member that is not in O(_input.reverse_proxies), a proxy in two groups, a group of one proxy, a preferred "
+        "proxy that is not a member, a virtual address listed twice or that is some proxy's own address, and a "
+        "virtual address in no external network of the members are errors that name the group.",), default=[]),
     "options": Key(("mapping", _OPTIONS), False, ("The switches of the port model.",)),
 }
 # What the topology as a whole is, said above its keys in the doc fragment.
@@ -218,6 +243,7 @@ class _Validator:
     def __init__(self) -> None:
         self.problems: list[tuple[str, str]] = []
         self.server_names: dict = {}  # path of a servers list -> {address: fqdn}
+        self.networks: dict = {}  # path of an interface_hosts list -> {address: its network, as given}
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append((path or "lync_topology", message))
@@ -408,6 +434,43 @@ class _Validator:
             return None
         return netaddr.IPNetwork(ip)
 
+    def check_interface_host(self, value: object, path: str):
+        """A host address, or an address with the prefix length of its network (interface
+        notation, ``198.51.100.10/24``): returns ``(host, network or None)``."""
+        text = self.string(value, path, "an IP address")
+        if text is None:
+            return None, None
+        address, slash, prefix = text.strip().partition("/")
+        if not slash or prefix == ("128" if ":" in address else "32"):
+            return self.check_host(value, path), None
+        host = self.check_host(address, path)
+        if host is None:
+            return None, None
+        full = 32 if host.version == 4 else 128
+        if not prefix.isdigit() or not 0 < int(prefix) < full:
+            self.bad(path, "%s is neither an address nor an address with its network's prefix length (1 to %d)"
+                     % (_show(value), full - 1))
+            return None, None
+        network = netaddr.IPNetwork("%s/%s" % (host.ip, prefix))
+        # The network's own address, and IPv4's broadcast address, are no interface's address
+        # (/31 and /127 links have neither).
+        edges = (network.first, network.last) if host.version == 4 else (network.first,)
+        if int(prefix) < full - 1 and int(host.ip) in edges:
+            self.bad(path, "%s is the %s address of its network, not an interface's address"
+                     % (_show(value), "network" if int(host.ip) == network.first else "broadcast"))
+            return None, None
+        return host, network
+
+    def check_interface_hosts(self, value: object, path: str) -> list:
+        """Host addresses, each maybe with its network's prefix length; returns the hosts and keeps
+        the networks in ``networks`` under ``path``."""
+        pairs = self.list_of(value, path, "interface_host")
+        self.networks[path] = {host: network for host, network in pairs if host is not None and network is not None}
+        return self.repeats([host for host, dummy in pairs], path, lambda host: host, lambda host: host.ip)
+
+    def check_name_list(self, value: object, path: str) -> list:
+        return self.repeats(self.list_of(value, path, "name"), path, lambda name: name, lambda name: "'%s'" % name)
+
     def check_hosts(self, value: object, path: str) -> list:
         return self.repeats(self.list_of(value, path, "host"), path, lambda host: host, lambda host: host.ip)
 
@@ -453,6 +516,78 @@ class _Validator:
 def _entries(topo: dict, section: str):
     """(index, entry) of a list section, skipping entries that were not mappings."""
     return [(index, item) for index, item in enumerate(topo.get(section) or []) if item is not None]
+
+
+def _families(versions) -> str:
+    return "IPv" + "/".join(str(version) for version in sorted(versions))
+
+
+def _check_groups(topo: dict, bad) -> None:
+    """reverse_proxy_groups: unique names; at least two members, each a reverse proxy in no other
+    group; the preferred proxy a member; each virtual address in the external network of every
+    member (or, for a member that gives no network of its family, of the family of its external
+    addresses), so that the members can hand it over on their shared segment."""
+    proxies = {proxy.get("name"): proxy for dummy, proxy in _entries(topo, "reverse_proxies")}
+    known = ", ".join(sorted(name for name in proxies if name)) or "none"
+    names: dict = {}
+    membership: dict = {}
+    for index, group in _entries(topo, "reverse_proxy_groups"):
+        path = "reverse_proxy_groups[%d]" % index
+        name = group.get("name")
+        if name is not None:
+            if name in names:
+                bad(path + ".name", "'%s' is already the name of %s" % (name, names[name]))
+            elif name in proxies:
+                # rules name a group's virtual addresses after it, beside the proxies' own addresses
+                bad(path + ".name", "'%s' is already the name of a reverse proxy; give the group a name of its own"
+                    % name)
+            else:
+                names[name] = path
+        members = [member for member in group.get("members") or [] if member is not None]
+        if "members" in group and len(set(members)) < 2:
+            bad(path + ".members", "needs at least two reverse proxies: a group of %s has no proxy to take the "
+                                   "virtual addresses over" % ("one" if members else "none"))
+        resolved = []
+        for m_index, member in enumerate(group.get("members") or []):
+            if member is None:
+                continue
+            where = "%s.members[%d]" % (path, m_index)
+            if member not in proxies:
+                bad(where, "'%s' is not the name of an entry of reverse_proxies (known: %s)" % (member, known))
+                continue
+            if member in membership and membership[member] != path:
+                bad(where, "'%s' is already a member of %s: a reverse proxy is in at most one group"
+                    % (member, membership[member]))
+                continue
+            membership[member] = path
+            resolved.append(member)
+        preferred = group.get("preferred")
+        if preferred is not None and "members" in group and preferred not in members:
+            bad(path + ".preferred", "'%s' is not one of the group's members (%s)" % (preferred, ", ".join(members)))
+        if "virtual_addresses" in group and not group["virtual_addresses"]:
+            bad(path + ".virtual_addresses", "is empty; list at least one address the members share")
+        for a_index, address in enumerate(group.get("virtual_addresses") or []):
+            if address is None:
+                continue
+            where = "%s.virtual_addresses[%d]" % (path, a_index)
+            outside, without = [], []
+            for member in resolved:
+                proxy = proxies[member]
+                hosts = [host for host in proxy.get("external_addresses") or [] if host is not None]
+                networks = [network for host, network in (proxy.get("external_networks") or {}).items()
+                            if network.version == address.version and host in hosts]
+                if networks:
+                    if not any(address.ip in network for network in networks):
+                        outside.append("%s: %s" % (member, ", ".join(str(network.cidr) for network in networks)))
+                elif hosts and not any(host.version == address.version for host in hosts):
+                    without.append("%s (%s)" % (member, _families({host.version for host in hosts})))
+            if outside:
+                bad(where, "%s is in no external network of the members (%s): it could not move between them on "
+                           "their shared segment" % (address.ip, "; ".join(outside)))
+            if without:
+                bad(where, "%s is IPv%d, but %s %s no IPv%d external address: the member could not hold it"
+                    % (address.ip, address.version, ", ".join(without), "has" if len(without) == 1 else "have",
+                       address.version))
 
 
 def _check_relations(topo: dict, bad) -> None:
@@ -512,6 +647,11 @@ def _check_relations(topo: dict, bad) -> None:
         for key in ("external_addresses", "internal_addresses"):
             for a_index, address in enumerate(proxy.get(key, [])):
                 claim(address, "%s.%s[%d]" % (owner, key, a_index), owner)
+    for index, group in _entries(topo, "reverse_proxy_groups"):
+        owner = "reverse_proxy_groups[%d]" % index
+        for a_index, address in enumerate(group.get("virtual_addresses", [])):
+            claim(address, "%s.virtual_addresses[%d]" % (owner, a_index), owner)
+    _check_groups(topo, bad)
 
     # Host names: every published name goes to exactly one place.
     published: dict = {}
@@ -602,12 +742,16 @@ def validate_topology(topology: object) -> dict:
         for section in ("front_end_pools", "directors", "office_web_apps"):
             for index, item in _entries(topo, section):
                 item["server_names"] = validator.server_names.get("%s[%d].servers" % (section, index), {})
+        for index, proxy in _entries(topo, "reverse_proxies"):
+            proxy["external_networks"] = validator.networks.get("reverse_proxies[%d].external_addresses" % index, {})
         _check_relations(topo, validator.bad)
     if validator.problems:
         raise TopologyError(validator.problems, _entry_names(topology))
     topo.setdefault("product", SCHEMA["product"].default)
-    for key in ("directors", "office_web_apps", "reverse_proxies"):
+    for key in ("directors", "office_web_apps", "reverse_proxies", "reverse_proxy_groups"):
         topo.setdefault(key, [])
+    for group in topo["reverse_proxy_groups"]:
+        group.setdefault("preferred", group["members"][0])
     simple_urls = topo.setdefault("simple_urls", {})
     for key in _SIMPLE_URLS:
         simple_urls.setdefault(key, [])
@@ -628,7 +772,7 @@ def _entry_names(topology: object) -> dict:
     names: dict = {}
     if not isinstance(topology, Mapping):
         return names
-    for section in ("front_end_pools", "directors", "office_web_apps", "reverse_proxies"):
+    for section in ("front_end_pools", "directors", "office_web_apps", "reverse_proxies", "reverse_proxy_groups"):
         entries = topology.get(section)
         if not isinstance(entries, (list, tuple)):
             continue
@@ -659,6 +803,12 @@ def normalize_topology(topology: object) -> dict:
                                for server in item["servers"]]
     for kind in _SIMPLE_URLS:
         topo["simple_urls"][kind] = [url["text"] for url in topo["simple_urls"][kind]]
+    if not topo["reverse_proxy_groups"]:
+        del topo["reverse_proxy_groups"]  # a topology without groups normalises as it did before they existed
+    for proxy in topo["reverse_proxies"]:
+        # An address given with its network's prefix length is given back so.
+        networks = proxy.pop("external_networks")
+        proxy["external_addresses"] = [networks.get(host, host) for host in proxy["external_addresses"]]
     plain = _plain(topo)
     sources = plain["options"]["external_sources"]
     if "0.0.0.0/0" in sources and "::/0" in sources:

@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.mod
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
 
-__all__ = ["COMMENT_LIMIT", "FAMILY_OPTIONS", "NO_DENY_TARGETS", "aerleon_policy"]
+__all__ = ["COMMENT_LIMIT", "FAMILY_OPTIONS", "NO_DENY_TARGETS", "NO_PORTLESS_TARGETS", "aerleon_policy"]
 
 # Where each generator takes its address family in the header options, and the words it knows.
 # Generators not listed get the header options exactly as given.
@@ -41,6 +41,9 @@ FAMILY_OPTIONS = {
 # Generators whose output has no deny rules (they admit what they list and nothing else):
 # the final deny term is left out of a policy that targets one of them.
 NO_DENY_TARGETS = ("k8s", "gce", "gcp_hf", "cloudarmor", "openconfig")
+# Generators that refuse a protocol without ports (VRRP): their terms of such a rule are left out. A
+# zone firewall (Palo Alto) sits between zones, and VRRP between a group's proxies never crosses one.
+NO_PORTLESS_TARGETS = ("paloalto",)
 # Generators whose header options begin with their address family (the rest put it later).
 _FAMILY_FIRST = ("nftables",)
 
@@ -179,22 +182,29 @@ def aerleon_policy(data, targets, reverse_proxy=None, interface=None, names=None
         families = _families(selected) or {4, 6}
         terms = []
         for rule in selected:
-            service = _SERVICE_NAMES[rule["port"]]
-            services[service] = [{"port": rule["port"], "protocol": "tcp"}]
             if not rule["sources"] or not rule["destinations"]:
                 raise PortModelError(
                     "rule %s has no %s: list the reverse proxies in lync_topology.reverse_proxies (a firewall needs "
                     "the listener and the internal interface as addresses, not roles)"
                     % (rule["id"], "sources" if not rule["sources"] else "destinations"))
-            terms.append({
+            term = {
                 "name": rule["id"],
                 "comment": _comment(rule),
                 "source-address": " ".join(dict.fromkeys(network(group) for group in rule["source_groups"])),
                 "destination-address": " ".join(dict.fromkeys(network(group) for group in rule["destination_groups"])),
-                "destination-port": service,
-                "protocol": "tcp",
+                "protocol": rule["protocol"],
                 "action": "accept",
-            })
+            }
+            # A rule without a port is VRRP between the proxies of a group (aerleon knows the protocol
+            # by name): it matters where the policy filters the proxies' own segment; a router between
+            # zones never sees it.
+            if rule["port"] is not None:
+                service = _SERVICE_NAMES[rule["port"]]
+                services[service] = [{"port": rule["port"], "protocol": "tcp"}]
+                term["destination-port"] = service
+            elif NO_PORTLESS_TARGETS:
+                term["platform-exclude"] = " ".join(NO_PORTLESS_TARGETS)
+            terms.append(term)
         generators = {target: _header(target, options, families, "targets.%s" % name if interface is None
                                       and len(headers) > 1 else "targets")
                       for target, options in headers[name].items()}

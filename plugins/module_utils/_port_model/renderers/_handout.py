@@ -180,10 +180,15 @@ def _backends(model: dict, lang: str) -> list:
 
 
 def _proxies(model: dict) -> list:
+    """The reverse proxies, each with its listener addresses (then those it shares with its group,
+    which either member may hold) and its internal ones."""
     listeners = _groups(model, "destination", "reverse_proxy_listener")
     internals = _groups(model, "source", "reverse_proxy_internal_interface")
-    names = list(dict.fromkeys(list(listeners) + list(internals)))
-    return [{"name": name or "", "listener": [host_text(a) for a in listeners.get(name, [])],
+    groups = model.get("reverse_proxy_groups") or []
+    shared = {member: group["virtual_addresses"] for group in groups for member in group["members"]}
+    virtual = {group["name"] for group in groups}
+    names = [name for name in dict.fromkeys(list(listeners) + list(internals)) if name not in virtual]
+    return [{"name": name or "", "listener": [host_text(a) for a in listeners.get(name, [])] + shared.get(name, []),
              "internal": [host_text(a) for a in internals.get(name, [])]} for name in names]
 
 
@@ -422,6 +427,8 @@ def render_handout(model: dict, sections: list, lang: str, warnings: list, gener
         for row in rows:
             cells = "".join("<td>%s</td>" % esc(row[cell]) for cell in ("protocol", "source", "destination", "notes"))
             applied = "" if row["applied"] else ' data-applied="false"'
+            if row.get("addition"):
+                applied += ' data-addition="true"'
             out.append('<tr data-rule="%s"%s>%s</tr>' % (esc(row["rule"]), applied, cells))
         out.append("</tbody>")
         out.append("</table>")

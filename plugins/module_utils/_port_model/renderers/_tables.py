@@ -51,6 +51,8 @@ def _endpoint_cell(rule: dict, side: str, lang: str, addresses: bool) -> str:
             continue
         if group["name"]:
             label = "%s %s" % (label, group["name"])
+        if "members" in group:  # a reverse proxy group's shared addresses
+            label = "%s (%s)" % (label, TABLE_TEXT[lang]["virtual"].format(members=", ".join(group["members"])))
         if group["addresses"]:
             label = "%s: %s" % (label, ", ".join(host_text(a) for a in group["addresses"]))
         else:
@@ -63,7 +65,18 @@ def _notes(rule: dict, lang: str) -> str:
     text = " ".join(FACTS[lang][fact] for fact in rule["facts"])
     if not rule["required"]:
         text = "%s %s" % (TABLE_TEXT[lang]["optional"], text)
+    if rule.get("addition"):
+        text = "%s %s" % (TABLE_TEXT[lang]["addition"], text)
     return text
+
+
+def _protocol(rule: dict, lang: str) -> str:
+    """The first cell: ``HTTPS/TCP/443`` as the source writes it; a protocol without ports (VRRP,
+    an addition beyond the source) by its IP protocol number."""
+    if rule["port"] is None:
+        return "%s/%s" % (rule["application"].upper(),
+                          TABLE_TEXT[lang]["ip_protocol"].format(number=rule["ip_protocol"]))
+    return "%s/%s/%d" % (rule["application"].upper(), rule["protocol"].upper(), rule["port"])
 
 
 def _with_optional_8080(rules: list) -> list:
@@ -159,7 +172,8 @@ def limits_note(limits: dict, lang: str) -> str:
 def table_rows(rules: list, lang: str = "en", interface: str | None = None, addresses: bool = True,
                limits: dict | None = None) -> list:
     """The table rows: dicts with interface, rule, applied, protocol (the first cell), source,
-    destination, notes (for the external rules with the limits' note, when ``limits`` says any)."""
+    destination, notes (for the external rules with the limits' note, when ``limits`` says any),
+    and ``addition: true`` for a row beyond the source's tables (VRRP between a group's proxies)."""
     note = limits_note(check_limits(limits), lang)
     rows = []
     for rule in _with_optional_8080(rules):
@@ -169,11 +183,15 @@ def table_rows(rules: list, lang: str = "en", interface: str | None = None, addr
             "interface": rule["interface"],
             "rule": rule["id"],
             "applied": rule.get("applied", True),
-            "protocol": "%s/%s/%d" % (rule["application"].upper(), rule["protocol"].upper(), rule["port"]),
+            "protocol": _protocol(rule, lang),
             "source": _endpoint_cell(rule, "source", lang, addresses),
             "destination": _endpoint_cell(rule, "destination", lang, addresses),
-            "notes": _notes(rule, lang) + (" " + note if note and rule["interface"] == "external" else ""),
+            # the limits are on the listener's ports; a rule without ports has none of them
+            "notes": _notes(rule, lang) + (" " + note if note and rule["interface"] == "external"
+                                           and rule["port"] is not None else ""),
         })
+        if rule.get("addition"):
+            rows[-1]["addition"] = True
     return rows
 
 

@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import WINDOWS_FIREWALL_GROUP
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import proxy_group, select_rules
 
 __all__ = ["GROUP", "arr_configuration", "iis_bindings", "render_application_host", "render_powershell"]
 
@@ -125,6 +125,12 @@ def iis_bindings(model: dict, reverse_proxy: str) -> list:
     rp_iis_arr role's bindings.ps1 keeps the site's bindings equal to these (and binds the listener
     certificate to each https one); any other binding of the site (``*:80:``) is removed."""
     rules = select_rules(model, interface="external", reverse_proxy=reverse_proxy)
+    group = proxy_group(model, reverse_proxy)
+    if group is not None:
+        raise PortModelError(
+            "reverse proxy %r is a member of reverse_proxy_groups %s, whose virtual addresses keepalived (VRRP) hands "
+            "over, which runs on Linux; a Windows reverse proxy with IIS ARR cannot be a member (take it out of the "
+            "group, or use Linux proxies with HAProxy or nginx)" % (reverse_proxy, group["name"]))
     addresses = list(dict.fromkeys(host_text(address) for rule in rules for address in rule["destinations"]))
     if not addresses:
         raise PortModelError("reverse proxy %r has no listener addresses in the model: give its external_addresses"

@@ -141,7 +141,8 @@ def proxy_variable(proxy: str, prefix: str = "rp_proxy_") -> dict:
 # A topology kind -> (type, elements) in the documentation.
 _KIND_TYPES = {
     "product": ("str", None), "name": ("str", None), "dns": ("str", None), "host": ("str", None),
-    "bool": ("bool", None), "dns_list": ("list", "str"), "hosts": ("list", "str"),
+    "bool": ("bool", None), "dns_list": ("list", "str"), "hosts": ("list", "str"), "interface_hosts": ("list", "str"),
+    "name_list": ("list", "str"),
     "simple_url_list": ("list", "str"), "sources": ("list", "str"), "servers": ("list", "raw"),
     "list_of": ("list", "dict"), "mapping": ("dict", None),
 }

@@ -7,6 +7,8 @@ group's order, when the topology lists no reverse proxies itself."""
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._inventory import with_inventory_proxies
 
 TOPOLOGY = {"sip_domains": ["contoso.com"], "front_end_pools": []}
@@ -44,3 +46,24 @@ def test_values_are_resolved_as_the_action_templates_them():
     resolved = with_inventory_proxies(TOPOLOGY, task_vars(), resolve=lambda value: dict(value, seen=True)
                                       if isinstance(value, dict) else value)
     assert all(proxy["seen"] for proxy in resolved["reverse_proxies"])
+
+
+def test_groups_are_validated_against_the_proxies_the_inventory_fills_in():
+    """A topology names its groups' members before the inventory says who the proxies are: the
+    model validates the groups against the filled list, and names a member the inventory lacks."""
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (  # pylint: disable=import-outside-toplevel
+        TopologyError,
+        compute_model,
+        proxy_group,
+    )
+
+    topology = {"sip_domains": ["contoso.com"],
+                "front_end_pools": [{"name": "pool01", "external_web_fqdn": "webext.contoso.com", "vip": "10.0.10.10"}],
+                "reverse_proxy_groups": [{"name": "rpg1", "members": ["rp01", "rp02"],
+                                          "virtual_addresses": ["198.51.100.20"]}]}
+    model = compute_model(with_inventory_proxies(topology, task_vars()))
+    assert proxy_group(model, "rp02")["member_addresses"] == {"rp01": ["198.51.100.10"], "rp02": ["198.51.100.11"]}
+    with pytest.raises(TopologyError) as caught:
+        compute_model(with_inventory_proxies(topology, task_vars(lync_reverse_proxies_group="edge")))
+    assert caught.value.problems == [("reverse_proxy_groups[0].members[1]",
+                                      "'rp02' is not the name of an entry of reverse_proxies (known: rp01)")]

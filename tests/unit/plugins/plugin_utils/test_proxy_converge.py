@@ -181,3 +181,18 @@ def test_recorded_reads(path):
     built, dummy = converge.host_of(converge.software_of(case["software"]), MATERIAL, True)
     built["config"]["content"] = ""
     assert set(case["read"]["proxy"]) >= set(as_read(built))
+
+
+def test_the_listener_probe_leaves_out_the_group_s_virtual_addresses():
+    """Only the member that holds them answers on a group's virtual addresses (and none before
+    keepalived runs): each proxy probes its own."""
+    topology = {
+        "sip_domains": ["contoso.com"],
+        "front_end_pools": [{"name": "pool01", "external_web_fqdn": "webext.contoso.com", "vip": "10.0.10.10"}],
+        "reverse_proxies": [{"name": "rp1", "external_addresses": ["198.51.100.10"], "internal_addresses": ["10.0.1.5"]},
+                            {"name": "rp2", "external_addresses": ["198.51.100.11"], "internal_addresses": ["10.0.1.6"]}],
+        "reverse_proxy_groups": [{"name": "rpg1", "members": ["rp1", "rp2"], "virtual_addresses": ["198.51.100.20"]}],
+    }
+    model = _model.compute_model(topology)
+    assert "198.51.100.20" in _model.listener_addresses(model, "rp2")
+    assert [endpoint["address"] for endpoint in converge.listeners(model, "rp2")] == ["198.51.100.11"]

@@ -158,7 +158,9 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     "management_sources", "content", "in_place", "source_limits", "warnings"}``, where ``content``
     is what the backend's renderer gives (nftables: text; iptables: ``{"v4": {...}, "v6": {...}}``;
     firewalld: files; ufw: rules) and ``source_limits`` the limits it applies (``connections``,
-    ``rate``, ``burst``, ``ports``; empty when none).
+    ``rate``, ``burst``, ``ports``; empty when none). With ufw, ``ufw_before_rules`` (``{"v4": [lines],
+    "v6": [lines]}``) holds the rules its command line cannot express (VRRP between the proxies of a
+    group), for ``/etc/ufw/before.rules`` and ``before6.rules``.
     """
     if backend not in _CONFIG_BACKENDS:
         raise PortModelError("backend must be one of %s, got %r%s" % (
@@ -204,7 +206,11 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     table = own.get("table") or BACKENDS["nftables"].options["table"].default
     in_place = bool(backend == "nftables" and isinstance(host, dict) and ruleset_path
                     and _nft.in_place(content, host, table, ruleset_path, boot_dropin))
-    return {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
-            "internal_interfaces": list(policy.internal_interfaces),
-            "management_sources": list(policy.management_sources), "content": content, "in_place": in_place,
-            "source_limits": applied, "warnings": warnings}
+    result = {"rules": len(rules), "external_interfaces": list(policy.external_interfaces),
+              "internal_interfaces": list(policy.internal_interfaces),
+              "management_sources": list(policy.management_sources), "content": content, "in_place": in_place,
+              "source_limits": applied, "warnings": warnings}
+    if backend == "ufw":
+        # what ufw's command line cannot say (VRRP), for its before.rules and before6.rules
+        result["ufw_before_rules"] = _ufw.before_rules(rules, policy, **own)
+    return result

@@ -34,7 +34,10 @@ def _fwd_rules(rule: dict, indent: str = "  ") -> list:
                     parts.append("<source address=%s/>" % _attribute(source))
                 if destination != ANY[version]:
                     parts.append("<destination address=%s/>" % _attribute(destination))
-                parts.append('<port port="%d" protocol="tcp"/>' % rule["port"])
+                if rule["port"] is None:  # a protocol without ports (VRRP)
+                    parts.append("<protocol value=%s/>" % _attribute(rule["protocol"]))
+                else:
+                    parts.append('<port port="%d" protocol="tcp"/>' % rule["port"])
                 parts.append("<accept/></rule>")
                 lines.append(indent + "".join(parts))
     return lines

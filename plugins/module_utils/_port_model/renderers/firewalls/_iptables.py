@@ -35,8 +35,11 @@ def _ipt_rule(chain: str, version: int, rule: dict, iface_opt: str, interface: s
             parts += [iface_opt, interface]
             if out_opt:
                 parts += [out_opt, out_interface]
-            parts += ["-p", "tcp", "-m", "tcp", "--dport", str(rule["port"]),
-                      "-m", "comment", "--comment", rule["id"], "-j", "ACCEPT"]
+            if rule["port"] is None:  # a protocol without ports (VRRP), as iptables-save prints it
+                parts += ["-p", rule["protocol"]]
+            else:
+                parts += ["-p", "tcp", "-m", "tcp", "--dport", str(rule["port"])]
+            parts += ["-m", "comment", "--comment", rule["id"], "-j", "ACCEPT"]
             lines.append(" ".join(parts))
     return lines
 

@@ -56,8 +56,10 @@ def _both_ends(rule: dict) -> list:
 def _accept(rule: dict, version: int, proto: str, match: str) -> str:
     """The rule's accept for one family; ``match`` is the interface part."""
     name = rule["id"].replace("-", "_")
-    return '\t\t%s%s saddr @%s_src_v%d %s daddr @%s_dst_v%d tcp dport %d accept comment "%s"' % (
-        match, proto, name, version, proto, name, version, rule["port"], rule["id"])
+    # a protocol without ports (VRRP) is matched by its number's name, as nft lists it
+    what = "meta l4proto %s" % rule["protocol"] if rule["port"] is None else "tcp dport %d" % rule["port"]
+    return '\t\t%s%s saddr @%s_src_v%d %s daddr @%s_dst_v%d %s accept comment "%s"' % (
+        match, proto, name, version, proto, name, version, what, rule["id"])
 
 
 def _source_key(version: int) -> str:

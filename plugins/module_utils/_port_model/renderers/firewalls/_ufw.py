@@ -6,6 +6,11 @@
 
 Rules for community.general.ufw, each with a comment that names the model rule; ufw has no
 egress filtering here (its rules are ordered by insertion).
+
+ufw's command line allows TCP, UDP and a few named protocols, not VRRP (IP protocol 112): a rule
+without a port (``external-vrrp``) is rendered by :func:`before_rules` instead, as the lines ufw's
+documentation says to add to ``/etc/ufw/before.rules`` and ``before6.rules`` (chain
+``ufw-before-input``), which the rp_firewall role keeps in a marked block of those files.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def render(rules: list, policy, comment_prefix: str = "lync-rp:") -> list:
     route the side's rules from the outside to the inside interfaces (gateway placement, with
     ufw's default routed policy deny).
     """
-    inbound = policy.inbound(rules)
+    inbound = [rule for rule in policy.inbound(rules) if rule["port"] is not None]  # the rest: before_rules
     result = []
     # ufw filters the router's own input as well: management access is kept in both placements.
     for source in policy.management_sources:
@@ -46,6 +51,31 @@ def render(rules: list, policy, comment_prefix: str = "lync-rp:") -> list:
                         else:
                             result.append(dict(item, direction="in", interface=outside))
     return result
+
+
+# The chain of ufw's before.rules (IPv4) and before6.rules (IPv6) that filters the host's input.
+_BEFORE_INPUT = {4: "ufw-before-input", 6: "ufw6-before-input"}
+
+
+def before_rules(rules: list, policy, comment_prefix: str = "lync-rp:") -> dict:
+    """The rules ufw's command line cannot express (those without a port: VRRP) as lines of
+    ``/etc/ufw/before.rules`` (``v4``) and ``before6.rules`` (``v6``), in the form iptables-restore
+    reads there: ``-A ufw-before-input -i <external> -s <peer> -d <own> -p vrrp ... -j ACCEPT`` (IPv6:
+    ``ufw6-before-input``). A gateway
+    has none (``policy.inbound``): VRRP stays on the proxies' segment."""
+    lines: dict = {"v4": [], "v6": []}
+    for rule in policy.inbound(rules):
+        if rule["port"] is not None:
+            continue
+        for version in (4, 6):
+            for source in of_version(version, rule["sources"]):
+                for destination in of_version(version, rule["destinations"]):
+                    for interface in policy.external_interfaces:
+                        lines["v%d" % version].append(
+                            "-A %s -i %s -s %s -d %s -p %s -m comment --comment %s%s -j ACCEPT"
+                            % (_BEFORE_INPUT[version], interface, source, destination, rule["protocol"],
+                               comment_prefix, rule["id"]))
+    return lines
 
 
 RENDERER = Renderer(

@@ -27,6 +27,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import (
     WINDOWS_FIREWALL_GROUP_PATTERN,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import ANY, host_text
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import Option, Renderer
 
 __all__ = ["PROFILES", "RENDERER", "render"]
@@ -64,6 +65,12 @@ def render(rules: list, policy, group: str = WINDOWS_FIREWALL_GROUP) -> list:
     traffic arrives (``policy.inbound``) as inbound rules from their sources to their destinations,
     those that limit what a proxy sends (``policy.egress``) as outbound rules from their sources to
     their destinations."""
+    for rule in rules:
+        if rule["port"] is None:
+            raise PortModelError(
+                "rule %s: a reverse proxy group's members hand their virtual addresses over with keepalived (VRRP), "
+                "which runs on Linux; a Windows reverse proxy cannot be a member of reverse_proxy_groups (take it out "
+                "of the group, or use Linux proxies with HAProxy or nginx)" % rule["id"])
     inbound = {id(rule) for rule in policy.inbound(rules)}
     egress = {id(rule) for rule in policy.egress(rules)}
     params = []

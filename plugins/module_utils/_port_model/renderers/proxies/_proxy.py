@@ -22,7 +22,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.mod
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import check_options
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import proxy_group, select_rules
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._tls import tls_profile
 
 __all__ = ["OPEN_FILES", "PROXIES", "listener_addresses", "proxy_config", "render_proxy"]
@@ -40,9 +40,17 @@ def _whole(name: str, value, least: int = 1) -> int:
 
 
 def listener_addresses(model: dict, reverse_proxy: str) -> list:
-    """The listener addresses of one reverse proxy, as text (empty when the topology gives none)."""
-    rules = select_rules(model, interface="external", reverse_proxy=reverse_proxy)
-    return list(dict.fromkeys(host_text(address) for rule in rules for address in rule["destinations"]))
+    """The listener addresses of one reverse proxy, as text (empty when the topology gives none): its
+    own, then the virtual addresses of its group (reverse_proxy_groups), which it binds whether or
+    not it holds them (the host allows binding an address it does not have)."""
+    rules = [rule for rule in select_rules(model, interface="external", reverse_proxy=reverse_proxy)
+             if rule.get("ip_protocol") is None]
+    group = proxy_group(model, reverse_proxy)
+    virtual = list(group["virtual_addresses"]) if group else []
+    # each address as the topology gives it: the merged destinations may join neighbours into a network
+    own = [host_text(address) for rule in rules for g in rule["destination_groups"] if "members" not in g
+           for address in g["addresses"]]
+    return list(dict.fromkeys(own + virtual))
 
 
 def render_proxy(proxy: str, routes: list, listener: list, tls=None, memory_mb=None, open_files=None,

@@ -70,7 +70,8 @@ def _cisco_address(words: list, version: int) -> tuple:
 
 
 def cisco_flows(acl: str) -> set:
-    """(source, destination, port) the ACLs permit; anything else they say must be the final deny."""
+    """(source, destination, port or "protocol 112") the ACLs permit; anything else they say must be the
+    final deny."""
     flows, version = set(), 4
     for line in acl.splitlines():
         words = line.split()
@@ -80,10 +81,14 @@ def cisco_flows(acl: str) -> set:
             if words and words[0] == "deny":
                 assert words[1:] in (["ip", "any", "any"], ["ipv6", "any", "any"]), line
             continue
-        assert words[1] == "tcp", line
+        assert words[1] in ("tcp", "112"), line  # 112: VRRP, by its number
         source, used = _cisco_address(words[2:], version)
         destination, used2 = _cisco_address(words[2 + used:], version)
         rest = words[2 + used + used2:]
+        if words[1] == "112":
+            assert not rest, line
+            flows.add((source, destination, "protocol 112"))
+            continue
         assert rest[0] == "eq" and len(rest) == 2, line
         flows.add((source, destination, int(rest[1])))
     return flows
@@ -96,7 +101,7 @@ def model_flows(rules: list) -> set:
             for destination in rule["destinations"]:
                 s, d = ipaddress.ip_network(source), ipaddress.ip_network(destination)
                 if s.version == d.version:
-                    flows.add((s, d, rule["port"]))
+                    flows.add((s, d, rule["port"] if rule["port"] is not None else "protocol %d" % rule["ip_protocol"]))
     return flows
 
 

@@ -21,6 +21,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     PortModelError,
     arr_configuration,
     compute_model,
+    firewall_config,
     listener_addresses,
     render_application_host,
     render_firewalld,
@@ -85,7 +86,14 @@ def _firewalld(model):
 
 
 def _ufw(model):
-    return json.dumps(render_ufw(_proxy_rules(model), **_HOST), indent=2) + "\n"
+    """ufw's rules, then (only when there are any) the lines of its before rules (VRRP)."""
+    text = json.dumps(render_ufw(_proxy_rules(model), **_HOST), indent=2) + "\n"
+    proxy = _first_proxy(model)
+    before = firewall_config(model, backend="ufw", reverse_proxy=proxy, **_HOST)["ufw_before_rules"] if proxy else {}
+    for family, name in (("v4", "before.rules"), ("v6", "before6.rules")):
+        if before.get(family):
+            text += "## %s\n%s\n" % (name, "\n".join(before[family]))
+    return text
 
 
 def _gateways(model):
@@ -119,8 +127,11 @@ def _windows_firewall(model):
     """The rules of the first pool address, and of the first reverse proxy (egress filtering on)."""
     rules = {"server %s" % _first_server(model)[0]: windows_firewall_rules(model, _first_server(model))}
     if _first_proxy(model):
-        rules["reverse proxy " + _first_proxy(model)] = windows_firewall_rules(
-            model, [], reverse_proxy=_first_proxy(model), egress_filtering=True)
+        try:
+            rules["reverse proxy " + _first_proxy(model)] = windows_firewall_rules(
+                model, [], reverse_proxy=_first_proxy(model), egress_filtering=True)
+        except PortModelError as exc:  # a member of a reverse proxy group (keepalived is Linux)
+            rules["reverse proxy " + _first_proxy(model)] = "refused: %s" % exc
     return json.dumps(rules, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -32,6 +32,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     PortModelError,
     arr_configuration,
     compute_model,
+    proxy_group,
     render_powershell,
     windows_firewall_rules,
 )
@@ -214,7 +215,8 @@ def _rendered_scripts() -> dict:
     for case, topology in sorted(golden_cases().items()):
         model = compute_model(topology)
         proxies = sorted({g["name"] for rule in model["rules"] for g in rule["destination_groups"]
-                          if g["role"] == "reverse_proxy_listener" and g["name"]})
+                          if g["role"] == "reverse_proxy_listener" and g["name"] and "members" not in g
+                          and proxy_group(model, g["name"]) is None})  # a group's members are Linux (keepalived)
         try:
             arr = arr_configuration(model, round_robin=True)
         except PortModelError:

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
     TopologyError,
     compute_model,
+    listener_addresses,
     render_port_table,
+    select_rules,
 )
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import SCHEMA
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
@@ -185,6 +187,12 @@ def valid_topologies(draw):
             "external_sources": draw(st.sampled_from([["any"], ["203.0.113.0/24"], ["0.0.0.0/0", "2001:db8::/32"]])),
         },
     }
+    proxies = [proxy["name"] for proxy in topology["reverse_proxies"]]
+    if len(proxies) >= 2 and draw(st.booleans()):
+        # every proxy has an IPv4 listener address (above), so an IPv4 virtual address fits any of them
+        members = draw(st.lists(st.sampled_from(proxies), min_size=2, max_size=len(proxies), unique=True))
+        topology["reverse_proxy_groups"] = [{"name": "group1", "members": members,
+                                             "virtual_addresses": [address(4)]}]
     return topology
 
 
@@ -198,6 +206,16 @@ def test_valid_topologies_give_models_that_keep_the_contract(topology):
     assert ("external-http" in ids) == (options["http_redirect"] or options["mobile_autodiscover_over_http"])
     assert ("internal-http-pools" in ids) == options["mobile_autodiscover_over_http"]
     assert ("internal-https-office-web-apps" in ids) == bool(topology["office_web_apps"])
+    groups = topology.get("reverse_proxy_groups") or []
+    assert ("external-vrrp" in ids) == bool(groups)
+    for group in groups:
+        own = {proxy["name"]: proxy["external_addresses"] for proxy in topology["reverse_proxies"]}
+        for member in group["members"]:
+            rules = {rule["id"]: rule for rule in select_rules(model, reverse_proxy=member)}
+            peers = {netaddr.IPAddress(a) for other in group["members"] if other != member for a in own[other]}
+            assert set(netaddr.IPSet(rules["external-vrrp"]["sources"])) == peers
+            assert set(netaddr.IPSet(rules["external-vrrp"]["destinations"])) == {netaddr.IPAddress(a) for a in own[member]}
+            assert listener_addresses(model, member)[-len(group["virtual_addresses"]):] == group["virtual_addresses"]
     lyncdiscover = {"lyncdiscover." + d for d in topology["sip_domains"]}
     on_certificate = lyncdiscover & set(model["certificate_names"])
     assert on_certificate == (set() if options["mobile_autodiscover_over_http"] else lyncdiscover)

@@ -18,6 +18,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model imp
     arr_configuration,
     compute_model,
     iis_bindings,
+    proxy_group,
     render_powershell,
     windows_firewall_rules,
 )
@@ -115,7 +116,8 @@ def test_rendered_powershell_parses(case, topology):
                                                                 for g in rule["destination_groups"]
                                                                 if g["addresses"] and rule["interface"] == "internal"]))]
     proxies = {g["name"] for rule in model["rules"] for g in rule["destination_groups"]
-               if g["role"] == "reverse_proxy_listener" and g["name"]}
+               if g["role"] == "reverse_proxy_listener" and g["name"] and "members" not in g
+               and proxy_group(model, g["name"]) is None}  # a group's members are Linux (keepalived)
     for proxy in sorted(proxies):
         try:
             arr = arr_configuration(model)
