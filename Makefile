@@ -44,7 +44,7 @@ export MOLECULE_NO_LOG := false
 # every filter and module the collection ships (ansible-doc renders each one)
 FILTERS := $(sort $(basename $(notdir $(wildcard plugins/filter/*.py))))
 MODULES := $(sort $(basename $(notdir $(wildcard plugins/modules/*.py))))
-ROLES := rp_firewall rp_proxy rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
+ROLES := rp_firewall rp_proxy rp_keepalived rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
         reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean \

@@ -132,10 +132,14 @@ def request_of(host: Mapping) -> dict:
 
 def listeners(model: Mapping, reverse_proxy: str) -> list:
     """The proxy's listener endpoints for port_probe: TLS on 443 of each listener address, where an
-    unknown name gets the proxy's 404 (empty when the topology gives the proxy no addresses)."""
+    unknown name gets the proxy's 404 (empty when the topology gives the proxy no addresses). The
+    addresses a group of proxies shares are not probed: which member holds them is keepalived's
+    choice, not this proxy's."""
+    shared = {address for group in model.get("reverse_proxy_groups") or [] if reverse_proxy in group["members"]
+              for address in group["virtual_addresses"]}
     return [{"address": address, "port": 443, "tls": True,
              "http": {"host": "unknown-name.invalid", "expect_status": [404]}}
-            for address in _model.listener_addresses(model, reverse_proxy)]
+            for address in _model.listener_addresses(model, reverse_proxy) if address not in shared]
 
 
 def render(renderer: _model.ProxyRenderer, model: Mapping, reverse_proxy: str, tls: Mapping, options: Mapping,
