@@ -349,11 +349,13 @@ def inotify_room(hosts: int) -> None:
         knob.write_text("%d\n" % wanted)
 
 
-def boot(lab: dict, rootfs: pathlib.Path) -> None:
+def boot(lab: dict, rootfs: pathlib.Path, only: list | None = None) -> None:
     inotify_room(len(lab["lab"]["hosts"]))
     key = ssh_key()
     hosts = hosts_file(lab)
-    for name, spec in lab["lab"]["hosts"].items():
+    booting = [name for name in lab["lab"]["hosts"] if only is None or name in only]
+    for name in booting:
+        spec = lab["lab"]["hosts"][name]
         host_dir = RUN / "hosts" / name
         files = host_dir / "lab-host"
         files.mkdir(parents=True, exist_ok=True)
@@ -379,9 +381,9 @@ def boot(lab: dict, rootfs: pathlib.Path) -> None:
             stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         (host_dir / "pid").write_text(str(process.pid))
     # The hosts boot at once; on two vCPUs many of them take longer (scale-out benchmark).
-    wait = 60 + 6 * len(lab["lab"]["hosts"])
+    wait = 60 + 6 * len(booting)
     deadline = time.monotonic() + wait
-    for name in lab["lab"]["hosts"]:
+    for name in booting:
         while True:
             probe = run(*ssh_command(lab, name), "true", check=False, capture=True)
             if probe.returncode == 0:
@@ -482,6 +484,56 @@ def cmd_down(args) -> int:  # pylint: disable=unused-argument
     return 0
 
 
+def cmd_poweroff(args) -> int:
+    """A power cut: every process of the host killed at once (its PID namespace's init), its
+    links down and the addresses the lab did not give it gone (a keepalived that held a shared
+    address had no time to give it up). Its disk goes too: the hosts boot from a volatile overlay."""
+    lab = load_lab(kept_only=True)
+    spec = lab["lab"]["hosts"].get(args.host)
+    if spec is None:
+        raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
+    pid = host_pids(lab).get(args.host)
+    if pid is not None:
+        children = run("pgrep", "-P", str(pid), check=False, capture=True).stdout.split()
+        for child in children:  # the container's init: killing it kills its whole PID namespace
+            os.kill(int(child), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while pathlib.Path("/proc", str(pid)).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    namespace = netns(args.host)
+    given = {network + "0": address for network, address in spec["networks"].items()}
+    for link in json.loads(ip("-j", "addr", "show", namespace=namespace).stdout):
+        if link["ifname"] not in given:
+            continue
+        ip("link", "set", link["ifname"], "down", namespace=namespace)
+        for info in link.get("addr_info", []):
+            text = "%s/%s" % (info["local"], info["prefixlen"])
+            if text != given[link["ifname"]] and info.get("scope") != "link":
+                ip("addr", "del", text, "dev", link["ifname"], namespace=namespace, check=False)
+    log("%s powered off" % args.host)
+    return 0
+
+
+def cmd_boot(args) -> int:
+    """Boots a host again after poweroff: its links up, its routes back, a fresh boot."""
+    lab = load_lab(kept_only=True)
+    spec = lab["lab"]["hosts"].get(args.host)
+    if spec is None:
+        raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
+    if args.host in host_pids(lab):
+        raise SystemExit("lab: %s is running" % args.host)
+    namespace = netns(args.host)
+    for network in spec["networks"]:
+        ip("link", "set", network + "0", "up", namespace=namespace)
+    for route in spec.get("routes", []):
+        ip("route", "replace", *route.split(), namespace=namespace)
+    start = time.monotonic()
+    boot(lab, build_image(), only=[args.host])
+    log("%s booted in %.1f s" % (args.host, time.monotonic() - start))
+    return 0
+
+
 def cmd_status(args) -> int:  # pylint: disable=unused-argument
     lab = load_lab()
     pids = host_pids(lab)
@@ -520,6 +572,9 @@ def main() -> int:
     execute = sub.add_parser("exec", help="run a command on a lab host over SSH")
     execute.add_argument("host")
     execute.add_argument("command", nargs=argparse.REMAINDER)
+    for name, text in (("poweroff", "cut a host's power (processes killed, links down)"),
+                       ("boot", "boot a host again after poweroff")):
+        sub.add_parser(name, help=text).add_argument("host")
     ctl = sub.add_parser("ctl", help="run a command in the controller namespace")
     ctl.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -536,7 +591,8 @@ def main() -> int:
     if args.action == "inventory":
         print(RUN / "inventory.yml")
         return 0
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec, "ctl": cmd_ctl}[args.action](args)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec, "ctl": cmd_ctl,
+            "poweroff": cmd_poweroff, "boot": cmd_boot}[args.action](args)
 
 
 if __name__ == "__main__":
