@@ -274,7 +274,7 @@ bench: install
 	$(LABPY) benchmarks/bench_firewall.py && \
 	$(LABPY) benchmarks/bench_hosts.py && \
 	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py && \
-	$(LABPY) benchmarks/bench_hostile.py; \
+	$(LABPY) benchmarks/bench_hostile.py && $(LABPY) benchmarks/bench_ha.py; \
 	rc=$$?; $(LAB) down; exit $$rc
 
 # Molecule as users run it: the podman driver of molecule-plugins, one systemd container of the
@@ -303,13 +303,15 @@ readme: build
 readme-lab: build
 	LYNC_README_LAB=1 $(README_TEST) -m lab
 
-# Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
+# Needs the lab up with rp1 converged (the molecule target runs it after the scenarios). bench_ha
+# converges rp3 and rp4 itself, cuts rp3's power and boots it again.
 bench-lab-smoke:
 	$(LABPY) benchmarks/bench_firewall.py --smoke
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
 	$(LABPY) benchmarks/bench_firewall_cost.py --smoke
 	$(LABPY) benchmarks/bench_hostile.py --smoke
+	$(LABPY) benchmarks/bench_ha.py --smoke
 
 # The second environment: Python 3.13 (pyenv's, or PY313=/path/to/python3.13) with the newest
 # ansible-core - unit tests and sanity, which need no lab.
