@@ -2,6 +2,7 @@
 #
 #   make demo   the lab (systemd hosts in network namespaces), the site playbook on it, the
 #               verification from the client side, and the port table; the lab stays up
+#               (make demo HA=1: two proxies sharing one listener address, with keepalived)
 #   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
@@ -79,12 +80,15 @@ LAB := tests/lab/lab
 LAB_RUN := /run/lync-reverse-proxy-lab
 LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml
 
+# HA=1: the two proxies rp3 and rp4 sharing the listener address 198.51.100.20 (keepalived), instead of rp1.
+DEMO_VARS := $(if $(HA),-e @$(LAB_RUN)/ha.yml)
+DEMO_TOPOLOGY := $(LAB_RUN)/topology$(if $(HA),-ha).yml
 demo: install
 	$(LAB) up
-	$(LAB_PLAYBOOK) playbooks/site.yml
-	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
+	$(LAB_PLAYBOOK) playbooks/site.yml $(DEMO_VARS)
+	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(DEMO_TOPOLOGY) \
 	  -e lync_port_table_dir=$(OUTPUT)
-	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
+	$(LAB_PLAYBOOK) playbooks/verify.yml $(DEMO_VARS) -e lync_verify_ca_path=/opt/lab-host/ca.crt \
 	  -e lync_verify_backend_ca_path=/opt/lab-host/ca.crt -e lync_verify_report_dir=$(OUTPUT)
 	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
 

@@ -37,6 +37,7 @@ import threading
 import time
 
 import labbench
+import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 LAB = [str(REPO / "tests" / "lab" / "lab")]
@@ -46,9 +47,15 @@ TARGET_FAILOVER_S = 3.0
 HOSTILE = "python3 /opt/lab/hostile.py"
 
 
-def group_topology(topology: dict) -> dict:
-    return dict(topology, reverse_proxy_groups=[{"name": "edge", "members": list(GROUP_HOSTS), "preferred": PREFERRED,
-                                                 "virtual_addresses": [VIP]}])
+def ha_vars() -> dict:
+    """The lab's extra variables for its two proxies sharing an address (lab up writes them)."""
+    path = pathlib.Path(labbench.inventory_path()).parent / "ha.yml"
+    data = yaml.safe_load(path.read_text())
+    (group,) = data["lync_topology"]["reverse_proxy_groups"]
+    if (tuple(group["members"]), group["preferred"], group["virtual_addresses"]) != (GROUP_HOSTS, PREFERRED, [VIP]):
+        raise SystemExit("%s: expected group %s of %s preferring %s on %s" % (path, group["name"], GROUP_HOSTS,
+                                                                              PREFERRED, VIP))
+    return data
 
 
 class Lab:
@@ -138,9 +145,8 @@ def figures(timeline: list, fault_at: float) -> dict:
     return result
 
 
-def converge(topology: dict, limit: str) -> dict:
-    return labbench.playbook(str(REPO / "playbooks" / "site.yml"), {
-        "lync_topology": topology, "lync_reverse_proxies_group": "lync_ha_proxies"}, limit=limit, timeout=900)
+def converge(extra: dict, limit: str) -> dict:
+    return labbench.playbook(str(REPO / "playbooks" / "site.yml"), extra, limit=limit, timeout=900)
 
 
 def published(topology: dict) -> list:
@@ -162,9 +168,9 @@ def main() -> int:
     if args.smoke:
         args.fault_window = 8
     lab = Lab()
-    topology = group_topology(lab.vars["lync_topology"])
-    names = published(topology)
-    converge(topology, "localhost," + ",".join(GROUP_HOSTS))
+    extra = ha_vars()
+    names = published(extra["lync_topology"])
+    converge(extra, "localhost," + ",".join(GROUP_HOSTS))
     wait_holder(lab, PREFERRED)
     other = [host for host in GROUP_HOSTS if host != PREFERRED][0]
     results, window = {}, args.fault_window
@@ -195,7 +201,7 @@ def main() -> int:
     converged = {}
 
     def reconverge():
-        converged.update(converge(topology, "localhost," + PREFERRED))
+        converged.update(converge(extra, "localhost," + PREFERRED))
 
     duration = 240.0
     thread = threading.Thread(target=reconverge, daemon=True)

@@ -428,6 +428,20 @@ def write_inventory(lab: dict) -> pathlib.Path:
                if "lync_reverse_proxies" in spec.get("groups", [])]
     topology = dict(lab["lync_topology"], reverse_proxies=proxies)
     (RUN / "topology.yml").write_text(yaml.safe_dump({"lync_topology": topology}, sort_keys=False))
+    ha = lab["lab"].get("ha")
+    if ha:
+        # the lab's deployment with two proxies sharing a listener address: extra variables for the
+        # playbooks (the proxies' group, the topology with its group), and the topology file alone
+        group = ha["proxies_group"]
+        (RUN / "ha.yml").write_text(yaml.safe_dump({
+            "lync_reverse_proxies_group": group,
+            "lync_topology": dict(lab["lync_topology"], reverse_proxy_groups=ha["reverse_proxy_groups"]),
+        }, sort_keys=False))
+        members = [spec["vars"]["lync_reverse_proxy"] for spec in lab["lab"]["hosts"].values()
+                   if group in spec.get("groups", [])]
+        (RUN / "topology-ha.yml").write_text(yaml.safe_dump({"lync_topology": dict(
+            lab["lync_topology"], reverse_proxies=members, reverse_proxy_groups=ha["reverse_proxy_groups"])},
+            sort_keys=False))
     return path
 
 
@@ -557,7 +571,7 @@ def cmd_ctl(args) -> int:
     """Run a command on the controller side: inside the lab's controller namespace."""
     if not ns_exists(CONTROLLER):
         raise SystemExit("lab: the lab is not up (run: tests/lab/lab up)")
-    env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"))
+    env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"), LYNC_LAB_RUN=str(RUN))
     return run("ip", "netns", "exec", CONTROLLER, *args.command, check=False, env=env).returncode
 
 
