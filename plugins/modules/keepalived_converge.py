@@ -66,7 +66,7 @@ attributes:
     description: The modules it runs run in check mode; no reload.
   diff_mode:
     support: full
-    description: The files before and after (not the configuration when O(options.auth_pass) is set).
+    description: The files before and after (not the configuration when O(options) sets C(auth_pass)).
   idempotent:
     support: full
     description: A second run changes nothing.
