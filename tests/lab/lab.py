@@ -378,7 +378,9 @@ def boot(lab: dict, rootfs: pathlib.Path, only: list | None = None) -> None:
              "--bind-ro=%s:/opt/lab" % (HERE / "files"),
              "--bind-ro=%s:/opt/lab-host" % files,
              "--console=passive"],
-            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            # a host whose roles set its own network settings (sysctl net.*, its namespace's only)
+            env=dict(os.environ, SYSTEMD_NSPAWN_API_VFS_WRITABLE="network") if spec.get("net_sysctl") else None)
         (host_dir / "pid").write_text(str(process.pid))
     # The hosts boot at once; on two vCPUs many of them take longer (scale-out benchmark).
     wait = 60 + 6 * len(booting)
