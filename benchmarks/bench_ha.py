@@ -194,10 +194,13 @@ def main() -> int:
     run("internal interface down",
         lambda: lab.ssh(PREFERRED, "ip link set int0 down"),
         lambda: lab.ssh(PREFERRED, "ip link set int0 up"))
-    run("power cut", lambda: subprocess.run(LAB + ["poweroff", PREFERRED], check=True, capture_output=True), None,
+    run("power cut", lambda: subprocess.run(LAB + ["poweroff", PREFERRED], check=True, capture_output=True, timeout=60),
+        None,
         down=(PREFERRED,))
     # 4: the machine boots again, empty, and site.yml converges it while the client keeps asking
-    subprocess.run(LAB + ["boot", PREFERRED], check=True, capture_output=True, timeout=300)
+    booted = subprocess.run(LAB + ["boot", PREFERRED], check=False, capture_output=True, text=True, timeout=300)
+    if booted.returncode != 0:
+        raise SystemExit("lab boot %s failed: %s" % (PREFERRED, booted.stderr[-2000:]))
     converged = {}
 
     def reconverge():
