@@ -574,7 +574,10 @@ def cmd_ctl(args) -> int:
     if not ns_exists(CONTROLLER):
         raise SystemExit("lab: the lab is not up (run: tests/lab/lab up)")
     env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"), LYNC_LAB_RUN=str(RUN))
-    return run("ip", "netns", "exec", CONTROLLER, *args.command, check=False, env=env).returncode
+    # Only the network namespace changes (nsenter, not `ip netns exec`, which also mounts a sysfs of
+    # its own and hides the cgroup hierarchy): a benchmark run here may cut a host's power and boot
+    # it again (lab poweroff, lab boot), which needs systemd-nspawn to see the cgroups.
+    return run("nsenter", "--net=/run/netns/" + CONTROLLER, "--", *args.command, check=False, env=env).returncode
 
 
 def main() -> int:
