@@ -2,6 +2,7 @@
 #
 #   make demo   the lab (systemd hosts in network namespaces), the site playbook on it, the
 #               verification from the client side, and the port table; the lab stays up
+#               (make demo HA=1: two proxies sharing one listener address, with keepalived)
 #   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
@@ -44,7 +45,7 @@ export MOLECULE_NO_LOG := false
 # every filter and module the collection ships (ansible-doc renders each one)
 FILTERS := $(sort $(basename $(notdir $(wildcard plugins/filter/*.py))))
 MODULES := $(sort $(basename $(notdir $(wildcard plugins/modules/*.py))))
-ROLES := rp_firewall rp_proxy rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
+ROLES := rp_firewall rp_proxy rp_keepalived rp_haproxy rp_nginx rp_proxy_host rp_windows_firewall rp_iis_arr
 
 .PHONY: help setup build install demo demo-down port-table test lint yamllint ansible-lint stage \
         reuse release-check min-deps ee molecule-podman sanity units integration docs molecule molecule-trixie bench bench-smoke browser handout-screenshot py313 golden changelog clean \
@@ -79,12 +80,15 @@ LAB := tests/lab/lab
 LAB_RUN := /run/lync-reverse-proxy-lab
 LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml
 
+# HA=1: the two proxies rp3 and rp4 sharing the listener address 198.51.100.20 (keepalived), instead of rp1.
+DEMO_VARS := $(if $(HA),-e @$(LAB_RUN)/ha.yml)
+DEMO_TOPOLOGY := $(LAB_RUN)/topology$(if $(HA),-ha).yml
 demo: install
 	$(LAB) up
-	$(LAB_PLAYBOOK) playbooks/site.yml
-	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(LAB_RUN)/topology.yml \
+	$(LAB_PLAYBOOK) playbooks/site.yml $(DEMO_VARS)
+	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(DEMO_TOPOLOGY) \
 	  -e lync_port_table_dir=$(OUTPUT)
-	$(LAB_PLAYBOOK) playbooks/verify.yml -e lync_verify_ca_path=/opt/lab-host/ca.crt \
+	$(LAB_PLAYBOOK) playbooks/verify.yml $(DEMO_VARS) -e lync_verify_ca_path=/opt/lab-host/ca.crt \
 	  -e lync_verify_backend_ca_path=/opt/lab-host/ca.crt -e lync_verify_report_dir=$(OUTPUT)
 	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
 
@@ -274,7 +278,7 @@ bench: install
 	$(LABPY) benchmarks/bench_firewall.py && \
 	$(LABPY) benchmarks/bench_hosts.py && \
 	$(SITE) > /dev/null && $(LABPY) benchmarks/bench_datapath.py && $(LABPY) benchmarks/bench_firewall_cost.py && \
-	$(LABPY) benchmarks/bench_hostile.py; \
+	$(LABPY) benchmarks/bench_hostile.py && $(LABPY) benchmarks/bench_ha.py; \
 	rc=$$?; $(LAB) down; exit $$rc
 
 # Molecule as users run it: the podman driver of molecule-plugins, one systemd container of the
@@ -303,13 +307,15 @@ readme: build
 readme-lab: build
 	LYNC_README_LAB=1 $(README_TEST) -m lab
 
-# Needs the lab up with rp1 converged (the molecule target runs it after the scenarios).
+# Needs the lab up with rp1 converged (the molecule target runs it after the scenarios). bench_ha
+# converges rp3 and rp4 itself, cuts rp3's power and boots it again.
 bench-lab-smoke:
 	$(LABPY) benchmarks/bench_firewall.py --smoke
 	$(LABPY) benchmarks/bench_hosts.py --smoke
 	$(LABPY) benchmarks/bench_datapath.py --smoke
 	$(LABPY) benchmarks/bench_firewall_cost.py --smoke
 	$(LABPY) benchmarks/bench_hostile.py --smoke
+	$(LABPY) benchmarks/bench_ha.py --smoke
 
 # The second environment: Python 3.13 (pyenv's, or PY313=/path/to/python3.13) with the newest
 # ansible-core - unit tests and sanity, which need no lab.

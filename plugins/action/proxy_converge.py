@@ -23,6 +23,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _user_path
 
@@ -34,7 +35,7 @@ def _comment(text: str) -> str:
     return "\n".join(["#"] + ["# " + line if line else "#" for line in text.splitlines()] + ["#"])
 
 
-class ActionModule(ActionBase):
+class ActionModule(ActionSteps, ActionBase):
     """Makes a proxy host have what the port model says, changing only what differs."""
 
     # no remote temporary directory up front: a host as it must be costs at most the read
@@ -63,29 +64,6 @@ class ActionModule(ActionBase):
         if missing:
             raise _converge.ProxyConvergeError("; ".join(missing))
         return material
-
-    def _run_action(self, name: str, args: dict, task_vars, secret: bool = False) -> dict:
-        """Another action (copy, package) as a task of its own would run it."""
-        task = self._task.copy()
-        task.args = args
-        if secret:
-            task.no_log = True
-            task.diff = False
-        action = self._shared_loader_obj.action_loader.get(
-            name, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
-            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        return action.run(task_vars=task_vars)
-
-    def _module(self, name: str, args: dict, task_vars) -> dict:
-        return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
-
-    @staticmethod
-    def _check(step: str, answer: dict, secret: bool = False) -> dict:
-        if answer.get("failed"):
-            message = "the reverse proxy's output is hidden (a private key)" if secret else answer.get("msg", answer)
-            shown = {key: value for key, value in answer.items() if not secret or key in ("failed", "rc")}
-            raise AnsibleActionFail("%s failed: %s" % (step, message), result=shown)
-        return answer
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}

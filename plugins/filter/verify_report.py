@@ -32,7 +32,7 @@ options:
         ones C(playbooks/verify.yml) registers.
     type: list
     elements: str
-    default: [__lync_verify_probe, __lync_verify_certificate]
+    default: [__lync_verify_probe, __lync_verify_certificate, __lync_verify_holders]
 """
 
 EXAMPLES = r"""
@@ -55,7 +55,7 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._verify_report 
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 # What playbooks/verify.yml registers its checks as.
-RESULTS = ("__lync_verify_probe", "__lync_verify_certificate")
+RESULTS = ("__lync_verify_probe", "__lync_verify_certificate", "__lync_verify_holders")
 
 
 @model_filter

@@ -349,11 +349,13 @@ def inotify_room(hosts: int) -> None:
         knob.write_text("%d\n" % wanted)
 
 
-def boot(lab: dict, rootfs: pathlib.Path) -> None:
+def boot(lab: dict, rootfs: pathlib.Path, only: list | None = None) -> None:
     inotify_room(len(lab["lab"]["hosts"]))
     key = ssh_key()
     hosts = hosts_file(lab)
-    for name, spec in lab["lab"]["hosts"].items():
+    booting = [name for name in lab["lab"]["hosts"] if only is None or name in only]
+    for name in booting:
+        spec = lab["lab"]["hosts"][name]
         host_dir = RUN / "hosts" / name
         files = host_dir / "lab-host"
         files.mkdir(parents=True, exist_ok=True)
@@ -376,12 +378,14 @@ def boot(lab: dict, rootfs: pathlib.Path) -> None:
              "--bind-ro=%s:/opt/lab" % (HERE / "files"),
              "--bind-ro=%s:/opt/lab-host" % files,
              "--console=passive"],
-            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            # a host whose roles set its own network settings (sysctl net.*, its namespace's only)
+            env=dict(os.environ, SYSTEMD_NSPAWN_API_VFS_WRITABLE="network") if spec.get("net_sysctl") else None)
         (host_dir / "pid").write_text(str(process.pid))
     # The hosts boot at once; on two vCPUs many of them take longer (scale-out benchmark).
-    wait = 60 + 6 * len(lab["lab"]["hosts"])
+    wait = 60 + 6 * len(booting)
     deadline = time.monotonic() + wait
-    for name in lab["lab"]["hosts"]:
+    for name in booting:
         while True:
             probe = run(*ssh_command(lab, name), "true", check=False, capture=True)
             if probe.returncode == 0:
@@ -426,6 +430,20 @@ def write_inventory(lab: dict) -> pathlib.Path:
                if "lync_reverse_proxies" in spec.get("groups", [])]
     topology = dict(lab["lync_topology"], reverse_proxies=proxies)
     (RUN / "topology.yml").write_text(yaml.safe_dump({"lync_topology": topology}, sort_keys=False))
+    ha = lab["lab"].get("ha")
+    if ha:
+        # the lab's deployment with two proxies sharing a listener address: extra variables for the
+        # playbooks (the proxies' group, the topology with its group), and the topology file alone
+        group = ha["proxies_group"]
+        (RUN / "ha.yml").write_text(yaml.safe_dump({
+            "lync_reverse_proxies_group": group,
+            "lync_topology": dict(lab["lync_topology"], reverse_proxy_groups=ha["reverse_proxy_groups"]),
+        }, sort_keys=False))
+        members = [spec["vars"]["lync_reverse_proxy"] for spec in lab["lab"]["hosts"].values()
+                   if group in spec.get("groups", [])]
+        (RUN / "topology-ha.yml").write_text(yaml.safe_dump({"lync_topology": dict(
+            lab["lync_topology"], reverse_proxies=members, reverse_proxy_groups=ha["reverse_proxy_groups"])},
+            sort_keys=False))
     return path
 
 
@@ -482,6 +500,56 @@ def cmd_down(args) -> int:  # pylint: disable=unused-argument
     return 0
 
 
+def cmd_poweroff(args) -> int:
+    """A power cut: every process of the host killed at once (its PID namespace's init), its
+    links down and the addresses the lab did not give it gone (a keepalived that held a shared
+    address had no time to give it up). Its disk goes too: the hosts boot from a volatile overlay."""
+    lab = load_lab(kept_only=True)
+    spec = lab["lab"]["hosts"].get(args.host)
+    if spec is None:
+        raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
+    pid = host_pids(lab).get(args.host)
+    if pid is not None:
+        children = run("pgrep", "-P", str(pid), check=False, capture=True).stdout.split()
+        for child in children:  # the container's init: killing it kills its whole PID namespace
+            os.kill(int(child), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while pathlib.Path("/proc", str(pid)).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    namespace = netns(args.host)
+    given = {network + "0": address for network, address in spec["networks"].items()}
+    for link in json.loads(ip("-j", "addr", "show", namespace=namespace).stdout):
+        if link["ifname"] not in given:
+            continue
+        ip("link", "set", link["ifname"], "down", namespace=namespace)
+        for info in link.get("addr_info", []):
+            text = "%s/%s" % (info["local"], info["prefixlen"])
+            if text != given[link["ifname"]] and info.get("scope") != "link":
+                ip("addr", "del", text, "dev", link["ifname"], namespace=namespace, check=False)
+    log("%s powered off" % args.host)
+    return 0
+
+
+def cmd_boot(args) -> int:
+    """Boots a host again after poweroff: its links up, its routes back, a fresh boot."""
+    lab = load_lab(kept_only=True)
+    spec = lab["lab"]["hosts"].get(args.host)
+    if spec is None:
+        raise SystemExit("lab: no host %r; hosts: %s" % (args.host, ", ".join(lab["lab"]["hosts"])))
+    if args.host in host_pids(lab):
+        raise SystemExit("lab: %s is running" % args.host)
+    namespace = netns(args.host)
+    for network in spec["networks"]:
+        ip("link", "set", network + "0", "up", namespace=namespace)
+    for route in spec.get("routes", []):
+        ip("route", "replace", *route.split(), namespace=namespace)
+    start = time.monotonic()
+    boot(lab, build_image(), only=[args.host])
+    log("%s booted in %.1f s" % (args.host, time.monotonic() - start))
+    return 0
+
+
 def cmd_status(args) -> int:  # pylint: disable=unused-argument
     lab = load_lab()
     pids = host_pids(lab)
@@ -505,8 +573,11 @@ def cmd_ctl(args) -> int:
     """Run a command on the controller side: inside the lab's controller namespace."""
     if not ns_exists(CONTROLLER):
         raise SystemExit("lab: the lab is not up (run: tests/lab/lab up)")
-    env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"))
-    return run("ip", "netns", "exec", CONTROLLER, *args.command, check=False, env=env).returncode
+    env = dict(os.environ, LYNC_LAB_INVENTORY=str(RUN / "inventory.yml"), LYNC_LAB_RUN=str(RUN))
+    # Only the network namespace changes (nsenter, not `ip netns exec`, which also mounts a sysfs of
+    # its own and hides the cgroup hierarchy): a benchmark run here may cut a host's power and boot
+    # it again (lab poweroff, lab boot), which needs systemd-nspawn to see the cgroups.
+    return run("nsenter", "--net=/run/netns/" + CONTROLLER, "--", *args.command, check=False, env=env).returncode
 
 
 def main() -> int:
@@ -520,6 +591,9 @@ def main() -> int:
     execute = sub.add_parser("exec", help="run a command on a lab host over SSH")
     execute.add_argument("host")
     execute.add_argument("command", nargs=argparse.REMAINDER)
+    for name, text in (("poweroff", "cut a host's power (processes killed, links down)"),
+                       ("boot", "boot a host again after poweroff")):
+        sub.add_parser(name, help=text).add_argument("host")
     ctl = sub.add_parser("ctl", help="run a command in the controller namespace")
     ctl.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -536,7 +610,8 @@ def main() -> int:
     if args.action == "inventory":
         print(RUN / "inventory.yml")
         return 0
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec, "ctl": cmd_ctl}[args.action](args)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "exec": cmd_exec, "ctl": cmd_ctl,
+            "poweroff": cmd_poweroff, "boot": cmd_boot}[args.action](args)
 
 
 if __name__ == "__main__":

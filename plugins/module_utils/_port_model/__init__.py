@@ -59,6 +59,11 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         proxy_config,
         render_proxy,
     )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._keepalived import (
+        KEEPALIVED_OPTIONS,
+        pool_targets,
+        render_keepalived,
+    )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._probe_list import VANTAGES, probe_endpoints
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._tls import tls_profile
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._tables import (
@@ -117,6 +122,9 @@ _PARTS = {
     "listener_addresses": "renderers.proxies._proxy",
     "proxy_config": "renderers.proxies._proxy",
     "render_proxy": "renderers.proxies._proxy",
+    "KEEPALIVED_OPTIONS": "renderers._keepalived",
+    "pool_targets": "renderers._keepalived",
+    "render_keepalived": "renderers._keepalived",
     "VANTAGES": "renderers._probe_list",
     "probe_endpoints": "renderers._probe_list",
     "tls_profile": "model._tls",
@@ -156,6 +164,7 @@ __all__ = [
     "BACKENDS",
     "FORMATS",
     "FirewallPolicy",
+    "KEEPALIVED_OPTIONS",
     "MODEL_KIND",
     "MODEL_VERSION",
     "MissingLibraryError",
@@ -182,6 +191,7 @@ __all__ = [
     "normalize_topology",
     "pem_certificates",
     "pfx_certificates",
+    "pool_targets",
     "probe_endpoints",
     "proxy_config",
     "proxy_group",
@@ -190,6 +200,7 @@ __all__ = [
     "render_firewall",
     "render_firewalld",
     "render_iptables",
+    "render_keepalived",
     "render_nftables",
     "render_powershell",
     "render_proxy",

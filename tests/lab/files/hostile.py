@@ -375,9 +375,14 @@ async def legit(args) -> dict:
     start = loop.time()
     outcomes, latencies, tasks = {}, [], []
 
+    timeline = []  # (seconds after the start the request began, its outcome): for a failover's figures
+
     async def one(name):
+        began = loop.time() - start
         status, seconds = await _request(listener, name, "/lab/legit", source, context, args.timeout)
         outcomes[status] = outcomes.get(status, 0) + 1
+        if args.timeline:
+            timeline.append((round(began, 3), status))
         if status == "200":
             latencies.append(seconds)
 
@@ -391,7 +396,7 @@ async def legit(args) -> dict:
     ok = outcomes.get("200", 0)
     return {"mode": "legit", "requests": total, "ok": ok, "success": round(ok / total, 4) if total else 0.0,
             "outcomes": outcomes, "latency": _percentiles(latencies), "names": names,
-            "seconds": round(loop.time() - start, 2)}
+            "seconds": round(loop.time() - start, 2)} | ({"timeline": sorted(timeline)} if args.timeline else {})
 
 
 async def longpoll(args) -> dict:
@@ -463,6 +468,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.choices["legit"].add_argument("--rate", type=float, default=10)
     sub.choices["legit"].add_argument("--duration", type=float, default=30)
     sub.choices["legit"].add_argument("--timeout", type=float, default=5)
+    sub.choices["legit"].add_argument("--timeline", action="store_true", help="each request's start and outcome")
     sub.choices["longpoll"].add_argument("--name", required=True)
     sub.choices["longpoll"].add_argument("--wait", type=float, required=True)
     combined = sub.add_parser("run")

@@ -1,0 +1,127 @@
+# Copyright (c) lync.reverse_proxy contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""keepalived for a group of reverse proxies: what each member's configuration says (priority,
+peers, addresses, checks), the options it refuses, and the pool check script run for real
+against a listening and a closed port. The lab's ha scenario runs the configuration through
+keepalived itself (--config-test) and fails proxies under load."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+
+import pytest
+
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import (
+    PortModelError,
+    compute_model,
+    pool_targets,
+    render_keepalived,
+)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._keepalived import _pool_script
+from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils._port_model.topologies import (
+    TWO_PROXIES,
+)
+
+# the model's group entry, as the contract of reverse_proxy_groups writes it
+GROUP = {
+    "name": "edge",
+    "members": ["rp3", "rp4"],
+    "preferred": "rp4",
+    "virtual_addresses": ["198.51.100.20", "2001:db8:100::20"],
+    "member_addresses": {"rp3": ["198.51.100.13", "2001:db8:100::13"], "rp4": ["198.51.100.14", "2001:db8:100::14"]},
+}
+IFACES = {4: "ext0", 6: "ext0"}
+
+
+def instances(text: str) -> dict:
+    """vrrp_instance name -> its body."""
+    return dict(re.findall(r"vrrp_instance (\S+) \{\n(.*?)\n\}", text, re.S))
+
+
+def value(body: str, key: str) -> str:
+    return re.search(r"^\s+%s (.+)$" % key, body, re.M).group(1)
+
+
+def test_preferred_member_leads_and_one_failed_check_hands_over():
+    preferred = render_keepalived(GROUP, "rp4", IFACES, "haproxy.service", [("10.0.0.1", 4443)])
+    other = render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [("10.0.0.1", 4443)])
+    lead = preferred["priority"] - other["priority"]
+    assert lead > 0
+    weights = {int(w) for w in re.findall(r"weight -(\d+)", preferred["config"])}
+    assert len(weights) == 1 and weights.pop() > lead  # a failed check puts the preferred one below a healthy peer
+    for body in instances(preferred["config"]).values():
+        assert value(body, "priority") == str(preferred["priority"])
+        assert value(body, "state") == "BACKUP"
+
+
+def test_one_instance_per_family_with_the_other_members_as_peers():
+    text = render_keepalived(GROUP, "rp3", IFACES, "nginx.service", [])["config"]
+    found = instances(text)
+    assert sorted(found) == ["lync_edge_ipv4", "lync_edge_ipv6"]
+    ipv4, ipv6 = found["lync_edge_ipv4"], found["lync_edge_ipv6"]
+    assert value(ipv4, "unicast_src_ip") == "198.51.100.13"
+    assert "198.51.100.14" in ipv4 and "198.51.100.13\n" not in ipv4.split("unicast_peer")[1]
+    assert "198.51.100.20/32 dev ext0" in ipv4 and "2001:db8:100::20" not in ipv4
+    assert value(ipv6, "unicast_src_ip") == "2001:db8:100::13"
+    assert "2001:db8:100::20/128 dev ext0" in ipv6
+    assert 'systemctl is-active --quiet nginx.service' in text
+    # no pool server to check: no pool script, no reference to one
+    assert "lync_pools" not in text
+
+
+def test_pool_check_and_its_script():
+    rendered = render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [("10.10.10.11", 4443)])
+    assert "lync_pools" in rendered["config"]
+    (path, script), = rendered["files"].items()
+    assert path in rendered["config"]
+    assert "10.10.10.11,4443" in script
+
+
+def test_options_refused_with_their_name():
+    with pytest.raises(PortModelError, match="auth_pass needs vrrp_version 2"):
+        render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [], {"auth_pass": "secret"})
+    with pytest.raises(PortModelError, match="advert_interval must be whole seconds"):
+        render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [], {"vrrp_version": 2, "advert_interval": 0.5})
+    with pytest.raises(PortModelError, match="virtual_router_id"):
+        render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [], {"virtual_router_id": 256})
+    with pytest.raises(PortModelError, match="unknown keepalived option.*vrid"):
+        render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [], {"vrid": 5})
+    with pytest.raises(PortModelError, match="rp9 is not a member of group edge"):
+        render_keepalived(GROUP, "rp9", IFACES, "haproxy.service", [])
+    with pytest.raises(PortModelError, match="no interface of reverse proxy rp3"):
+        render_keepalived(GROUP, "rp3", {4: "ext0"}, "haproxy.service", [])
+
+
+def test_version_2_with_a_password_and_no_preemption():
+    text = render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [],
+                             {"vrrp_version": 2, "advert_interval": 1, "auth_pass": "s3cret", "preempt": False})["config"]
+    assert "vrrp_version 2" in text and "auth_pass s3cret" in text and "nopreempt" in text
+
+
+def test_pool_targets_are_the_pools_and_directors_servers():
+    model = compute_model(TWO_PROXIES)
+    expected = {(str(s["address"] if isinstance(s, dict) else s), 4443)
+                for section in ("front_end_pools", "directors") for entry in TWO_PROXIES.get(section, [])
+                for s in ([entry["vip"]] if entry.get("vip") else entry["servers"])}
+    assert set(pool_targets(model)) == expected
+    assert len(pool_targets(model)) == len(expected)
+
+
+def run_script(script: str, tmp_path) -> int:
+    path = tmp_path / "pools.sh"
+    path.write_text(script)
+    return subprocess.run(["sh", str(path)], check=False, timeout=30).returncode
+
+
+def test_pool_script_answers_for_a_listening_port_and_not_for_a_closed_one(tmp_path):
+    with socket.socket() as listening, socket.socket() as closed:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        open_port, closed_port = listening.getsockname()[1], closed.getsockname()[1]
+        assert run_script(_pool_script([("127.0.0.1", closed_port)]), tmp_path) == 1
+        assert run_script(_pool_script([("127.0.0.1", closed_port), ("127.0.0.1", open_port)]), tmp_path) == 0
