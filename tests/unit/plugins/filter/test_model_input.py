@@ -25,6 +25,7 @@ HOST = {"management_sources": ["10.250.0.0/24"], "external_interfaces": ["ext0"]
 
 # filter -> (positional arguments after the input, keyword arguments)
 CALLS = {
+    "address_holders": (({"rp01": "[]"},), {}),
     "aerleon_policy": (({"cisco": "edge-in"},), {"interface": "external"}),
     "arr_configuration": ((), {}),
     "certificate_names": ((), {}),

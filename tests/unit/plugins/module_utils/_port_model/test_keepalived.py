@@ -125,3 +125,29 @@ def test_pool_script_answers_for_a_listening_port_and_not_for_a_closed_one(tmp_p
         open_port, closed_port = listening.getsockname()[1], closed.getsockname()[1]
         assert run_script(_pool_script([("127.0.0.1", closed_port)]), tmp_path) == 1
         assert run_script(_pool_script([("127.0.0.1", closed_port), ("127.0.0.1", open_port)]), tmp_path) == 0
+
+
+def test_each_member_of_a_computed_group_names_the_other_as_its_peer():
+    """The model's group (tests/golden/cases/ha_pair.yml: rp1 with interface notation, rp2 plain,
+    IPv4 and IPv6) rendered for both members: each sends from its own address to the other's."""
+    import pathlib
+
+    import yaml
+
+    case = pathlib.Path(__file__).resolve().parents[5] / "tests" / "golden" / "cases" / "ha_pair.yml"
+    topology = yaml.safe_load(case.read_text())["lync_topology"]
+    model = compute_model(topology)
+    (group,) = model["reverse_proxy_groups"]
+    own = {proxy["name"]: [a.split("/")[0] for a in proxy["external_addresses"]] for proxy in topology["reverse_proxies"]}
+    for member, other in (("rp1", "rp2"), ("rp2", "rp1")):
+        text = render_keepalived(group, member, IFACES, "haproxy.service", pool_targets(model))["config"]
+        for body in instances(text).values():
+            family = 6 if "ipv6" in body or ":" in value(body, "unicast_src_ip") else 4
+            mine = [a for a in own[member] if (":" in a) == (family == 6)]
+            theirs = [a for a in own[other] if (":" in a) == (family == 6)]
+            assert value(body, "unicast_src_ip") == mine[0]
+            assert body.split("unicast_peer {")[1].split("}")[0].split() == theirs
+        for address in topology["reverse_proxy_groups"][0]["virtual_addresses"]:
+            assert address in text
+    # the pool check reaches the pool's load balancer address and the Director's server on 4443
+    assert set(pool_targets(model)) == {("10.0.10.10", 4443), ("10.0.20.11", 4443)}
