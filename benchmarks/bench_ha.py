@@ -206,10 +206,17 @@ def main() -> int:
     def reconverge():
         converged.update(converge(extra, "localhost," + PREFERRED))
 
-    duration = 240.0
     thread = threading.Thread(target=reconverge, daemon=True)
-    timeline = stream(lab, names, duration, args.rate / 2, args.timeout, [(2.0, thread.start)])
-    thread.join(timeout=600)
+
+    def end_after_converge():
+        # the requests go on until the converge is done and the preferred proxy holds the address again
+        thread.join(timeout=600)
+        wait_holder(lab, PREFERRED, seconds=60)
+        time.sleep(5)
+        # only the Python process (a shell around it would die of SIGUSR1), not this command itself
+        lab.ssh("client", "pkill -USR1 -f '^python3 /opt/lab/hostile[.]py legit' || true", timeout=30)
+
+    timeline = stream(lab, names, 600.0, args.rate, args.timeout, [(2.0, thread.start), (3.0, end_after_converge)])
     back = figures(timeline, 2.0)
     wait_holder(lab, PREFERRED)
     results["powered back and converged"] = dict(back, holder=PREFERRED, converge_s=round(converged.get("seconds", 0), 1))

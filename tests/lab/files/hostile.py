@@ -386,8 +386,12 @@ async def legit(args) -> dict:
         if status == "200":
             latencies.append(seconds)
 
+    # SIGUSR1 ends the requests early (what was sent is reported): a caller that waits for an event
+    # of unknown length (a proxy's converge) bounds the run with --duration and ends it when done.
+    ended = [False]
+    loop.add_signal_handler(signal.SIGUSR1, lambda: ended.__setitem__(0, True))
     index = 0
-    while loop.time() - start < duration:
+    while loop.time() - start < duration and not ended[0]:
         tasks.append(asyncio.ensure_future(one(names[index % len(names)])))
         index += 1
         await asyncio.sleep(max(0.0, start + index / rate - loop.time()))
