@@ -155,7 +155,7 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
             '    script "%s"' % POOL_CHECK_PATH,
             "    interval %d" % check,
             "    timeout %d" % (check + 2),
-            "    fall 2",
+            "    fall 1",
             "    rise 2",
             "    weight -%d" % weight,
             "    init_fail",
