@@ -210,6 +210,11 @@ def main() -> int:
     booted = subprocess.run(LAB + ["boot", PREFERRED], check=False, capture_output=True, text=True, timeout=300)
     if booted.returncode != 0:
         raise SystemExit("lab boot %s failed: %s" % (PREFERRED, booted.stderr[-2000:]))
+    # check mode on the empty machine: it runs, and writes nothing
+    labbench.playbook(str(REPO / "playbooks" / "site.yml"), extra, limit="localhost," + PREFERRED, timeout=900,
+                      check=True)
+    if lab.ssh(PREFERRED, "test -s /etc/keepalived/keepalived.conf && echo written || true").strip():
+        raise SystemExit("check mode wrote /etc/keepalived/keepalived.conf on %s" % PREFERRED)
     converged = {}
 
     def reconverge():

@@ -58,7 +58,8 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def playbook(name: str, extra: dict, limit: str | None = None, forks: int = 5, timeout: int = 1200) -> dict:
+def playbook(name: str, extra: dict, limit: str | None = None, forks: int = 5, timeout: int = 1200,
+             check: bool = False) -> dict:
     """Run one benchmark playbook; wall time, peak memory of the controller's process tree, and
     the task and change counts of the JSON callback."""
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
@@ -67,6 +68,8 @@ def playbook(name: str, extra: dict, limit: str | None = None, forks: int = 5, t
     command = ["ansible-playbook", "-i", inventory_path(), "-e", "@" + extra_file, "-f", str(forks)]
     if limit:
         command += ["--limit", limit]
+    if check:
+        command += ["--check", "--diff"]
     command.append(str(name if os.path.isabs(str(name)) else PLAYBOOKS / name))
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_NOCOLOR="1",
                ANSIBLE_PIPELINING="1", ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s")
