@@ -61,8 +61,13 @@ class ActionModule(ActionSteps, ActionBase):
 
     def _converge(self, result, model, group, reverse_proxy, args, options, task_vars):
         check = self._task.check_mode
-        read = self._check("reading the host's addresses", self._module("ansible.legacy.command", {
-            "argv": ["ip", "-j", "addr", "show"]}, task_vars))
+        # a read changes nothing: it runs in check mode too (command would skip itself there)
+        self._task.check_mode = False
+        try:
+            read = self._check("reading the host's addresses", self._module("ansible.legacy.command", {
+                "argv": ["ip", "-j", "addr", "show"]}, task_vars))
+        finally:
+            self._task.check_mode = check
         try:
             found = _keepalived.interfaces(group, reverse_proxy, json.loads(read["stdout"]), args["interface"])
             header = _comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR)
