@@ -192,7 +192,9 @@ def main() -> int:
         results[name]["holder"] = other
         if repair is None:
             return
-        timeline = stream(lab, names, window, args.rate, args.timeout, [(3.0, repair)])
+        # the preferred proxy takes the address back once its checks pass again (the pool check
+        # waits 12 s for the proxy's own health checks): a longer window sees the move
+        timeline = stream(lab, names, window + 15, args.rate, args.timeout, [(3.0, repair)])
         results[name + " repaired"] = figures(timeline, 3.0)
         wait_holder(lab, PREFERRED)
         results[name + " repaired"]["holder"] = PREFERRED

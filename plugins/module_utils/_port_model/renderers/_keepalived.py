@@ -49,6 +49,11 @@ KEEPALIVED_OPTIONS = {
     "pool_check": (True, lambda v: isinstance(v, bool), "true or false"),
 }
 _STEP = 50  # the preferred member's lead; a failed check costs more than that
+# Seconds the pools must answer again before a member counts as healthy: the proxy's own health
+# checks take that long to use the servers again (HAProxy checks every 5 s and needs 2 successes;
+# nginx retries a failed server after 10 s). A member that took the addresses back sooner would
+# answer 503 for the names whose servers it still counts as down.
+_POOL_RECOVERY_S = 12
 
 
 def _options(options: dict) -> dict:
@@ -156,7 +161,7 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
             "    interval %d" % check,
             "    timeout %d" % (check + 2),
             "    fall 1",
-            "    rise 2",
+            "    rise %d" % -(-_POOL_RECOVERY_S // check),
             "    weight -%d" % weight,
             "    init_fail",
             "}",

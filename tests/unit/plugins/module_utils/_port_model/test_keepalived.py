@@ -151,3 +151,17 @@ def test_each_member_of_a_computed_group_names_the_other_as_its_peer():
             assert address in text
     # the pool check reaches the pool's load balancer address and the Director's server on 4443
     assert set(pool_targets(model)) == {("10.0.10.10", 4443), ("10.0.20.11", 4443)}
+
+
+def test_a_member_back_from_a_pool_outage_waits_for_the_proxys_own_health_checks():
+    """HAProxy takes a server back after two successful checks at its health_check_interval; the
+    pool check must not count the member healthy sooner (it would answer 503 with the addresses)."""
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import PROXIES
+
+    seconds = int(PROXIES["haproxy"].options["health_check_interval"].default.rstrip("s"))
+    for interval in (1, 2, 5):
+        text = render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", [("10.0.0.1", 4443)],
+                                 {"check_interval": interval})["config"]
+        pools = text.split("vrrp_script lync_pools {")[1].split("}")[0]
+        rise = int(re.search(r"rise (\d+)", pools).group(1))
+        assert rise * interval >= 2 * seconds
