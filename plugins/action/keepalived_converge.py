@@ -22,11 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _keepalived
-from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps
-
-
-def _comment(text: str) -> str:
-    return "\n".join(["#"] + ["# " + line if line else "#" for line in text.splitlines()] + ["#"])
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps, managed_comment
 
 
 class ActionModule(ActionSteps, ActionBase):
@@ -70,7 +66,7 @@ class ActionModule(ActionSteps, ActionBase):
             self._task.check_mode = check
         try:
             found = _keepalived.interfaces(group, reverse_proxy, json.loads(read["stdout"]), args["interface"])
-            header = _comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR)
+            header = managed_comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR)
             config = _model.render_keepalived(group, reverse_proxy, found, _keepalived.SERVICES[args["software"]],
                                               _model.pool_targets(model), options, header=header)
         except _model.PortModelError as exc:

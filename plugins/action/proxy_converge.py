@@ -23,16 +23,11 @@ from ansible.utils.display import Display
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
-from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps, managed_comment
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _user_path
 
 display = Display()
-
-
-def _comment(text: str) -> str:
-    """``text`` as the comment filter writes it by default (a # line above and below)."""
-    return "\n".join(["#"] + ["# " + line if line else "#" for line in text.splitlines()] + ["#"])
 
 
 class ActionModule(ActionSteps, ActionBase):
@@ -124,7 +119,7 @@ class ActionModule(ActionSteps, ActionBase):
             options[renderer.sized_option] = "auto"
         try:
             config = _converge.render(renderer, model, reverse_proxy, tls, options, paths, args["backend_verify"],
-                                      capacity, _comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR))
+                                      capacity, managed_comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR))
         except _model.PortModelError as exc:
             raise AnsibleActionFail(str(exc)) from None
         host["config"]["content"] = config

@@ -40,19 +40,15 @@ _value:
   sample: [{name: "shared 198.51.100.20 (group edge)", ok: true, detail: "held by rp1"}]
 """
 
-import json
-
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._filters import model_filter
 
 
 def _holds(links, address: str) -> bool:
-    if isinstance(links, str):
-        try:
-            links = json.loads(links)
-        except ValueError:
-            raise _model.PortModelError("reads: not the JSON of 'ip -j addr show'") from None
-    return any(info.get("local") == address for link in links or [] for info in link.get("addr_info", []))
+    try:
+        return bool(_model.interfaces_for(links, [address]))
+    except _model.PortModelError:
+        raise _model.PortModelError("reads: not the JSON of 'ip -j addr show'") from None
 
 
 @model_filter

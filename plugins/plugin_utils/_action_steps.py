@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-__all__ = ["ActionSteps"]
+__all__ = ["ActionSteps", "managed_comment"]
+
+
+def managed_comment(text: str) -> str:
+    """``text`` as the comment filter writes it by default (a # line above and below)."""
+    return "\n".join(["#"] + ["# " + line if line else "#" for line in text.splitlines()] + ["#"])
 
 
 class ActionSteps:
