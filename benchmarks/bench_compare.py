@@ -1,11 +1,11 @@
 # Copyright (c) lync.reverse_proxy contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Before and after: the site playbook's rerun cost of two builds of the collection, in one run.
+"""Before and after: the site playbook's rerun cost of two (or more) builds of the collection, in one run.
 
 Boot the lab with LYNC_LAB_SCALE=20. ``--before`` and ``--after`` are collections paths (each
 holding an installed ansible_collections/lync/reverse_proxy; e.g. the previous release installed
-into a directory of its own, and build/collections). For each build, in turn and repeated: the
+into a directory of its own, and build/collections); ``--build NAME=PATH`` adds others between them. For each build, in turn and repeated: the
 proxies converged once by that build (so that its reruns find nothing to do), then interleaved
 with the ping play: the site rerun on one proxy, and on 20 proxies at once (lync_site_serial
 100%, forks 20). Ratios are taken against the ping measured in the same block. Writes
@@ -41,10 +41,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="collections path of the previous build")
     parser.add_argument("--after", required=True, help="collections path of this build")
+    parser.add_argument("--build", action="append", default=[], metavar="NAME=PATH",
+                        help="a further build to compare, between before and after (repeatable)")
     parser.add_argument("--size", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    builds = {"before": os.path.abspath(args.before), "after": os.path.abspath(args.after)}
+    builds = {"before": os.path.abspath(args.before)}
+    for item in args.build:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path or name in ("before", "after"):
+            parser.error("--build %r: NAME=PATH, with a name other than before and after" % item)
+        builds[name] = os.path.abspath(path)
+    builds["after"] = os.path.abspath(args.after)
     samples: dict = {name: {} for name in builds}
     for dummy in range(args.repeat):
         for name, path in builds.items():

@@ -7,7 +7,8 @@
 The decisions are made on the controller, in plugin_utils/_firewall_host.py: what to read, the
 backend, the checks of the read, the rules and the backend's configuration, and which module calls
 are needed. A topology without reverse_proxies takes them from the inventory
-(plugin_utils/_inventory.py). This file runs them: the read (firewall_info, unless the play's read is given), then
+(plugin_utils/_inventory.py). This file runs them: the read (firewall_info, unless the play's read is given;
+host_info when other roles of the play ask to be read in the same call, read_also), then
 only the module calls the plan has, then the confirmation over a fresh connection
 (plugin_utils/_confirm.py), then the removal of our rules from other backends. A host that has
 everything as it must be costs the read, or nothing when the read is given.
@@ -46,15 +47,27 @@ class ActionModule(ActionBase):
         args["topology"] = _inventory.with_inventory_proxies(args["topology"], task_vars,
                                                              resolve=self._templar.template)
         read = _host.given_read(args)
+        warnings = []
         if read is None:
-            read = self._execute_module(module_name="lync.reverse_proxy.firewall_info", module_args=wanted,
-                                        task_vars=task_vars)
-            if read.get("failed"):
-                result.update(failed=True, msg="reading the host's firewalls failed: %s" % read.get("msg", read))
+            try:
+                also = _host.read_also(args)
+            except _host.FirewallHostError as exc:
+                raise AnsibleActionFail(str(exc)) from None
+            # With read_also, one host_info call reads what the other roles of the play need too;
+            # its whole answer goes back to the play as host_read.
+            module, module_args = (("lync.reverse_proxy.host_info", also) if also
+                                   else ("lync.reverse_proxy.firewall_info", wanted))
+            answer = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
+            if answer.get("failed"):
+                result.update(failed=True, msg="reading the host's firewalls failed: %s" % answer.get("msg", answer))
                 return result
-            warnings = list(read.get("warnings") or [])
-        else:
-            warnings = []
+            warnings = list(answer.get("warnings") or [])
+            if also:
+                result["host_read"] = {key: value for key, value in answer.items()
+                                       if key not in ("invocation", "warnings", "changed", "_ansible_no_log")}
+                read = dict(answer.get("firewall") or {})
+            else:
+                read = answer
         host = task_vars.get("inventory_hostname", "")
         managed = str(C.config.get_config_value("DEFAULT_MANAGED_STR"))
         try:

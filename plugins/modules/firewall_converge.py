@@ -138,6 +138,16 @@ options:
         instead of reading when its C(request) is RV(request) for these options.
     type: dict
     default: {}
+  read_also:
+    description:
+      - What the other roles of the play need read on this host, in the same remote call as the
+        firewall - the parts of M(lync.reverse_proxy.host_info) other than C(firewall) (C(proxy),
+        C(services), C(probe), C(capacity)). The host is then read with M(lync.reverse_proxy.host_info)
+        instead of M(lync.reverse_proxy.firewall_info), and the whole answer comes back as RV(host_read)
+        (C(site.yml) passes the proxy's request and gives RV(host_read) to P(lync.reverse_proxy.rp_proxy#role)).
+      - Not used when O(host_info) is a read of this role's request (nothing is read then).
+    type: dict
+    default: {}
   confirm_timeout:
     description:
       - Commit-confirm - a changed ruleset is restored by a timer on the host after this many seconds
@@ -235,6 +245,13 @@ remove_after:
   returned: unless O(request_only)
   type: list
   elements: str
+host_read:
+  description:
+    - The M(lync.reverse_proxy.host_info) answer of the read made with O(read_also) - the firewall part
+      and the parts asked for; for the other roles of the play (P(lync.reverse_proxy.rp_proxy#role)'s
+      C(rp_proxy_read)).
+  returned: when the host was read with O(read_also)
+  type: dict
 request:
   description: What the host is read for (the options of M(lync.reverse_proxy.firewall_info)); for the play that reads once for several roles.
   returned: with O(request_only)

@@ -61,6 +61,7 @@ ARGUMENT_SPEC = {
     "ufw_comment_prefix": {"type": "str", "default": "lync-rp:"},
     "table": {"type": "str", "default": "lync_reverse_proxy"},
     "host_info": {"type": "dict", "default": {}},
+    "read_also": {"type": "dict", "default": {}},
     "ruleset_path": {"type": "path", "default": "/etc/nftables.d/lync_reverse_proxy.nft"},
     "confirm_timeout": {"type": "int", "default": 60},
     "persist": {"type": "bool", "default": True},
@@ -86,6 +87,26 @@ def request(args: Mapping) -> dict:
                   IPTABLES_UNIT],
         "services": ["nftables", "firewalld", IPTABLES_SERVICE],
     }
+
+
+# What the firewall's read may carry for the other roles of the play (host_info's other parts).
+READ_ALSO = ("proxy", "services", "probe", "capacity")
+
+
+def read_also(args: Mapping) -> dict:
+    """host_info's arguments for one read of the host that serves the firewall and the other
+    roles of the play (``read_also``); empty when nothing else is asked for. A key host_info does
+    not take is an error naming it."""
+    extra = dict(args.get("read_also") or {})
+    if not extra:
+        return {}
+    unknown = sorted(set(extra) - set(READ_ALSO))
+    if unknown:
+        raise FirewallHostError("read_also: %s is not a part of host_info's read (one of: %s)"
+                                % (", ".join(map(str, unknown)), ", ".join(READ_ALSO)))
+    # an empty part (no listener to probe, capacity false) is not read
+    parts = {name: value for name, value in extra.items() if value}
+    return dict(parts, firewall=request(args)) if parts else {}
 
 
 def given_read(args: Mapping) -> dict | None:

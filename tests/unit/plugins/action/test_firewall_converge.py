@@ -73,6 +73,42 @@ def test_without_the_read_it_reads_once():
     assert events == ["lync.reverse_proxy.firewall_info"] and result["changed"] is False
 
 
+def test_read_also_reads_the_other_roles_parts_in_the_same_call_and_returns_them():
+    found = in_place_read(full_args())
+    proxy_part = {"request": {"software": "haproxy"}, "files": {}}
+    asked = []
+
+    def host_info(module_args):
+        asked.append(module_args)
+        return {"changed": False, "firewall": dict(found, request=module_args["firewall"]), "proxy": proxy_part,
+                "probe": [{"port": 443, "open": True}], "invocation": {"module_args": module_args}}
+
+    also = {"proxy": {"software": "haproxy"}, "probe": [{"host": "192.0.2.1", "port": 443}], "services": []}
+    plugin, events = action(dict(ARGS, read_also=also), {"lync.reverse_proxy.host_info": host_info})
+    result = plugin.run(task_vars={"inventory_hostname": "rp1"})
+    # one remote call, host_info's, asked for the firewall's own part and the others' (an empty part is left out)
+    assert events == ["lync.reverse_proxy.host_info"]
+    assert asked == [{"firewall": fh.request(full_args()), "proxy": {"software": "haproxy"},
+                      "probe": [{"host": "192.0.2.1", "port": 443}]}]
+    assert result["changed"] is False and result["ran"] == []
+    assert result["host_read"]["proxy"] == proxy_part and result["host_read"]["probe"] == [{"port": 443, "open": True}]
+    assert "invocation" not in result["host_read"]
+
+
+def test_read_also_with_the_plays_read_given_reads_nothing():
+    found = in_place_read(full_args())
+    plugin, events = action(dict(ARGS, host_info=given(found), read_also={"proxy": {"software": "nginx"}}))
+    result = plugin.run(task_vars={})
+    assert events == [] and "host_read" not in result
+
+
+def test_read_also_names_a_part_host_info_does_not_read():
+    plugin, events = action(dict(ARGS, read_also={"proxy": {}, "cpu": True}))
+    with pytest.raises(AnsibleActionFail, match=r"read_also: cpu is not a part of host_info's read"):
+        plugin.run(task_vars={})
+    assert events == []
+
+
 def test_a_read_of_something_else_is_not_used():
     found = in_place_read(full_args())
     plugin, events = action(dict(ARGS, host_info=given(found, table="other")),
