@@ -89,6 +89,11 @@ def _family(address: str) -> int:
     return netaddr.IPAddress(address.split("/", 1)[0]).version
 
 
+def _of_family(addresses: list, family: int) -> list:
+    """A member's external addresses of ``family``, without prefix: VRRP goes from the first."""
+    return [a.split("/", 1)[0] for a in addresses if _family(a) == family]
+
+
 def pool_targets(model: dict) -> list:
     """(address, port) of every Front End and Director server the proxy publishes on the pools'
     port (4443), in the model's order, each once: the pool check's targets."""
@@ -180,15 +185,16 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
         addresses = [a for a in group["virtual_addresses"] if _family(a) == family]
         if not addresses:
             continue
-        source = [a.split("/", 1)[0] for a in own if _family(a) == family]
+        source = _of_family(own, family)
         if not source:
             raise PortModelError("group %s has IPv%d virtual addresses but reverse proxy %s has no IPv%d external "
                                  "address to send VRRP from" % (group["name"], family, reverse_proxy, family))
         if not interfaces.get(family):
             raise PortModelError("no interface of reverse proxy %s carries its external address %s (group %s)" % (
                 reverse_proxy, source[0], group["name"]))
-        peers = [a.split("/", 1)[0] for member in members if member != reverse_proxy
-                 for a in group["member_addresses"][member] if _family(a) == family]
+        # each other member once, at the address it sends from (its first of the family)
+        peers = [address for member in members if member != reverse_proxy
+                 for address in _of_family(group["member_addresses"][member], family)[:1]]
         if not peers:
             raise PortModelError("group %s: no other member has an IPv%d external address to exchange VRRP with" % (
                 group["name"], family))

@@ -151,6 +151,25 @@ def test_without_preemption_a_failed_check_gives_the_addresses_up():
         assert re.search(r"^\s+nopreempt$", body, re.M)
 
 
+def test_a_member_with_several_addresses_is_a_peer_once_at_the_address_it_sends_from():
+    """Each member sends its advertisements from its first external address of the family
+    (unicast_src_ip); a peer listed at every address of the other member would get each
+    advertisement once per address."""
+    group = dict(GROUP, members=["rp3", "rp4", "rp5"], member_addresses={
+        "rp3": ["198.51.100.13", "198.51.100.33", "2001:db8:100::13"],
+        "rp4": ["198.51.100.14", "198.51.100.34", "2001:db8:100::14", "2001:db8:100::34"],
+        "rp5": ["198.51.100.15", "2001:db8:100::15"]})
+    sends_from = {}
+    for member in group["members"]:
+        for name, body in instances(render_keepalived(group, member, IFACES, "haproxy.service", [])["config"]).items():
+            sends_from[member, name] = value(body, "unicast_src_ip")
+    for member in group["members"]:
+        for name, body in instances(render_keepalived(group, member, IFACES, "haproxy.service", [])["config"]).items():
+            peers = body.split("unicast_peer {")[1].split("}")[0].split()
+            assert peers == [sends_from[other, name] for other in group["members"] if other != member]
+    assert sends_from["rp4", "lync_edge_ipv4"] == "198.51.100.14"
+
+
 THREE = dict(GROUP, members=["rp3", "rp4", "rp5"],
              member_addresses=dict(GROUP["member_addresses"], rp5=["198.51.100.15", "2001:db8:100::15"]))
 
