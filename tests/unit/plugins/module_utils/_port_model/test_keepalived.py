@@ -228,6 +228,42 @@ def test_pool_script_answers_for_a_listening_port_and_not_for_a_closed_one(tmp_p
         assert run_script(_pool_script([("127.0.0.1", closed_port), ("127.0.0.1", open_port)]), tmp_path) == 0
 
 
+def test_pool_script_answers_before_keepalived_gives_up_on_it_however_many_servers_are_silent(tmp_path):
+    """Servers that drop the connection attempt (here: listeners whose backlog is full, so the
+    kernel drops further SYNs) cost the script a second each when it tries them one after the
+    other; keepalived counts a script that outlives the vrrp_script's timeout as failed, though a
+    later server answers."""
+    import time  # pylint: disable=import-outside-toplevel
+
+    silent, fillers = [], []
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        try:
+            for dummy in range(4):
+                server = socket.socket()
+                server.bind(("127.0.0.1", 0))
+                server.listen(0)
+                silent.append(server)
+                for dummy2 in range(3):  # more than the backlog takes: the next SYN is dropped
+                    filler = socket.socket()
+                    filler.setblocking(False)
+                    filler.connect_ex(server.getsockname())
+                    fillers.append(filler)
+            time.sleep(0.2)
+            targets = [("127.0.0.1", server.getsockname()[1]) for server in silent]
+            targets.append(("127.0.0.1", listening.getsockname()[1]))
+            rendered = render_keepalived(GROUP, "rp3", IFACES, "haproxy.service", targets)
+            pools = rendered["config"].split("vrrp_script lync_pools {")[1].split("}")[0]
+            allowed = int(re.search(r"timeout (\d+)", pools).group(1))
+            started = time.monotonic()
+            assert run_script(rendered["files"][_keepalived.POOL_CHECK_PATH], tmp_path) == 0
+            assert time.monotonic() - started < allowed
+        finally:
+            for item in fillers + silent:
+                item.close()
+
+
 def test_each_member_of_a_computed_group_names_the_other_as_its_peer():
     """The model's group (tests/golden/cases/ha_pair.yml: rp1 with interface notation, rp2 plain,
     IPv4 and IPv6) rendered for both members: each sends from its own address to the other's."""
