@@ -144,7 +144,8 @@ options:
             112) from each other on the external interface (rule C(external-vrrp), an addition beyond the source document).'
           - A member that is not in O(_input.reverse_proxies), a proxy in two groups, a group of one proxy, a preferred proxy
             that is not a member, a virtual address listed twice or that is some proxy's own address, and a virtual address
-            in no external network of the members are errors that name the group.
+            in no external network of the members or that is the network or broadcast address of one are errors that name
+            the group.
         type: list
         elements: dict
         default: []

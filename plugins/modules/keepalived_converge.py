@@ -26,7 +26,9 @@ description:
     other members, state BACKUP everywhere and the preferred member with the higher priority. Two
     track scripts (starting failed, so that a proxy just booted takes the addresses only when it
     is healthy) lower a member's priority below a healthy peer's - the proxy software's service
-    not running, and no Front End or Director server answering on 4443.
+    not running, and no Front End or Director server answering on 4443. Without preemption a
+    failed check puts the member's instances in fault instead (a backup does not preempt a
+    holder that still advertises, however low its priority).
 options:
   topology:
     description: The deployment (or its port model); see P(lync.reverse_proxy.port_model#filter).
@@ -49,8 +51,9 @@ options:
     description:
       - C(virtual_router_id) (1-255, default 51), C(vrrp_version) (2 or 3, default 3),
         C(advert_interval) (seconds, default 0.5; whole seconds with version 2), C(auth_pass)
-        (version 2 only, at most 8 characters), C(preempt) (default true), C(priority) (the preferred
-        member's, default 150; the others 50 less), C(check_interval) (seconds, default 1),
+        (version 2 only, at most 8 characters; IPv6 instances run version 3 and carry none),
+        C(preempt) (default true), C(priority) (the preferred member's, 52-254, default 150; the
+        others 50 less), C(check_interval) (seconds, default 1),
         C(pool_check) (default true).
     type: dict
     default: {}

@@ -36,7 +36,13 @@ def group_of(model: dict, reverse_proxy: str):
 
 def interfaces(group: dict, reverse_proxy: str, links, interface: str = "") -> dict:
     """Address family -> the interface that carries the proxy's own external address of it
-    (``interface`` when given), from ``links`` (``ip -j addr show``)."""
+    (``interface`` when given, which must be one of the host's), from ``links`` (``ip -j addr show``)."""
+    if interface:
+        # keepalived refuses an interface the host lacks, but only once the other files are written
+        names = [link.get("ifname") for link in links if isinstance(link, dict) and link.get("ifname")]
+        if interface not in names:
+            raise _model.PortModelError("interface: %r is not an interface of this host (it has %s)"
+                                        % (interface, ", ".join(names) or "none"))
     found = {}
     for address in group["member_addresses"][reverse_proxy]:
         family = 6 if ":" in address else 4

@@ -152,7 +152,8 @@ SCHEMA = {
         "the source document).",
         "A member that is not in O(_input.reverse_proxies), a proxy in two groups, a group of one proxy, a preferred "
         "proxy that is not a member, a virtual address listed twice or that is some proxy's own address, and a "
-        "virtual address in no external network of the members are errors that name the group.",), default=[]),
+        "virtual address in no external network of the members or that is the network or broadcast address of one "
+        "are errors that name the group.",), default=[]),
     "options": Key(("mapping", _OPTIONS), False, ("The switches of the port model.",)),
 }
 # What the topology as a whole is, said above its keys in the doc fragment.
@@ -452,12 +453,9 @@ class _Validator:
                      % (_show(value), full - 1))
             return None, None
         network = netaddr.IPNetwork("%s/%s" % (host.ip, prefix))
-        # The network's own address, and IPv4's broadcast address, are no interface's address
-        # (/31 and /127 links have neither).
-        edges = (network.first, network.last) if host.version == 4 else (network.first,)
-        if int(prefix) < full - 1 and int(host.ip) in edges:
-            self.bad(path, "%s is the %s address of its network, not an interface's address"
-                     % (_show(value), "network" if int(host.ip) == network.first else "broadcast"))
+        edge = _edge(host.ip, network)
+        if edge:
+            self.bad(path, "%s is the %s address of its network, not an interface's address" % (_show(value), edge))
             return None, None
         return host, network
 
@@ -518,6 +516,17 @@ def _entries(topo: dict, section: str):
     return [(index, item) for index, item in enumerate(topo.get(section) or []) if item is not None]
 
 
+def _edge(address, network) -> str:
+    """"network" or "broadcast" when ``address`` is that address of ``network``, else "": the
+    network's own address, and IPv4's broadcast address, are no interface's address (/31 and /127
+    links have neither)."""
+    if network.prefixlen >= (31 if network.version == 4 else 127):
+        return ""
+    if int(address) == network.first:
+        return "network"
+    return "broadcast" if network.version == 4 and int(address) == network.last else ""
+
+
 def _families(versions) -> str:
     return "IPv" + "/".join(str(version) for version in sorted(versions))
 
@@ -570,7 +579,7 @@ def _check_groups(topo: dict, bad) -> None:
             if address is None:
                 continue
             where = "%s.virtual_addresses[%d]" % (path, a_index)
-            outside, without = [], []
+            outside, without, edges = [], [], []
             for member in resolved:
                 proxy = proxies[member]
                 hosts = [host for host in proxy.get("external_addresses") or [] if host is not None]
@@ -579,11 +588,16 @@ def _check_groups(topo: dict, bad) -> None:
                 if networks:
                     if not any(address.ip in network for network in networks):
                         outside.append("%s: %s" % (member, ", ".join(str(network.cidr) for network in networks)))
+                    edges += ["the %s address of the external network of %s (%s)" % (edge, member, network.cidr)
+                              for edge, network in ((_edge(address.ip, network), network) for network in networks)
+                              if edge]
                 elif hosts and not any(host.version == address.version for host in hosts):
                     without.append("%s (%s)" % (member, _families({host.version for host in hosts})))
             if outside:
                 bad(where, "%s is in no external network of the members (%s): it could not move between them on "
                            "their shared segment" % (address.ip, "; ".join(outside)))
+            if edges:
+                bad(where, "%s is %s, not an address a member can hold" % (address.ip, edges[0]))
             if without:
                 bad(where, "%s is IPv%d, but %s %s no IPv%d external address: the member could not hold it"
                     % (address.ip, address.version, ", ".join(without), "has" if len(without) == 1 else "have",

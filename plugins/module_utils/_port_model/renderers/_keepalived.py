@@ -10,8 +10,10 @@ carries the proxy's own external address of that family, with unicast peers (the
 members; no multicast is needed between them). The preferred member starts with the higher
 priority; two track scripts lower a member's priority below every healthy peer's when its proxy
 software is not running or when it reaches no pool server on the pools' port, so the healthy peer
-takes the addresses over. The scripts start failed (``init_fail``): a proxy that has just booted
-takes the addresses only once its software answers.
+takes the addresses over. Without preemption a failed check puts the member's instances in fault
+instead: keepalived's backups with ``nopreempt`` never take over from a holder that still
+advertises, however low its priority. The scripts start failed (``init_fail``): a proxy that has
+just booted takes the addresses only once its software answers.
 
 VRRP version 3 (RFC 5798) allows advertisements every half second, which puts a takeover after
 the holder disappears under two seconds; version 3 has no authentication (RFC 5798 removed
@@ -32,6 +34,12 @@ __all__ = ["KEEPALIVED_OPTIONS", "pool_targets", "render_keepalived"]
 CONFIG_PATH = "/etc/keepalived/keepalived.conf"
 POOL_CHECK_PATH = "/etc/keepalived/lync-reverse-proxy-pools.sh"
 
+_STEP = 50  # the preferred member's lead; a failed check costs more than that
+# keepalived takes priorities 1-254 from a member that does not own the addresses, and keeps the
+# effective priority of a member whose checks fail at 1 at least: the others (the preferred
+# member's priority minus _STEP) need 2 to stay above a preferred member with a failed check.
+_LOWEST = _STEP + 2
+
 # option -> (default, check, meaning)
 KEEPALIVED_OPTIONS = {
     "virtual_router_id": (51, lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 255,
@@ -42,13 +50,12 @@ KEEPALIVED_OPTIONS = {
     "auth_pass": ("", lambda v: isinstance(v, str) and len(v) <= 8 and re.fullmatch(r"[!-~]*", v or "") is not None,
                   "at most 8 printable characters without spaces (VRRP version 2 only)"),
     "preempt": (True, lambda v: isinstance(v, bool), "true or false"),
-    "priority": (150, lambda v: isinstance(v, int) and not isinstance(v, bool) and 2 <= v <= 254,
-                 "the preferred member's priority (2-254); the others get it minus 50"),
+    "priority": (150, lambda v: isinstance(v, int) and not isinstance(v, bool) and _LOWEST <= v <= 254,
+                 "the preferred member's priority (%d-254); the others get it minus %d" % (_LOWEST, _STEP)),
     "check_interval": (1, lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 60,
                        "seconds between the track scripts' runs (1-60)"),
     "pool_check": (True, lambda v: isinstance(v, bool), "true or false"),
 }
-_STEP = 50  # the preferred member's lead; a failed check costs more than that
 # Seconds the pools must answer again before a member counts as healthy: the proxy's own health
 # checks take that long to use the servers again (HAProxy checks every 5 s and needs 2 successes;
 # nginx retries a failed server after 10 s). A member that took the addresses back sooner would
@@ -82,6 +89,11 @@ def _family(address: str) -> int:
     return netaddr.IPAddress(address.split("/", 1)[0]).version
 
 
+def _of_family(addresses: list, family: int) -> list:
+    """A member's external addresses of ``family``, without prefix: VRRP goes from the first."""
+    return [a.split("/", 1)[0] for a in addresses if _family(a) == family]
+
+
 def pool_targets(model: dict) -> list:
     """(address, port) of every Front End and Director server the proxy publishes on the pools'
     port (4443), in the model's order, each once: the pool check's targets."""
@@ -102,10 +114,17 @@ def _pool_script(targets: list) -> str:
         "#!/bin/sh",
         "# Exits 0 when any pool server accepts a TCP connection on its port within a second: a",
         "# reverse proxy that reaches none of them cannot publish anything and gives the shared",
-        "# listener addresses up.",
+        "# listener addresses up. All servers are tried at once: the answer comes within a second",
+        "# however many of them drop the attempt, well within the vrrp_script's timeout.",
+        "pids=",
         "for target in %s; do" % " ".join("%s,%d" % target for target in targets),
         "    address=${target%,*}; port=${target#*,}",
-        "    if timeout 1 bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$address\" \"$port\" 2>/dev/null; then",
+        "    timeout 1 bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$address\" \"$port\" 2>/dev/null &",
+        "    pids=\"$pids $!\"",
+        "done",
+        "for pid in $pids; do",
+        "    if wait \"$pid\"; then",
+        "        kill $pids 2>/dev/null",
         "        exit 0",
         "    fi",
         "done",
@@ -127,7 +146,10 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
             reverse_proxy, group["name"], ", ".join(members)))
     own = group["member_addresses"][reverse_proxy]
     priority = values["priority"] if reverse_proxy == group["preferred"] else values["priority"] - _STEP
-    weight = _STEP + 10  # a member with one failed check falls below a healthy peer
+    # A member with one failed check falls below a healthy peer. Without preemption keepalived's
+    # backups never take over from a holder that still advertises, whatever its priority: a failed
+    # check puts the instance in fault instead (no weight), which gives the addresses up.
+    weight = ["    weight -%d" % (_STEP + 10)] if values["preempt"] else []
     check = values["check_interval"]
     pool_check = values["pool_check"] and bool(targets)
 
@@ -148,7 +170,7 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
         "    timeout %d" % (check + 1),
         "    fall 1",
         "    rise 2",
-        "    weight -%d" % weight,
+    ] + weight + [
         "    init_fail",
         "}",
     ]
@@ -162,7 +184,7 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
             "    timeout %d" % (check + 2),
             "    fall 1",
             "    rise %d" % -(-_POOL_RECOVERY_S // check),
-            "    weight -%d" % weight,
+        ] + weight + [
             "    init_fail",
             "}",
         ]
@@ -170,15 +192,16 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
         addresses = [a for a in group["virtual_addresses"] if _family(a) == family]
         if not addresses:
             continue
-        source = [a.split("/", 1)[0] for a in own if _family(a) == family]
+        source = _of_family(own, family)
         if not source:
             raise PortModelError("group %s has IPv%d virtual addresses but reverse proxy %s has no IPv%d external "
                                  "address to send VRRP from" % (group["name"], family, reverse_proxy, family))
         if not interfaces.get(family):
             raise PortModelError("no interface of reverse proxy %s carries its external address %s (group %s)" % (
                 reverse_proxy, source[0], group["name"]))
-        peers = [a.split("/", 1)[0] for member in members if member != reverse_proxy
-                 for a in group["member_addresses"][member] if _family(a) == family]
+        # each other member once, at the address it sends from (its first of the family)
+        peers = [address for member in members if member != reverse_proxy
+                 for address in _of_family(group["member_addresses"][member], family)[:1]]
         if not peers:
             raise PortModelError("group %s: no other member has an IPv%d external address to exchange VRRP with" % (
                 group["name"], family))
@@ -196,7 +219,10 @@ def render_keepalived(group: dict, reverse_proxy: str, interfaces: dict, service
         ]
         if not values["preempt"]:
             lines.append("    nopreempt")
-        if values["auth_pass"]:
+        if values["auth_pass"] and family == 6:
+            # keepalived runs IPv6 instances as VRRP version 3, which has no authentication
+            lines.append("    # VRRP over IPv6 is version 3: no password")
+        elif values["auth_pass"]:
             lines += ["    authentication {", "        auth_type PASS", "        auth_pass %s" % values["auth_pass"],
                       "    }"]
         lines += ["    unicast_src_ip %s" % source[0], "    unicast_peer {"]

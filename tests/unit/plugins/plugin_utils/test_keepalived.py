@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pathlib
 
+import pytest
 import yaml
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import KEEPALIVED_OPTIONS
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model import KEEPALIVED_OPTIONS, PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _keepalived
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
@@ -36,9 +37,18 @@ def test_group_of():
 
 def test_interfaces_per_family_from_the_read_or_given():
     assert _keepalived.interfaces(GROUP, "rp3", LINKS) == {4: "ext0", 6: "ext6"}
-    assert _keepalived.interfaces(GROUP, "rp3", LINKS, "bond0") == {4: "bond0", 6: "bond0"}
+    assert _keepalived.interfaces(GROUP, "rp3", LINKS, "int0") == {4: "int0", 6: "int0"}
     # an address no interface carries: no entry (the renderer names what is missing)
     assert _keepalived.interfaces(GROUP, "rp4", LINKS) == {}
+
+
+def test_a_given_interface_the_host_lacks_is_refused_before_anything_is_written():
+    """keepalived --config-test refuses an interface that does not exist ("Non-existent interface
+    specified in configuration", keepalived 2.2.7), but only after the kernel setting and the pool
+    check were written: the option is checked against the host's links first."""
+    with pytest.raises(PortModelError, match=r"interface: 'bond0' is not an interface of this host \(it has lo, ext0, "
+                                             r"ext6, int0\)"):
+        _keepalived.interfaces(GROUP, "rp3", LINKS, "bond0")
 
 
 def test_files_in_order_the_configuration_validated_last():

@@ -86,6 +86,15 @@ BAD_GROUPS = [
     ("virtual-address-outside-the-network", lambda t: t["reverse_proxy_groups"][0]["virtual_addresses"].append(
         "198.51.101.20"), "reverse_proxy_groups[0].virtual_addresses[2]",
      "198.51.101.20 is in no external network of the members (rp1: 198.51.100.0/24)"),
+    ("virtual-address-the-broadcast-address", lambda t: t["reverse_proxy_groups"][0]["virtual_addresses"].append(
+        "198.51.100.255"), "reverse_proxy_groups[0].virtual_addresses[2]",
+     "198.51.100.255 is the broadcast address of the external network of rp1 (198.51.100.0/24)"),
+    ("virtual-address-the-network-address", lambda t: t["reverse_proxy_groups"][0]["virtual_addresses"].append(
+        "198.51.100.0"), "reverse_proxy_groups[0].virtual_addresses[2]",
+     "198.51.100.0 is the network address of the external network of rp1 (198.51.100.0/24)"),
+    ("virtual-address-the-ipv6-network-address", lambda t: t["reverse_proxy_groups"][0]["virtual_addresses"].append(
+        "2001:db8:100::"), "reverse_proxy_groups[0].virtual_addresses[2]",
+     "2001:db8:100:: is the network address of the external network of rp1 (2001:db8:100::/64)"),
     ("virtual-address-of-a-family-a-member-lacks", lambda t: t["reverse_proxies"][1].update(
         external_addresses=["198.51.100.11"]), "reverse_proxy_groups[0].virtual_addresses[1]",
      "2001:db8:100::20 is IPv6, but rp2 (IPv4) has no IPv6 external address"),
