@@ -67,10 +67,11 @@ def test_every_option_is_described(renderer):
 # -- the roles' variables -------------------------------------------------------------------
 def test_the_flat_roles_take_every_option_but_the_computed_ones():
     assert list(_specs.role_options("rp_haproxy")) == [
-        "rp_haproxy_" + name for name in _haproxy.RENDERER.options if name not in ("pem_path", "ca_path")]
+        "rp_haproxy_" + name for name in _haproxy.RENDERER.options
+        if name not in ("pem_path", "ca_path", "acme_challenge_port")]
     assert list(_specs.role_options("rp_nginx")) == [
         "rp_nginx_" + name for name in _nginx.RENDERER.options
-        if name not in ("certificate_path", "key_path", "ca_path", "socket_dir")]
+        if name not in ("certificate_path", "key_path", "ca_path", "socket_dir", "acme_challenge_port")]
 
 
 def test_the_firewall_variables_are_the_backends_options():
