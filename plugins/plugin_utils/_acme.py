@@ -92,7 +92,7 @@ def command(names: list, settings: Mapping) -> list:
     """certbot's command line (argv) that issues the lineage for ``names`` now, answering HTTP-01
     on the loopback; with a CA bundle, certbot verifies the ACME server with it."""
     argv = ["env", "REQUESTS_CA_BUNDLE=" + CA_BUNDLE] if settings["ca"] else []
-    argv += ["certbot", "certonly", "--non-interactive", "--agree-tos", "--cert-name", LINEAGE,
+    argv += ["certbot", "certonly", "--non-interactive", "--agree-tos", "--no-eff-email", "--cert-name", LINEAGE,
              "--server", settings["directory"], "--standalone", "--preferred-challenges", "http",
              "--http-01-address", "127.0.0.1", "--http-01-port", str(settings["challenge_port"]),
              # called only when the certificate must change (decide): now, not when due
