@@ -89,8 +89,9 @@ def test_the_proxy_dict_has_one_key_per_option(proxy, renderer):
     assert list(variable) == ["rp_proxy_" + proxy]
     spec = variable["rp_proxy_" + proxy]
     assert (spec["type"], spec["default"]) == ("dict", {})
-    # the paths the role computes, and backend_verify, which is rp_proxy_backend_verify beside its CA
-    computed = {"pem_path", "certificate_path", "key_path", "ca_path", "backend_verify"}
+    # the paths the role computes, backend_verify, which is rp_proxy_backend_verify beside its CA, and
+    # acme_challenge_port, which is rp_proxy_acme_challenge_port with the certificate source acme
+    computed = {"pem_path", "certificate_path", "key_path", "ca_path", "backend_verify", "acme_challenge_port"}
     assert list(spec["options"]) == [name for name in renderer.options if name not in computed]
     for name, option in spec["options"].items():
         declared = renderer.options[name]
