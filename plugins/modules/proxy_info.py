@@ -110,8 +110,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    module.exit_json(changed=False, **proxy_state(module, params["packages"], params["service"], params["paths"],
-                                                           acme=params["acme"]))
+    state = proxy_state(module, params["packages"], params["service"], params["paths"], acme=params["acme"])
+    module.exit_json(changed=False, **state)
 
 
 if __name__ == "__main__":
