@@ -204,6 +204,10 @@ class ActionModule(ActionSteps, ActionBase):
                 secret=True)
         if plan["placeholder"]:
             changed.append("self-signed certificate until the CA's is there")
+        if plan["install"]:
+            changed.append("certbot's certificate installed")
+            if not check:
+                self._install(names, task_vars)
         config = host["config"]
         if plan["config"]:
             answer = self._check("writing %s" % config["path"], self._run_action("ansible.legacy.copy", dict(
@@ -254,7 +258,10 @@ class ActionModule(ActionSteps, ActionBase):
         answer = self._module("ansible.legacy.command", {"argv": _acme.command(names, settings)}, task_vars)
         if answer.get("failed") or answer.get("rc"):
             raise AnsibleActionFail(_acme.failure(answer, names, settings))
-        # the hook's own environment, as certbot gives it when it renews
+        self._install(names, task_vars)
+
+    def _install(self, names: list, task_vars) -> None:
+        """certbot's deploy hook, in the environment certbot gives it when it renews."""
         self._check("installing the certificate (certbot's deploy hook)", self._module("ansible.legacy.command", {
             "argv": ["env", "RENEWED_LINEAGE=" + _acme.LIVE, "RENEWED_DOMAINS=" + " ".join(names), _acme.HOOK]},
             task_vars))

@@ -200,25 +200,31 @@ def actions(found: Mapping, host: Mapping, services: Mapping, probe, names: list
     """What the host needs, from the read: the parts of ``host`` that differ (proxy_host_changes),
     the other proxy services to stop, and whether the listener must be checked after the run
     (it did not answer in the read, or the read did not probe it). With ACME (``names``: the
-    model's certificate names): whether the proxy needs a placeholder certificate to start with
-    (``placeholder``) and whether certbot must issue (``acme``, :func:`_acme.decide`); the files the
+    model's certificate names): whether certbot's certificate must be installed where the proxy
+    reads it (``install``), or, without one, a placeholder to start with (``placeholder``), and
+    whether certbot must issue (``acme``, :func:`_acme.decide`); the files the
     deploy hook installed are not stale."""
     changes = proxy_host_changes(found, host)
     acme = host.get("acme")
-    placeholder, decision = False, None
+    placeholder, install, decision = False, False, None
     if acme:
         installed = [item["path"] for item in acme["installed"]]
         present = found.get("files") or {}
         changes["stale"] = [path for path in changes["stale"] if path not in installed]
-        placeholder = any(path not in present for path in installed)
+        missing = any(path not in present for path in installed)
+        certificate = (found.get("acme") or {}).get("certificate")
+        # certbot's certificate where the proxy reads it (another proxy software before, say), else one
+        # of our own until the CA's is there
+        install = missing and bool(certificate) and not certificate.get("error")
+        placeholder = missing and not install
         decision = _acme.decide(found.get("acme"), list(names or []), acme["settings"])
     return dict(changes, stop=list(services), probe_failed=probe is None or any(not row.get("ok") for row in probe),
-                placeholder=placeholder, acme=decision)
+                placeholder=placeholder, install=install, acme=decision)
 
 
 def nothing_to_do(plan: Mapping) -> bool:
     """Whether the host is as it must be (nothing to change, nothing to stop, the listener answered,
     no certificate to issue)."""
     return not any(plan[key] for key in ("packages", "tls_dir", "files", "config", "service", "stale", "stop",
-                                         "probe_failed", "placeholder")) and not (
+                                         "probe_failed", "placeholder", "install")) and not (
         plan.get("acme") and (plan["acme"]["issue"] or plan["acme"]["timer"]))

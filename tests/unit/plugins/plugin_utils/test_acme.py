@@ -235,3 +235,13 @@ def test_a_refusal_says_which_ca_and_names_and_what_it_said():
     assert "Domain: meet.fabrikam.com; Type: unauthorized; Detail: 203.0.113.9: Invalid response" in message
     assert "keeps serving the certificate it had" in message
     assert "Saving debug log" not in message
+
+
+def test_certbot_s_certificate_is_installed_where_a_new_proxy_reads_it():
+    """Another proxy software before (or its files removed): the lineage's certificate is installed,
+    no self-signed one, and no new certificate when it has every name."""
+    renderer, host, dummy = acme_host("nginx")
+    found = {"names": sorted(NAMES), "not_after": "x"}
+    plan = converge.actions(read_with(host, certificate=found, installed=False), host, {}, [{"ok": True}], names=NAMES)
+    assert plan["install"] and not plan["placeholder"] and not plan["acme"]["issue"]
+    assert not converge.nothing_to_do(plan)
