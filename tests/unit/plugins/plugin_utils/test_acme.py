@@ -178,9 +178,12 @@ def test_haproxy_sends_the_challenge_path_to_certbot_before_any_redirect():
     http = http[:http.index("\n\n")]
     lines = http.splitlines()
     acl = lines.index("    acl lync_acme_challenge path_beg /.well-known/acme-challenge/")
-    assert lines[acl + 1] == "    use_backend lync_acme if lync_acme_challenge"
-    redirects = [line for line in lines if "http-request redirect" in line]
-    assert redirects and all(line.endswith(" !lync_acme_challenge") for line in redirects)
+    challenge = lines.index("    use_backend lync_acme if lync_acme_challenge")
+    redirects = [index for index, line in enumerate(lines) if "http-request redirect" in line]
+    assert redirects and all(lines[index].endswith(" !lync_acme_challenge") for index in redirects)
+    # the acl before its use; the challenge before any other backend; no http-request rule after a use_backend
+    assert acl < min(redirects) and max(redirects) < challenge
+    assert challenge == min(index for index, line in enumerate(lines) if "use_backend" in line)
     assert "backend lync_acme\n    server acme 127.0.0.1:8402\n" in text
     # without ACME the port 80 frontend is as before
     files_host, files_paths = converge.host_of(renderer, {"certificate": "c", "key": "k", "ca": CA}, True)

@@ -93,17 +93,21 @@ def _frontend(name: str, listener: list, port: int, routes: list, options: dict,
     acme = port == 80 and options["acme_challenge_port"]
     if acme:
         # ACME HTTP-01: the challenge path, for every name, to the ACME client on the loopback
-        # (it answers only while it asks the CA); before any redirect.
-        lines += ["    acl lync_acme_challenge path_beg /.well-known/acme-challenge/",
-                  "    use_backend lync_acme if lync_acme_challenge"]
+        # (it answers only while it asks the CA); no redirect for it.
+        lines.append("    acl lync_acme_challenge path_beg /.well-known/acme-challenge/")
+    chosen = []
     for route in routes:
         names = " ".join(route["host_names"])
         if port == 80 and route["redirect_to_https"]:
             lines.append("    http-request redirect scheme https code 301 if { var(txn.lync_host) -m str %s }%s" % (
                 names, " !lync_acme_challenge" if acme else ""))
         else:
-            lines.append("    use_backend %s if { var(txn.lync_host) -m str %s }" % (route["name"], names))
-    return lines + ["    default_backend lync_unknown_host", ""]
+            (chosen if acme else lines).append("    use_backend %s if { var(txn.lync_host) -m str %s }" % (
+                route["name"], names))
+    # the http-request rules above come first whatever the order (HAProxy warns about one after a use_backend)
+    if acme:
+        chosen.insert(0, "    use_backend lync_acme if lync_acme_challenge")
+    return lines + chosen + ["    default_backend lync_unknown_host", ""]
 
 
 def _backend(route: dict, options: dict) -> list:
