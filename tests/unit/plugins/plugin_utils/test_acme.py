@@ -32,9 +32,9 @@ NAMES = MODEL["certificate_names"]
 KEY_MARK = re.compile("PRIVATE KEY|privkey", re.I)
 
 
-def acme_host(software="haproxy", settings=SETTINGS):
+def acme_host(software="haproxy", settings=None):
     renderer = converge.software_of(software)
-    host, paths = converge.host_of(renderer, {"certificate": "", "key": "", "ca": CA}, True, acme=settings)
+    host, paths = converge.host_of(renderer, {"certificate": "", "key": "", "ca": CA}, True, acme=settings or SETTINGS)
     host["files"] += converge.acme_files(renderer, host, "#\n# Ansible managed\n#")
     host["config"]["content"] = "global\n"
     return renderer, host, paths
