@@ -193,7 +193,7 @@ def placeholder(items: list, name: str) -> str:
 def failure(answer: Mapping, names: list, settings: Mapping) -> str:
     """certbot's refusal as one sentence: the CA, the names, what the CA said (its detail lines)."""
     text = "\n".join(str(answer.get(key) or "") for key in ("stderr", "stdout"))
-    detail = [" ".join(line.split()) for line in text.splitlines()
+    detail = [" ".join(line.split()).rstrip(":") for line in text.splitlines()
               if re.match(r"\s*(Domain|Type|Detail|Error|An unexpected error|Certbot failed|Challenge failed)\b",
                           line)]
     said = "; ".join(dict.fromkeys(detail)) or (answer.get("msg") or text.strip()[-500:] or "no output")

@@ -6,13 +6,15 @@
 of a topology that closes port 80, the proxies' challenge path, and no key material anywhere the
 action shows or writes from the controller.
 
-certbot's refusal below has the shape of certbot 2.x's own report (its auth_handler: "Certbot
-failed to authenticate some domains ... The Certificate Authority reported these problems:" then
-Domain / Type / Detail lines and a Hint), as checked in several published certbot outputs."""
+certbot's refusal below was recorded from certbot 2.1 against Pebble 2.4 (Debian 12's packages); its
+shape (Domain / Type / Detail lines under "The Certificate Authority reported these problems", then a
+Hint) is the one published certbot outputs show."""
 
 from __future__ import annotations
 
 import copy
+import json
+import pathlib
 import re
 
 import pytest
@@ -24,6 +26,7 @@ from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_c
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.plugin_utils.test_proxy_converge import (
     CA, TOPOLOGY, as_read)
 
+HERE = pathlib.Path(__file__).parent
 PEBBLE_ROOT = "-----BEGIN CERTIFICATE-----\nMIIBpebble\n-----END CERTIFICATE-----"
 DIRECTORY = "https://acme.contoso.test:14000/dir"
 SETTINGS = _acme.check_settings(DIRECTORY, "pki@contoso.com", 8402, PEBBLE_ROOT)
@@ -218,26 +221,17 @@ def test_no_key_material_in_what_the_controller_writes_or_shows():
 
 
 def test_a_refusal_says_which_ca_and_names_and_what_it_said():
-    answer = {"rc": 1, "stdout": "", "stderr": "\n".join([
-        "Saving debug log to /var/log/letsencrypt/letsencrypt.log",
-        "Requesting a certificate for dialin.contoso.com and 8 more domains",
-        "",
-        "Certbot failed to authenticate some domains (authenticator: standalone). The Certificate Authority "
-        "reported these problems:",
-        "  Domain: meet.fabrikam.com",
-        "  Type:   unauthorized",
-        "  Detail: 203.0.113.9: Invalid response from http://meet.fabrikam.com/.well-known/acme-challenge/x: 404",
-        "",
-        "Hint: The Certificate Authority failed to download the challenge files from the temporary standalone "
-        "webserver started by Certbot on port 8402.",
-        "",
-        "Some challenges have failed."])}
-    message = _acme.failure(answer, ["meet.fabrikam.com", "webext.contoso.com"], SETTINGS)
-    assert message.startswith("the ACME CA at %s did not issue the listener certificate for meet.fabrikam.com, "
-                              "webext.contoso.com: " % DIRECTORY)
-    assert "Domain: meet.fabrikam.com; Type: unauthorized; Detail: 203.0.113.9: Invalid response" in message
+    """certbot 2.1's output (Debian 12) when Pebble 2.4 could not reach one name on port 80, recorded
+    (data/certbot-refusal.json: the command of _acme.command against Pebble and HAProxy on the loopback)."""
+    answer = json.loads((HERE / "data" / "certbot-refusal.json").read_text())
+    settings = _acme.check_settings("https://127.0.0.1:14000/dir", "", 8402, "")
+    message = _acme.failure(answer, ["a.test", "bad.test"], settings)
+    assert message.startswith("the ACME CA at https://127.0.0.1:14000/dir did not issue the listener certificate "
+                              "for a.test, bad.test: ")
+    assert "; Domain: bad.test; Type: connection; Detail: Get \"http://bad.test:80/" in message
+    assert "dial tcp 127.0.0.2:80: connect: connection refused" in message
     assert "keeps serving the certificate it had" in message
-    assert "Saving debug log" not in message
+    assert "Saving debug log" not in message and "Hint" not in message
 
 
 def test_certbot_s_certificate_is_installed_where_a_new_proxy_reads_it():
