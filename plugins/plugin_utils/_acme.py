@@ -165,13 +165,14 @@ def hook(data, items: list, config_path: str, managed: str) -> str:
     lines += ['mv -f "$new/%d" %s' % (index, shlex.quote(item["path"])) for index, item in enumerate(items)]
     restore = ["  if [ -f \"$new/%d.before\" ]; then mv -f \"$new/%d.before\" %s; fi" % (
         index, index, shlex.quote(item["path"])) for index, item in enumerate(items)]
+    # said on standard error (certbot's log) and to the journal
+    lines += ["say() { echo \"%s: $1\" >&2; logger -t %s \"$1\" 2>/dev/null || true; }" % (LINEAGE, LINEAGE)]
     lines += ['if ! %s > "$new/check" 2>&1; then' % validate] + restore + [
-        '  logger -s -t %s "%s refused the renewed certificate ($(tr \'\\n\' \' \' < "$new/check")); the certificate '
-        'before keeps serving"' % (LINEAGE, data.service),
+        '  say "%s refused the renewed certificate ($(tr \'\\n\' \' \' < "$new/check")); the certificate before '
+        'keeps serving"' % data.service,
         "  exit 1", "fi",
         "if systemctl is-active --quiet %s; then systemctl reload %s; fi" % (data.service, data.service),
-        'logger -t %s "installed the certificate of ${RENEWED_DOMAINS:-%s} for %s and reloaded it"' % (
-            LINEAGE, LINEAGE, data.service)]
+        'say "installed the certificate of ${RENEWED_DOMAINS:-%s} for %s"' % (LINEAGE, data.service)]
     return "\n".join(lines)
 
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pathlib
 import re
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -242,3 +245,50 @@ def test_certbot_s_certificate_is_installed_where_a_new_proxy_reads_it():
     plan = converge.actions(read_with(host, certificate=found, installed=False), host, {}, [{"ok": True}], names=NAMES)
     assert plan["install"] and not plan["placeholder"] and not plan["acme"]["issue"]
     assert not converge.nothing_to_do(plan)
+
+
+@pytest.mark.skipif(not (shutil.which("haproxy") and shutil.which("openssl") and hasattr(os, "geteuid")
+                         and os.geteuid() == 0), reason="needs haproxy and openssl, as root (the hook sets the group)")
+def test_the_hook_with_haproxy_installs_a_good_certificate_and_puts_back_a_bad_one(tmp_path):
+    """The hook as written, run by sh against a real haproxy -c: a lineage's chain and key go where the
+    configuration reads them; a lineage haproxy refuses is taken back out, the file before stays; another
+    lineage is not ours."""
+    renderer = converge.software_of("haproxy")
+    tls, config = tmp_path / "tls", tmp_path / "haproxy.cfg"
+    tls.mkdir()
+    host, dummy = converge.host_of(renderer, {"certificate": "", "key": "", "ca": ""}, False, tls_dir=str(tls),
+                                   config_path=str(config), acme=SETTINGS)
+    hook = tmp_path / "hook"
+    hook.write_text(_acme.hook(renderer.host, host["acme"]["installed"], str(config), "# managed"))
+    pem = tls / "listener-acme.pem"
+    config.write_text("defaults\n    mode http\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\n"
+                      "frontend lync_https\n    bind 127.0.0.1:18443 ssl crt %s\n    http-request return status 200\n" % pem)
+
+    def lineage(name, good=True):
+        path = tmp_path / name / _acme.LINEAGE
+        path.mkdir(parents=True)
+        if good:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                            "-days", "2", "-subj", "/CN=" + name, "-keyout", str(path / "privkey.pem"),
+                            "-out", str(path / "fullchain.pem")], check=True, capture_output=True)
+        else:
+            (path / "fullchain.pem").write_text("not a certificate\n")
+            (path / "privkey.pem").write_text("not a key\n")
+        return path
+
+    def run(path):
+        return subprocess.run(["sh", str(hook)], env=dict(os.environ, RENEWED_LINEAGE=str(path)), capture_output=True,
+                              text=True, check=False)
+
+    first = lineage("first.test")
+    assert run(first).returncode == 0
+    assert pem.read_text() == (first / "fullchain.pem").read_text() + (first / "privkey.pem").read_text()
+    assert oct(pem.stat().st_mode & 0o777) == "0o600"
+    before = pem.read_bytes()
+    refused = run(lineage("bad.test", good=False))
+    assert refused.returncode == 1 and "haproxy refused the renewed certificate" in refused.stderr
+    assert pem.read_bytes() == before
+    other = tmp_path / "other" / "someone-else"
+    other.mkdir(parents=True)
+    assert run(other).returncode == 0 and pem.read_bytes() == before
+    assert sorted(path.name for path in tls.iterdir()) == ["listener-acme.pem"]  # no leftovers
