@@ -2,7 +2,8 @@
 #
 #   make demo   the lab (systemd hosts in network namespaces), the site playbook on it, the
 #               verification from the client side, and the port table; the lab stays up
-#               (make demo HA=1: two proxies sharing one listener address, with keepalived)
+#               (make demo HA=1: two proxies sharing one listener address, with keepalived;
+#               make demo ACME=1: the listener certificate from an ACME CA, Pebble)
 #   make demo-down   stops the lab
 #   make test   everything CI runs: yamllint, ansible-lint (production), ansible-test sanity,
 #               units (with golden files and property-based tests), integration through
@@ -81,14 +82,19 @@ LAB_RUN := /run/lync-reverse-proxy-lab
 LAB_PLAYBOOK := $(LAB) ctl -- $(BIN)/ansible-playbook -i $(LAB_RUN)/inventory.yml
 
 # HA=1: the two proxies rp3 and rp4 sharing the listener address 198.51.100.20 (keepalived), instead of rp1.
-DEMO_VARS := $(if $(HA),-e @$(LAB_RUN)/ha.yml)
+# ACME=1: the listener certificate from an ACME CA (Pebble on the client, the Internet side) instead of
+# the lab CA's, as the acme scenario gets it.
+ACME_VARS := -e @extensions/molecule/acme/vars/scenario.yml
+DEMO_VARS := $(if $(HA),-e @$(LAB_RUN)/ha.yml) $(if $(ACME),$(ACME_VARS))
+DEMO_CA := $(if $(ACME),/run/lync-acme-root.pem,/opt/lab-host/ca.crt)
 DEMO_TOPOLOGY := $(LAB_RUN)/topology$(if $(HA),-ha).yml
 demo: install
 	$(LAB) up
+	$(if $(ACME),MOLECULE_EPHEMERAL_DIRECTORY=$(LAB_RUN) $(LAB_PLAYBOOK) extensions/molecule/acme/prepare.yml $(ACME_VARS))
 	$(LAB_PLAYBOOK) playbooks/site.yml $(DEMO_VARS)
 	$(BIN)/ansible-playbook -i localhost, playbooks/port_table.yml -e lync_topology_file=$(DEMO_TOPOLOGY) \
 	  -e lync_port_table_dir=$(OUTPUT)
-	$(LAB_PLAYBOOK) playbooks/verify.yml $(DEMO_VARS) -e lync_verify_ca_path=/opt/lab-host/ca.crt \
+	$(LAB_PLAYBOOK) playbooks/verify.yml $(DEMO_VARS) -e lync_verify_ca_path=$(DEMO_CA) \
 	  -e lync_verify_backend_ca_path=/opt/lab-host/ca.crt -e lync_verify_report_dir=$(OUTPUT)
 	@echo "The lab is still up: '$(LAB) status', '$(LAB) exec client -- curl ...'; 'make demo-down' stops it."
 

@@ -22,6 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps, managed_comment
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
@@ -41,7 +42,9 @@ class ActionModule(ActionSteps, ActionBase):
     def _material(self, args) -> dict:
         """The certificate, its key and the backends' CA as text (from the argument or its file)."""
         material = {}
-        for part, name in (("certificate", "certificate"), ("key", "certificate_key"), ("ca", "backend_ca")):
+        acme = args["certificate_source"] == "acme"
+        for part, name in (("certificate", "certificate"), ("key", "certificate_key"), ("ca", "backend_ca"),
+                           ("acme_ca", "acme_ca")):
             text = args[name]
             if not text and args[name + "_src"]:
                 path = _user_path.check(args[name + "_src"], exists="file", name=name + "_src")
@@ -52,7 +55,7 @@ class ActionModule(ActionSteps, ActionBase):
         for part, name, what in (("certificate", "certificate", "the listener certificate"),
                                  ("key", "certificate_key", "the listener certificate's key"),
                                  ("ca", "backend_ca", "the backends' CA")):
-            if material[part] or (part == "ca" and not args["backend_verify"]):
+            if material[part] or (part == "ca" and not args["backend_verify"]) or (acme and part != "ca"):
                 continue
             missing.append("%s is missing: give rp_proxy_%s or rp_proxy_%s_src (the action's %s or %s_src)%s" % (
                 what, name, name, name, name, ", or rp_proxy_backend_verify false" if part == "ca" else ""))
@@ -82,14 +85,21 @@ class ActionModule(ActionSteps, ActionBase):
             model = _model.ensure_model(_inventory.with_inventory_proxies(args["topology"], task_vars,
                                                                           resolve=self._templar.template))
             material = self._material(args)
+            acme = None
+            if args["certificate_source"] == "acme":
+                acme = _acme.check_settings(args["acme_directory"], args["acme_contact"], args["acme_challenge_port"],
+                                            material["acme_ca"])
+                _acme.refusal(model)
             host, paths = _converge.host_of(renderer, material, args["backend_verify"], args["tls_dir"],
-                                            args["config_path"])
+                                            args["config_path"], acme=acme)
+            managed = managed_comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR)
+            host["files"] += _converge.acme_files(renderer, host, managed)
             tls = _model.tls_profile(args["tls_profile"], protocols=args["tls_protocols"] or None,
                                      ciphers=args["tls_ciphers"] or None, ciphersuites=args["tls_ciphersuites"] or None)
             endpoints = _converge.listeners(model, reverse_proxy) if args["probe"] else []
         except _model.MissingLibraryError as exc:
             raise AnsibleActionFail(missing_required_lib(exc.library)) from None
-        except (_converge.ProxyConvergeError, _user_path.UserPathError, _model.PortModelError) as exc:
+        except (_converge.ProxyConvergeError, _acme.AcmeError, _user_path.UserPathError, _model.PortModelError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         except OSError as exc:
             raise AnsibleActionFail("cannot read %s: %s" % (exc.filename, exc.strerror)) from None
@@ -119,19 +129,22 @@ class ActionModule(ActionSteps, ActionBase):
             options[renderer.sized_option] = "auto"
         try:
             config = _converge.render(renderer, model, reverse_proxy, tls, options, paths, args["backend_verify"],
-                                      capacity, managed_comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR))
+                                      capacity, managed)
         except _model.PortModelError as exc:
             raise AnsibleActionFail(str(exc)) from None
         host["config"]["content"] = config
         plan = _converge.actions(found, host, {name: (read.get("services") or {}).get(name) for name in others},
-                                 read.get("probe") if args["probe"] else [])
+                                 read.get("probe") if args["probe"] else [], names=model["certificate_names"])
         plan["stop"] = _converge.others_running(renderer, read.get("services") or {}) if args["exclusive"] else []
         result["plan"] = {key: value for key, value in plan.items() if key != "files"}
         result["plan"]["files"] = list(plan["files"])
+        if plan["acme"] is not None:
+            result["acme"] = dict(plan["acme"], lineage=_acme.LINEAGE, directory=host["acme"]["settings"]["directory"],
+                                  names=list(model["certificate_names"]))
         if _converge.nothing_to_do(plan):
             return result
         try:
-            return self._apply(result, plan, host, endpoints, args, task_vars)
+            return self._apply(result, plan, host, endpoints, args, task_vars, model["certificate_names"])
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
 
@@ -146,7 +159,8 @@ class ActionModule(ActionSteps, ActionBase):
             raise _converge.ProxyConvergeError("; ".join(validated.error_messages))
         return validated.validated_parameters
 
-    def _apply(self, result: dict, plan: dict, host: dict, endpoints: list, args: dict, task_vars) -> dict:
+    def _apply(self, result: dict, plan: dict, host: dict, endpoints: list, args: dict, task_vars,
+               names: list) -> dict:
         changed = []
         check = self._task.check_mode
         for service in plan["stop"]:
@@ -169,11 +183,31 @@ class ActionModule(ActionSteps, ActionBase):
             if item["path"] not in plan["files"]:
                 continue
             secret = item.get("secret", False)
+            parent = item["path"].rsplit("/", 1)[0]
+            if parent != host["tls_dir"]["path"].rstrip("/"):
+                # ours beside another package's files (certbot's hooks, a unit's drop-ins)
+                self._check("creating %s" % parent, self._module("ansible.legacy.file", dict(
+                    path=parent, state="directory"), task_vars))
             answer = self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
                 content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
                 mode=item["mode"]), task_vars, secret=secret), secret=secret)
             if answer.get("changed"):
                 changed.append(item["path"])
+        acme = host.get("acme")
+        if acme and _acme.DROP_IN in changed and not check:
+            self._check("reloading systemd's units", self._module("ansible.legacy.systemd_service", {
+                "daemon_reload": True}, task_vars))
+        if plan["placeholder"] and not check:
+            # the proxy must run, and answer port 80, before the CA can validate a name
+            self._check("making a self-signed certificate to start with", self._module("ansible.legacy.command", {
+                "_raw_params": _acme.placeholder(acme["installed"], names[0]), "_uses_shell": True}, task_vars),
+                secret=True)
+        if plan["placeholder"]:
+            changed.append("self-signed certificate until the CA's is there")
+        if plan["install"]:
+            changed.append("certbot's certificate installed")
+            if not check:
+                self._install(names, task_vars)
         config = host["config"]
         if plan["config"]:
             answer = self._check("writing %s" % config["path"], self._run_action("ansible.legacy.copy", dict(
@@ -195,6 +229,15 @@ class ActionModule(ActionSteps, ActionBase):
             # that was started just now read it at its start)
             self._check("reloading %s" % host["service"], self._module("ansible.legacy.systemd_service", {
                 "name": host["service"], "state": "reloaded"}, task_vars))
+        if plan["acme"] and plan["acme"]["issue"]:
+            changed.append("certificate from %s (%s)" % (acme["settings"]["directory"], plan["acme"]["reason"]))
+            if not check:
+                self._issue(acme, names, task_vars)
+        if plan["acme"] and (plan["acme"]["timer"] or (plan["acme"]["issue"] and not check)):
+            answer = self._check("starting certbot's timer", self._module("ansible.legacy.systemd_service", {
+                "name": "certbot.timer", "enabled": True, "state": "started"}, task_vars))
+            if answer.get("changed"):
+                changed.append("certbot.timer")
         # only after the proxy loaded the configuration that no longer names them
         for path in plan["stale"]:
             answer = self._check("removing %s" % path, self._module("ansible.legacy.file", {
@@ -206,3 +249,19 @@ class ActionModule(ActionSteps, ActionBase):
                 "endpoints": endpoints, "timeout": 10}, task_vars))
         result.update(changed=bool(changed), changes=changed)
         return result
+
+    def _issue(self, acme: dict, names: list, task_vars) -> None:
+        """certbot issues the lineage (answering HTTP-01 through the proxy's port 80), then its deploy
+        hook installs it where the proxy reads it and reloads the proxy. A refusal fails the task
+        with what the CA said; the proxy keeps the certificate it serves."""
+        settings = acme["settings"]
+        answer = self._module("ansible.legacy.command", {"argv": _acme.command(names, settings)}, task_vars)
+        if answer.get("failed") or answer.get("rc"):
+            raise AnsibleActionFail(_acme.failure(answer, names, settings))
+        self._install(names, task_vars)
+
+    def _install(self, names: list, task_vars) -> None:
+        """certbot's deploy hook, in the environment certbot gives it when it renews."""
+        self._check("installing the certificate (certbot's deploy hook)", self._module("ansible.legacy.command", {
+            "argv": ["env", "RENEWED_LINEAGE=" + _acme.LIVE, "RENEWED_DOMAINS=" + " ".join(names), _acme.HOOK]},
+            task_vars))

@@ -118,6 +118,14 @@ options:
     description: The interval of the health checks, an HAProxy time.
     type: str
     default: 5s
+  acme_challenge_port:
+    description:
+      - A loopback port where an ACME client answers the HTTP-01 challenge; the port 80 frontend sends
+        C(/.well-known/acme-challenge/) there before any redirect (rp_proxy's certificate source V(acme)).
+      - V(0) - none.
+    type: int
+    default: 0
+    version_added: 1.1.0
 seealso:
   - plugin: lync.reverse_proxy.publishing_rules
     plugin_type: filter

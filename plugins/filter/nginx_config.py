@@ -104,6 +104,14 @@ options:
     description: The directory of the local sockets between the stream and the HTTP servers.
     type: path
     default: /run
+  acme_challenge_port:
+    description:
+      - A loopback port where an ACME client answers the HTTP-01 challenge; the port 80 servers send
+        C(/.well-known/acme-challenge/) there before any redirect (rp_proxy's certificate source V(acme)).
+      - V(0) - none.
+    type: int
+    default: 0
+    version_added: 1.1.0
 seealso:
   - plugin: lync.reverse_proxy.publishing_rules
     plugin_type: filter

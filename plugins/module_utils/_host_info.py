@@ -22,7 +22,7 @@ import stat
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._names import IPTABLES_CHAIN_PREFIX, NFT_TABLE
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 
-__all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "capacity_state", "files_state", "firewall_state", "proxy_state",
+__all__ = ["BACKENDS", "FIREWALL_OPTIONS", "PROXY_OPTIONS", "acme_state", "capacity_state", "certificate_names", "files_state", "firewall_state", "proxy_state",
            "services_state"]
 
 # backend -> the command that shows it is installed
@@ -39,7 +39,12 @@ PROXY_OPTIONS = {
     "packages": {"type": "list", "elements": "str", "default": []},
     "service": {"type": "str"},
     "paths": {"type": "list", "elements": "path", "default": []},
+    "acme": {"type": "str"},
 }
+# Where certbot keeps a lineage (its certificate and its renewal settings), and its timer.
+CERTBOT_LIVE = "/etc/letsencrypt/live/%s/cert.pem"
+CERTBOT_RENEWAL = "/etc/letsencrypt/renewal/%s.conf"
+CERTBOT_TIMER = "certbot.timer"
 
 BACKENDS = {"nftables": "nft", "iptables": "iptables-restore", "firewalld": "firewall-cmd", "ufw": "ufw"}
 
@@ -206,9 +211,41 @@ def services_state(module, names: list, known: dict | None = None) -> dict:
     return {name: found[name] for name in names}
 
 
+def certificate_names(text: str) -> list:
+    """The DNS names of ``openssl x509 -noout -ext subjectAltName`` output."""
+    return sorted({part.strip()[4:].lower() for line in text.splitlines() for part in line.split(",")
+                   if part.strip().startswith("DNS:")})
+
+
+def acme_state(module, lineage: str) -> dict:
+    """An ACME lineage of certbot: its certificate's names and end (None without one), the directory
+    its renewal settings name, and whether certbot's timer is enabled and active."""
+    result = {"lineage": lineage, "certificate": None, "server": None, "timer": None}
+    path = CERTBOT_LIVE % lineage
+    if os.path.exists(path):
+        rc, out, err = _run(module, ["openssl", "x509", "-noout", "-ext", "subjectAltName", "-enddate", "-in", path])
+        if rc != 0:
+            result["certificate"] = {"error": (err or out).strip()}
+        else:
+            end = [line.split("=", 1)[1].strip() for line in out.splitlines() if line.startswith("notAfter=")]
+            result["certificate"] = {"names": certificate_names(out), "not_after": end[0] if end else None}
+    try:
+        with open(CERTBOT_RENEWAL % lineage, encoding="utf-8") as handle:
+            for line in handle:
+                key, dummy, value = line.partition("=")
+                if key.strip() == "server":
+                    result["server"] = value.strip()
+    except OSError:
+        pass
+    if _systemd(module):
+        result["timer"] = services_state(module, [CERTBOT_TIMER])[CERTBOT_TIMER]
+    return result
+
+
 def proxy_state(module, packages: list, service: str | None, paths: list,
-                known_services: dict | None = None) -> dict:
-    """Which packages are installed, the service's state, and our files (paths may be globs)."""
+                known_services: dict | None = None, acme: str | None = None) -> dict:
+    """Which packages are installed, the service's state, and our files (paths may be globs); with
+    ``acme``, that certbot lineage (acme_state)."""
     result = {"packages": {}, "package_manager": None, "service": None, "service_manager": None, "files": {}}
     if packages:
         manager, path = _package_manager(module)
@@ -226,6 +263,8 @@ def proxy_state(module, packages: list, service: str | None, paths: list,
         result["service_manager"] = "systemd"
         result["service"] = services_state(module, [service], known_services)[service]
     result["files"] = files_state(paths)
+    if acme:
+        result["acme"] = acme_state(module, acme)
     return result
 
 

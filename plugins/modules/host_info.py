@@ -61,6 +61,10 @@ options:
         type: list
         elements: path
         default: []
+      acme:
+        description: A certbot certificate name (lineage) whose certificate, renewal settings and timer are read;
+          see M(lync.reverse_proxy.proxy_info).
+        type: str
   services:
     description: Further systemd services whose state is reported (all false without systemd).
     type: list
@@ -197,7 +201,7 @@ def main() -> None:
     if params["proxy"] is not None:
         request = params["proxy"]
         result["proxy"] = dict(proxy_state(module, request["packages"], request["service"], request["paths"],
-                                           known_services=known), request=request)
+                                           known_services=known, acme=request["acme"]), request=request)
     result["probe"] = None if params["probe"] is None else probe(module, params["probe"], params["probe_timeout"])
     result["capacity"] = capacity_state(module) if params["capacity"] else None
     module.exit_json(changed=False, **result)

@@ -127,6 +127,42 @@ options:
     description: Stop and disable the other proxy software when it runs (it holds the same ports).
     type: bool
     default: true
+  certificate_source:
+    description:
+      - Where the listener certificate comes from - V(files) (O(certificate), O(certificate_key)) or V(acme).
+      - V(acme) - Debian's C(certbot) on the host gets one certificate (lineage C(lync-reverse-proxy)) for every name
+        of the model from the ACME CA at O(acme_directory), answering HTTP-01 on the loopback (O(acme_challenge_port))
+        where the proxy passes C(/.well-known/acme-challenge/) from external port 80; a deploy hook installs it where
+        the proxy reads it (checked with the configuration) and reloads; C(certbot.timer) renews it on the host. A
+        self-signed certificate made on the host serves until the first one is there. The key is made on the host
+        and never leaves it. The topology must open external port 80 (C(options.http_redirect)); one that closes it
+        is refused.
+      - The action asks certbot only when there is no certificate, a name of the model is missing from it, or its
+        renewal settings name another directory (RV(acme)); a refusal fails the task with what the CA said, and the
+        proxy keeps serving the certificate it had.
+    type: str
+    choices: [files, acme]
+    default: files
+  acme_directory:
+    description: The ACME CA's directory URL (https); required with O(certificate_source=acme).
+    type: str
+    default: ""
+  acme_contact:
+    description: The e-mail address of the ACME account (empty - none).
+    type: str
+    default: ""
+  acme_ca:
+    description: The CA certificate(s) that verify the ACME server (PEM text; empty - the host's trust store). This or O(acme_ca_src).
+    type: str
+    default: ""
+  acme_ca_src:
+    description: A file on the controller with the CA certificate(s) that verify the ACME server.
+    type: str
+    default: ""
+  acme_challenge_port:
+    description: The loopback port where certbot answers the HTTP-01 challenge.
+    type: int
+    default: 8402
   request_only:
     description: Only check the arguments and return RV(request) and RV(listeners) (no connection to the host).
     type: bool
@@ -156,6 +192,16 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: HAProxy from the port model, the certificate from a private ACME CA
+  lync.reverse_proxy.proxy_converge:
+    software: haproxy
+    topology: "{{ lync_topology }}"
+    certificate_source: acme
+    acme_directory: https://acme.contoso.com/directory
+    acme_contact: pki@contoso.com
+    acme_ca_src: files/contoso-root.crt
+    backend_ca_src: files/lync-ca.crt
+
 - name: HAProxy from the port model, the certificate from files on the controller
   lync.reverse_proxy.proxy_converge:
     software: haproxy
@@ -188,6 +234,13 @@ config_path:
 plan:
   description: What differed from the read (packages, tls_dir, files, config, service, stale, stop, probe_failed).
   returned: unless O(request_only)
+  type: dict
+acme:
+  description:
+    - With O(certificate_source=acme) - C(issue) (whether certbot is asked now), C(reason), C(missing) (the model's names
+      the certificate lacks), C(timer) (whether C(certbot.timer) must be started), C(lineage), C(directory) and
+      C(names) (every name the certificate carries). Never a key.
+  returned: with O(certificate_source=acme), unless O(request_only)
   type: dict
 changes:
   description: What was changed (paths written or removed, services started or stopped, packages).

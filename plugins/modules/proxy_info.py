@@ -33,6 +33,13 @@ options:
     type: list
     elements: path
     default: []
+  acme:
+    description:
+      - A certbot certificate name (lineage, C(--cert-name)) to read - the DNS names and end of its certificate
+        (C(/etc/letsencrypt/live/NAME/cert.pem), read with C(openssl x509)), the ACME directory its renewal settings
+        name (C(/etc/letsencrypt/renewal/NAME.conf)) and the state of C(certbot.timer) (RV(acme)).
+      - Nothing of the key is read.
+    type: str
 extends_documentation_fragment:
   - lync.reverse_proxy.read_only
 seealso:
@@ -79,6 +86,18 @@ files:
   returned: always
   type: dict
   sample: {/etc/haproxy/lync: {type: directory, mode: "0750", owner: root, group: haproxy}}
+acme:
+  description:
+    - With O(acme) - C(lineage), C(certificate) (C(names), its DNS names, and C(not_after); null when there is none;
+      C(error) when openssl cannot read it), C(server) (the ACME directory of its renewal settings, null without
+      them) and C(timer) (C(enabled) and C(active) of C(certbot.timer); null without systemd).
+  returned: with O(acme)
+  type: dict
+  sample:
+    lineage: lync-reverse-proxy
+    certificate: {names: [webext.contoso.com], not_after: "Mar  1 12:00:00 2027 GMT"}
+    server: https://acme.example.net/directory
+    timer: {name: certbot.timer, enabled: true, active: true}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -91,7 +110,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    module.exit_json(changed=False, **proxy_state(module, params["packages"], params["service"], params["paths"]))
+    state = proxy_state(module, params["packages"], params["service"], params["paths"], acme=params["acme"])
+    module.exit_json(changed=False, **state)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ import hashlib
 from collections.abc import Mapping
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._proxy_host import proxy_host_changes
 
-__all__ = ["ARGUMENT_SPEC", "LEGACY", "ProxyConvergeError", "actions", "host_of", "legacy_arguments", "listeners",
+__all__ = ["ARGUMENT_SPEC", "LEGACY", "ProxyConvergeError", "acme_files", "actions", "host_of", "legacy_arguments", "listeners",
            "nothing_to_do", "render", "request_of", "software_of"]
 
 # The action's arguments (the module stub documents them; rp_proxy's argument spec is the role's
@@ -47,6 +48,12 @@ ARGUMENT_SPEC = {
     "probe": {"type": "bool", "default": True},
     "exclusive": {"type": "bool", "default": True},
     "request_only": {"type": "bool", "default": False},
+    "certificate_source": {"type": "str", "default": "files", "choices": ["files", "acme"]},
+    "acme_directory": {"type": "str", "default": ""},
+    "acme_contact": {"type": "str", "default": ""},
+    "acme_ca": {"type": "str", "default": ""},
+    "acme_ca_src": {"type": "str", "default": ""},
+    "acme_challenge_port": {"type": "int", "default": 8402},
 }
 
 # 1.x variables of rp_haproxy and rp_nginx (rp_<software>_<name>) the action still takes when the
@@ -57,7 +64,7 @@ LEGACY = {name: name for name in (
     "config_path")}
 LEGACY["host_capacity"] = "capacity"
 # options the role computes itself (the paths of the files it writes)
-COMPUTED = ("pem_path", "certificate_path", "key_path", "ca_path", "backend_verify")
+COMPUTED = ("pem_path", "certificate_path", "key_path", "ca_path", "backend_verify", "acme_challenge_port")
 
 
 class ProxyConvergeError(ValueError):
@@ -96,14 +103,19 @@ def _digest(text: str) -> str:
 
 
 def host_of(renderer: _model.ProxyRenderer, material: Mapping, backend_verify: bool, tls_dir: str = "",
-            config_path: str = "") -> tuple[dict, dict]:
+            config_path: str = "", acme: Mapping | None = None) -> tuple[dict, dict]:
     """What the host must have but the configuration (``host["config"]`` has no content yet), and
-    the renderer options naming its files. ``material``: the certificate, key and CA as text."""
+    the renderer options naming its files. ``material``: the certificate, key and CA as text.
+
+    With ``acme`` (the checked settings, :func:`_acme.check_settings`) the listener certificate and
+    key are not the controller's: certbot makes them on the host and its deploy hook installs them
+    (``host["acme"]``: the files it installs, the packages, our files beside certbot's)."""
     data = renderer.host
     tls_dir = (tls_dir or data.tls_dir).rstrip("/") or "/"
+    config_path = config_path or data.config_path
     files, paths = [], {}
     for item in data.files:
-        if item.backend_ca and not backend_verify:
+        if (item.backend_ca and not backend_verify) or (acme is not None and not item.backend_ca):
             continue
         digest = _digest("".join(material[part] + item.digest_end for part in item.digest_of or item.parts))
         path = "%s/%s" % (tls_dir, item.name.format(digest=digest))
@@ -115,19 +127,41 @@ def host_of(renderer: _model.ProxyRenderer, material: Mapping, backend_verify: b
         files.append(entry)
     if not backend_verify:
         paths.update({item.option: "" for item in data.files if item.backend_ca})
-    host = {"packages": list(data.packages), "service": data.service,
+    packages = list(data.packages)
+    extra = None
+    if acme is not None:
+        items = _acme.installed(data, tls_dir)
+        paths.update({item["option"]: item["path"] for item in items})
+        paths["acme_challenge_port"] = acme["challenge_port"]
+        packages += [name for name in _acme.PACKAGES if name not in packages]
+        extra = {"installed": items, "settings": dict(acme), "lineage": _acme.LINEAGE}
+    host = {"packages": packages, "service": data.service,
             "tls_dir": {"path": tls_dir, "owner": "root", "group": data.tls_group, "mode": data.tls_dir_mode},
             "files": files, "ours": [item.pattern for item in data.files],
-            "config": {"path": config_path or data.config_path, "validate": data.validate}}
+            "config": {"path": config_path, "validate": data.validate}, "acme": extra}
     return host, paths
+
+
+def acme_files(renderer: _model.ProxyRenderer, host: Mapping, managed: str) -> list:
+    """Our ACME files (the CA bundle, certbot.service's drop-in, the deploy hook) as host files;
+    added to ``host["files"]`` by the action (none without ACME)."""
+    if not host.get("acme"):
+        return []
+    hook = _acme.hook(renderer.host, host["acme"]["installed"], host["config"]["path"], managed)
+    return _acme.files(host["acme"]["settings"], hook, managed)
 
 
 def request_of(host: Mapping) -> dict:
     """What reading the host means (proxy_info's and host_info's proxy options)."""
     tls_dir = host["tls_dir"]["path"]
+    acme = host.get("acme")
+    extra = [item["path"] for item in host["files"] if not item["path"].startswith(tls_dir.rstrip("/") + "/")]
+    if acme:
+        extra += [path for path in (_acme.CA_BUNDLE, _acme.DROP_IN, _acme.HOOK) if path not in extra]
     return {"packages": list(host["packages"]), "service": host["service"],
             "paths": [tls_dir, host["config"]["path"]] + ["%s/%s" % (tls_dir.rstrip("/"), pattern)
-                                                          for pattern in host["ours"]]}
+                                                          for pattern in host["ours"]] + extra,
+            "acme": acme["lineage"] if acme else None}
 
 
 def listeners(model: Mapping, reverse_proxy: str) -> list:
@@ -162,15 +196,35 @@ def other_services(renderer: _model.ProxyRenderer) -> list:
     return [other.host.service for other in _model.PROXIES.values() if other.host and other.name != renderer.name]
 
 
-def actions(found: Mapping, host: Mapping, services: Mapping, probe) -> dict:
+def actions(found: Mapping, host: Mapping, services: Mapping, probe, names: list | None = None) -> dict:
     """What the host needs, from the read: the parts of ``host`` that differ (proxy_host_changes),
     the other proxy services to stop, and whether the listener must be checked after the run
-    (it did not answer in the read, or the read did not probe it)."""
+    (it did not answer in the read, or the read did not probe it). With ACME (``names``: the
+    model's certificate names): whether certbot's certificate must be installed where the proxy
+    reads it (``install``), or, without one, a placeholder to start with (``placeholder``), and
+    whether certbot must issue (``acme``, :func:`_acme.decide`); the files the
+    deploy hook installed are not stale."""
     changes = proxy_host_changes(found, host)
-    return dict(changes, stop=list(services), probe_failed=probe is None or any(not row.get("ok") for row in probe))
+    acme = host.get("acme")
+    placeholder, install, decision = False, False, None
+    if acme:
+        installed = [item["path"] for item in acme["installed"]]
+        present = found.get("files") or {}
+        changes["stale"] = [path for path in changes["stale"] if path not in installed]
+        missing = any(path not in present for path in installed)
+        certificate = (found.get("acme") or {}).get("certificate")
+        # certbot's certificate where the proxy reads it (another proxy software before, say), else one
+        # of our own until the CA's is there
+        install = missing and bool(certificate) and not certificate.get("error")
+        placeholder = missing and not install
+        decision = _acme.decide(found.get("acme"), list(names or []), acme["settings"])
+    return dict(changes, stop=list(services), probe_failed=probe is None or any(not row.get("ok") for row in probe),
+                placeholder=placeholder, install=install, acme=decision)
 
 
 def nothing_to_do(plan: Mapping) -> bool:
-    """Whether the host is as it must be (nothing to change, nothing to stop, the listener answered)."""
+    """Whether the host is as it must be (nothing to change, nothing to stop, the listener answered,
+    no certificate to issue)."""
     return not any(plan[key] for key in ("packages", "tls_dir", "files", "config", "service", "stale", "stop",
-                                         "probe_failed"))
+                                         "probe_failed", "placeholder", "install")) and not (
+        plan.get("acme") and (plan["acme"]["issue"] or plan["acme"]["timer"]))

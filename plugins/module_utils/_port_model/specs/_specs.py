@@ -35,7 +35,7 @@ TYPES = {"bool": "bool", "count": "int", "limit": "int", "text": "str"}
 # roles default it to: sized from the host (``_proxy.render_proxy``).
 AUTO = "auto"
 # Options a role computes itself: it writes the certificate files and passes their paths.
-COMPUTED = ("pem_path", "certificate_path", "key_path", "ca_path")
+COMPUTED = ("pem_path", "certificate_path", "key_path", "ca_path", "acme_challenge_port")
 # The rp_firewall variables that are renderer options: variable -> (backend, option).
 FIREWALL_VARIABLES = {
     "rp_firewall_table": ("nftables", "table"),

@@ -67,10 +67,11 @@ def test_every_option_is_described(renderer):
 # -- the roles' variables -------------------------------------------------------------------
 def test_the_flat_roles_take_every_option_but_the_computed_ones():
     assert list(_specs.role_options("rp_haproxy")) == [
-        "rp_haproxy_" + name for name in _haproxy.RENDERER.options if name not in ("pem_path", "ca_path")]
+        "rp_haproxy_" + name for name in _haproxy.RENDERER.options
+        if name not in ("pem_path", "ca_path", "acme_challenge_port")]
     assert list(_specs.role_options("rp_nginx")) == [
         "rp_nginx_" + name for name in _nginx.RENDERER.options
-        if name not in ("certificate_path", "key_path", "ca_path", "socket_dir")]
+        if name not in ("certificate_path", "key_path", "ca_path", "socket_dir", "acme_challenge_port")]
 
 
 def test_the_firewall_variables_are_the_backends_options():
@@ -88,8 +89,9 @@ def test_the_proxy_dict_has_one_key_per_option(proxy, renderer):
     assert list(variable) == ["rp_proxy_" + proxy]
     spec = variable["rp_proxy_" + proxy]
     assert (spec["type"], spec["default"]) == ("dict", {})
-    # the paths the role computes, and backend_verify, which is rp_proxy_backend_verify beside its CA
-    computed = {"pem_path", "certificate_path", "key_path", "ca_path", "backend_verify"}
+    # the paths the role computes, backend_verify, which is rp_proxy_backend_verify beside its CA, and
+    # acme_challenge_port, which is rp_proxy_acme_challenge_port with the certificate source acme
+    computed = {"pem_path", "certificate_path", "key_path", "ca_path", "backend_verify", "acme_challenge_port"}
     assert list(spec["options"]) == [name for name in renderer.options if name not in computed]
     for name, option in spec["options"].items():
         declared = renderer.options[name]

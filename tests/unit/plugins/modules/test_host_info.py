@@ -162,7 +162,7 @@ def test_host_info_read_both_parts_and_other_services_in_one_call(run, tmp_path)
     alone_proxy = run(proxy_info, FakeHost(commands, answers), **proxy)
     assert both["firewall"]["request"] == {
         "table": "lync_reverse_proxy", "table_file": None, "chain_prefix": "LYNC-RP", "paths": [], "services": []}
-    assert both["proxy"]["request"] == proxy
+    assert both["proxy"]["request"] == dict(proxy, acme=None)
     for key in ("backends", "connection_source", "interfaces", "service_manager"):
         assert both["firewall"][key] == alone_firewall[key]
     for key in ("packages", "service", "files"):
@@ -318,3 +318,37 @@ def test_host_info_capacity_reads_memory_and_the_lower_open_file_limit(run, tmp_
     assert run(host_info, FakeHost(set(), {}), systemd=False, capacity=True)["capacity"] == {
         "memory_mb": None, "open_files": None}
     assert run(host_info, FakeHost(set(), {}))["capacity"] is None
+
+
+# What `openssl x509 -noout -ext subjectAltName -enddate` (OpenSSL 3.0) printed for a certificate with two
+# DNS names and an IP address.
+OPENSSL_SAN = ("X509v3 Subject Alternative Name: \n"
+               "    DNS:webext.contoso.com, DNS:Meet.Contoso.com, IP Address:198.51.100.10\n"
+               "notAfter=Mar  6 02:06:31 2027 GMT\n")
+
+
+def test_proxy_info_reads_an_acme_lineage(run, tmp_path, monkeypatch):
+    """The lineage's names (lower case, no address) and end, its renewal settings' directory, the timer."""
+    live = tmp_path / "live" / "lync-reverse-proxy"
+    live.mkdir(parents=True)
+    (live / "cert.pem").write_text("certificate\n")
+    (tmp_path / "lync-reverse-proxy.conf").write_text(
+        "# renew_before_expiry = 30 days\nversion = 2.1.0\n[renewalparams]\nauthenticator = standalone\n"
+        "server = https://acme.contoso.test/dir\nhttp01_port = 8402\n")
+    monkeypatch.setattr(_host_info, "CERTBOT_LIVE", str(tmp_path / "live" / "%s" / "cert.pem"))
+    monkeypatch.setattr(_host_info, "CERTBOT_RENEWAL", str(tmp_path / "%s.conf"))
+    host = FakeHost({"systemctl", "openssl"}, {
+        "openssl x509 -noout -ext subjectAltName -enddate -in %s" % (live / "cert.pem"): (0, OPENSSL_SAN, ""),
+        "systemctl show": (1, "", ""),
+        "systemctl is-enabled --quiet certbot.timer": (0, "", ""),
+        "systemctl is-active --quiet certbot.timer": (3, "", ""),
+    })
+    result = run(proxy_info, host, acme="lync-reverse-proxy")
+    assert result["acme"] == {
+        "lineage": "lync-reverse-proxy",
+        "certificate": {"names": ["meet.contoso.com", "webext.contoso.com"], "not_after": "Mar  6 02:06:31 2027 GMT"},
+        "server": "https://acme.contoso.test/dir",
+        "timer": {"name": "certbot.timer", "enabled": True, "active": False}}
+    (live / "cert.pem").unlink()
+    assert run(proxy_info, host, acme="lync-reverse-proxy")["acme"]["certificate"] is None
+    assert "acme" not in run(proxy_info, host)

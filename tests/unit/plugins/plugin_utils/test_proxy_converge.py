@@ -73,7 +73,7 @@ def test_nginx_host_keeps_chain_and_key_apart_named_by_the_pair():
     assert converge.request_of(host) == {
         "packages": ["nginx", "libnginx-mod-stream"], "service": "nginx",
         "paths": ["/srv/tls", "/srv/nginx.conf", "/srv/tls/listener-*.crt", "/srv/tls/listener-*.key",
-                  "/srv/tls/backend-ca-*.pem"]}
+                  "/srv/tls/backend-ca-*.pem"], "acme": None}
 
 
 def test_a_new_certificate_gets_new_file_names():

@@ -90,13 +90,24 @@ def _frontend(name: str, listener: list, port: int, routes: list, options: dict,
                   ".endif"]
     lines += _per_source(options)
     lines.append("    http-request set-var(txn.lync_host) req.hdr(host),field(1,:),lower")
+    acme = port == 80 and options["acme_challenge_port"]
+    if acme:
+        # ACME HTTP-01: the challenge path, for every name, to the ACME client on the loopback
+        # (it answers only while it asks the CA); no redirect for it.
+        lines.append("    acl lync_acme_challenge path_beg /.well-known/acme-challenge/")
+    chosen = []
     for route in routes:
         names = " ".join(route["host_names"])
         if port == 80 and route["redirect_to_https"]:
-            lines.append("    http-request redirect scheme https code 301 if { var(txn.lync_host) -m str %s }" % names)
+            lines.append("    http-request redirect scheme https code 301 if { var(txn.lync_host) -m str %s }%s" % (
+                names, " !lync_acme_challenge" if acme else ""))
         else:
-            lines.append("    use_backend %s if { var(txn.lync_host) -m str %s }" % (route["name"], names))
-    return lines + ["    default_backend lync_unknown_host", ""]
+            (chosen if acme else lines).append("    use_backend %s if { var(txn.lync_host) -m str %s }" % (
+                route["name"], names))
+    # the http-request rules above come first whatever the order (HAProxy warns about one after a use_backend)
+    if acme:
+        chosen.insert(0, "    use_backend lync_acme if lync_acme_challenge")
+    return lines + chosen + ["    default_backend lync_unknown_host", ""]
 
 
 def _backend(route: dict, options: dict) -> list:
@@ -170,6 +181,8 @@ def render(routes: list, listener: list, tls: dict, **options) -> str:
                        "ssl crt %s alpn http/1.1" % options["pem_path"])
     if http_routes:
         lines += _frontend("lync_http", listener, 80, http_routes, options)
+    if http_routes and options["acme_challenge_port"]:
+        lines += ["backend lync_acme", "    server acme 127.0.0.1:%d" % options["acme_challenge_port"], ""]
     lines += ["backend lync_unknown_host",
               '    http-request return status 404 content-type text/plain string "unknown host\\n"', ""]
     for route in routes:
@@ -226,6 +239,9 @@ RENDERER = ProxyRenderer(
             "Time to receive a whole request head (however slowly it trickles in).",)),
         "timeout_http_keep_alive": Option("30s", _TIME, meaning="an HAProxy time (e.g. 30s)", description=(
             "Idle time of a client keep-alive connection between requests.",)),
+        "acme_challenge_port": Option(0, kind="limit", description=(
+            "The loopback port of the ACME client's HTTP-01 answers; requests for C(/.well-known/acme-challenge/) on "
+            "port 80 go there, before any redirect. V(0) - none (the certificate comes from files).",)),
         "health_checks": Option(True, kind="bool", description=(
             "Health-check the backends (any answer below 500 is alive; Lync answers many paths with 401).",)),
         "health_check_path": Option("/", r"/[^\s]*", meaning="a path starting with / and without spaces", description=(

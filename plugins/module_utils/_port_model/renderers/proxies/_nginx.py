@@ -133,20 +133,37 @@ def _terminated(route: dict, sock: str, options: dict) -> list:
     return lines + ["            proxy_ssl_session_reuse on;", "        }", "    }"]
 
 
+def _challenge(options: dict) -> list:
+    """With ACME, the challenge path of a port 80 server goes to the ACME client on the loopback."""
+    if not options["acme_challenge_port"]:
+        return []
+    return ["        location ^~ /.well-known/acme-challenge/ {",
+            "            proxy_pass http://127.0.0.1:%d;" % options["acme_challenge_port"],
+            "        }"]
+
+
+def _answer(options: dict, answer: str) -> list:
+    """A port 80 server's fixed answer: with ACME inside ``location /`` (a server-level return would
+    answer before any location, the challenge's too)."""
+    if not options["acme_challenge_port"]:
+        return ["        %s;" % answer]
+    return _challenge(options) + ["        location / {", "            %s;" % answer, "        }"]
+
+
 def _port_80(routes: list, addresses: list, options: dict) -> list:
     lines = ["", "    # Port 80: an unknown name gets 404.", "    server {"]
     lines += ["        listen %s default_server;" % _listen(ip, 80) for ip in addresses]
-    lines += ["        return 404;", "    }"]
+    lines += _answer(options, "return 404") + ["    }"]
     limit = (["        limit_conn lync_http_per_source %d;" % options["source_connections"]]
              if options["source_connections"] else [])
     for route in routes:
         lines += ["", "    server {"] + ["        listen %s;" % _listen(ip, 80) for ip in addresses] + limit
         lines.append("        server_name %s;" % " ".join(route["host_names"]))
         if route["redirect_to_https"]:
-            lines.append("        return 301 https://$host$request_uri;")
+            lines += _answer(options, "return 301 https://$host$request_uri")
         else:
-            lines += ["        location / {", "            proxy_pass http://lync_%s;" % _upstream_name(route),
-                      "        }"]
+            lines += _challenge(options) + [
+                "        location / {", "            proxy_pass http://lync_%s;" % _upstream_name(route), "        }"]
         lines.append("    }")
     return lines
 
@@ -248,6 +265,9 @@ RENDERER = ProxyRenderer(
             "above it.",
             "V(auto) sizes it from the host - 32 per MiB of memory, at most the open files a service may have less "
             "1,024, at least 1,024. Read from the host unless {variable:host_capacity} gives it.")),
+        "acme_challenge_port": Option(0, kind="limit", description=(
+            "The loopback port of the ACME client's HTTP-01 answers; requests for C(/.well-known/acme-challenge/) on "
+            "port 80 go there, before any redirect. V(0) - none (the certificate comes from files).",)),
         "socket_dir": Option("/run", _PATH, meaning="an absolute path (a directory for the local sockets)", description=(
             "The directory of the local sockets between nginx's stream and HTTP servers, an absolute path.",)),
     },
