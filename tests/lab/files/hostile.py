@@ -335,6 +335,9 @@ async def burst(args) -> dict:
     await asyncio.gather(*tasks, return_exceptions=True)
     result["seconds"] = round(loop.time() - start, 2)
     result["per_second"] = round(result["attempted"] / result["seconds"], 1)
+    # the attacker's own CPU (the lab's hosts share the machine's cores with it)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     return result
 
 
@@ -374,6 +377,7 @@ async def legit(args) -> dict:
     loop = asyncio.get_running_loop()
     start = loop.time()
     outcomes, latencies, tasks = {}, [], []
+    by_name = {name: [] for name in names}  # each name's latencies: which backend a slow request waited for
 
     timeline = []  # (seconds after the start the request began, its outcome): for a failover's figures
 
@@ -385,6 +389,7 @@ async def legit(args) -> dict:
             timeline.append((round(began, 3), status))
         if status == "200":
             latencies.append(seconds)
+            by_name[name].append(seconds)
 
     # SIGUSR1 ends the requests early (what was sent is reported): a caller that waits for an event
     # of unknown length (a proxy's converge) bounds the run with --duration and ends it when done.
@@ -400,6 +405,7 @@ async def legit(args) -> dict:
     ok = outcomes.get("200", 0)
     return {"mode": "legit", "requests": total, "ok": ok, "success": round(ok / total, 4) if total else 0.0,
             "outcomes": outcomes, "latency": _percentiles(latencies), "names": names,
+            "by_name": {name: _percentiles(values) for name, values in by_name.items()},
             "seconds": round(loop.time() - start, 2)} | ({"timeline": sorted(timeline)} if args.timeline else {})
 
 
