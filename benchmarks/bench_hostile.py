@@ -299,6 +299,21 @@ def summarize(result: dict) -> dict:
             "memory_quiet_mib": max(q["memory_mib"]["peak"] for q in quiet),
             "failed": len(all_pairs) - len(pairs),
         }
+        if all("cpu" in a and "cpu" in q for a, q in zip(attacked, quiet)):
+            # what the machine's shared cores did meanwhile (medians of the rounds)
+            rows[name]["cpu"] = {
+                "machine_busy": statistics.median(a["cpu"]["machine_busy"] for a in attacked),
+                "quiet_machine_busy": statistics.median(q["cpu"]["machine_busy"] for q in quiet),
+                "proxy_per_s": statistics.median(a["cpu"]["proxy_per_s"] for a in attacked),
+                "backends_per_s": statistics.median(a["cpu"]["backends_per_s"] for a in attacked),
+                "quiet_backends_per_s": statistics.median(q["cpu"]["backends_per_s"] for q in quiet),
+                "attacker_per_s": statistics.median(a["attack"].get("cpu_seconds", 0) / max(a["attack"].get("seconds", 1), 1)
+                                                    for a in attacked),
+                "cores": attacked[0]["cpu"]["cores"],
+                # the name whose p99 was the highest beside the attack (which backend the requests waited for)
+                "slowest_name": max(((n, v.get("p99", 0)) for n, v in attacked[0]["legit"].get("by_name", {}).items()),
+                                    key=lambda item: item[1], default=(None, 0)),
+            }
         rows[name]["met"] = bool(rows[name]["success"] >= TARGET_SUCCESS and rows[name]["p99_ratio"] is not None
                                  and rows[name]["p99_ratio"] <= TARGET_P99_RATIO)
     return rows
@@ -358,6 +373,20 @@ def markdown(data: dict) -> str:
                 "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],
                 "%.1f" % row["closed_after_max_s"] if row["closed_after_max_s"] else "-", row["memory_peak_mib"],
                 row.get("memory_added_mib", 0), "met" if row["met"] else "not met"))
+        cpu = {name: row["cpu"] for name, row in entry["summary"].items() if "cpu" in row}
+        if cpu:
+            lines += ["", "CPU meanwhile (the lab's hosts share the machine's %d cores; busy: of all of them, quiet "
+                      "in brackets; CPU seconds a second, 1.0 = one core busy):" % next(iter(cpu.values()))["cores"], "",
+                      "| attack | machine busy (quiet) | attacker | proxy | backends (quiet) | slowest name, p99 ms |",
+                      "|---|---|---|---|---|---|"]
+            for name, row in cpu.items():
+                lines.append("| %s | %.0f %% (%.0f %%) | %.2f | %.2f | %.2f (%.2f) | %s, %.0f |" % (
+                    name, 100 * row["machine_busy"], 100 * row["quiet_machine_busy"], row["attacker_per_s"],
+                    row["proxy_per_s"], row["backends_per_s"], row["quiet_backends_per_s"], row["slowest_name"][0],
+                    1000 * (row["slowest_name"][1] or 0)))
+        settings = entry.get("settings")
+        if settings:
+            lines += ["", "Converged with %s." % ", ".join("%s=%s" % item for item in sorted(settings.items()))]
         poll = entry.get("long_poll")
         if poll:
             lines += ["", "Long poll across the rounds: waited %s s, answered %s after %s s." % (
