@@ -139,6 +139,9 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
             return
     connected = loop.time()
     result["connected"] += 1
+    # how many were open at once (a per-source count limits that, not how many connected in all)
+    result["open"] += 1
+    result["peak_open"] = max(result["peak_open"], result["open"])
     settled()
     try:
         writer.write(TLS_RECORD_START)
@@ -154,6 +157,7 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
     except OSError:
         result["closed_after"].append(loop.time() - connected)
     finally:
+        result["open"] -= 1
         writer.transport.abort()
 
 
@@ -165,7 +169,8 @@ async def held(args) -> dict:
     _raise_nofile(count + 1024)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    result = {"mode": "held", "attempted": count, "connected": 0, "errors": {}, "closed_after": [], "open_at_end": 0}
+    result = {"mode": "held", "attempted": count, "connected": 0, "errors": {}, "closed_after": [], "open_at_end": 0,
+              "open": 0, "peak_open": 0}
     done = [0]
 
     def settled():
@@ -211,6 +216,8 @@ def held_workers(args) -> dict:
         reports.append(json.loads(lines[-1]))
     result = {"mode": "held", "attempted": count, "workers": workers, "errors": {},
               "connected": sum(r["connected"] for r in reports), "open_at_end": sum(r["open_at_end"] for r in reports),
+              # the workers' peaks need not coincide: their sum is an upper bound
+              "peak_open": sum(r["peak_open"] for r in reports),
               "ready_after": max(r.get("ready_after", 0) for r in reports), "seconds": max(r["seconds"] for r in reports)}
     for report in reports:
         for kind, number in report["errors"].items():
