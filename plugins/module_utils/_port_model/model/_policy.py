@@ -31,9 +31,10 @@ bound to the host's addresses (Windows Firewall), it needs neither.
 Per-source limits (:class:`SourceLimits`, off unless asked for): on the listener's ports, a new
 connection is dropped when its source already has ``connections`` open to them, or opens more than
 ``rate`` new ones a second (bursts of ``burst``, twice the rate unless given). A source is an IPv4
-address or an IPv6 /64 (one subscriber's prefix). They apply where Internet traffic arrives for the listener: a proxy's
-external rules, a gateway's external side; never to the internal rules (there the proxy is the
-only source). Backends that cannot count per source say so (``Renderer.source_limits``).
+address or an IPv6 /64 (one subscriber's prefix). They apply where Internet traffic arrives for the
+listener: a proxy's external rules, a gateway's external side; never to the internal rules (there
+the proxy is the only source). Backends that cannot count per source say so
+(``Renderer.source_limits``).
 """
 
 from __future__ import annotations
