@@ -39,11 +39,14 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import shlex
 import statistics
 import subprocess
 import threading
 import time
+
+import yaml
 
 import labbench
 
@@ -52,6 +55,13 @@ ATTACKER, LEGIT, SECOND = "198.51.100.100", "198.51.100.101", "198.51.100.102"
 SPREAD = ["198.51.100.%d" % last for last in range(110, 150)]
 HOSTILE = "python3 /opt/lab/hostile.py"
 ATTACKS = ("held-5k", "held-20k", "held-20k-spread", "slow-heads", "burst")
+# What drives a burst's cost, run only when named in --attacks: the same burst on a name the proxy
+# terminates (nginx passes the pools' names through), without TLS (connections only), and aimed at
+# a TLS server that is not the proxy (the lab's backend, with the pool's certificate, on the
+# client's own address) while the legitimate requests go to the proxy as ever; and held-9k-spread,
+# held-20k-spread's 40 addresses with 9,000 connections, within HAProxy's maxconn in the lab (9,500).
+DIAGNOSTIC = ("burst-terminated", "burst-tcp", "burst-elsewhere", "held-9k-spread")
+ELSEWHERE = SECOND + ":4443"
 TARGET_SUCCESS, TARGET_P99_RATIO = 0.99, 3.0
 
 
@@ -61,10 +71,18 @@ def attack_command(name: str, listener: str, terminated: str, first: str, smoke:
         return "held %s --count %d --sources %s --hold 90" % (target, 200 if smoke else 5000, ATTACKER)
     if name == "held-20k":
         return "held %s --count 20000 --workers 2 --sources %s,%s --hold 90" % (target, ATTACKER, SECOND)
-    if name == "held-20k-spread":
-        return "held %s --count 20000 --workers 2 --sources %s --hold 90" % (target, ",".join(SPREAD))
+    if name in ("held-20k-spread", "held-9k-spread"):
+        return "held %s --count %d --workers 2 --sources %s --hold 90" % (
+            target, 20000 if name == "held-20k-spread" else 9000, ",".join(SPREAD))
     if name == "slow-heads":
         return "slow %s --name %s --tls --count 400 --interval 10 --hold 90 --sources %s" % (target, terminated, ATTACKER)
+    if name == "burst-terminated":
+        return "burst %s --name %s --tls --duration 90 --concurrency 64 --sources %s" % (target, terminated, ATTACKER)
+    if name == "burst-tcp":
+        return "burst %s --name %s --duration 90 --concurrency 64 --sources %s" % (target, first, ATTACKER)
+    if name == "burst-elsewhere":
+        return "burst --target %s --name %s --tls --duration 90 --concurrency 64 --sources %s" % (
+            ELSEWHERE, first, ATTACKER)
     return "burst %s --name %s --tls --duration 90 --concurrency 64 --sources %s" % (target, first, ATTACKER)
 
 
@@ -93,9 +111,35 @@ def memory_mib(lab: Lab, proxy: str) -> float:
     return sum(int(value) for value in out.split()) / 1024
 
 
+BACKENDS = ("fe1", "fe2", "dir1", "owa1")
+
+
+def cpu_snapshot(lab: Lab, proxy: str) -> dict:
+    """The machine's CPU (the lab's hosts share its kernel: rp1's /proc/stat is the machine's), the
+    proxy's and the lab backends' (the pools' stand-ins) CPU seconds so far."""
+    out = lab.ssh("rp1", "head -n 1 /proc/stat; ps -C %s -o times= || true" % proxy, timeout=30).split("\n")
+    fields = [int(value) for value in out[0].split()[1:]]
+    backends = 0
+    for host in BACKENDS:
+        backends += sum(int(value) for value in lab.ssh(host, "ps -C python3 -o times= || true", timeout=30).split())
+    return {"busy": sum(fields) - fields[3] - fields[4], "total": sum(fields), "when": time.monotonic(),
+            "proxy": sum(int(value) for value in " ".join(out[1:]).split()), "backends": backends}
+
+
+def cpu_used(before: dict, after: dict) -> dict:
+    """Between two snapshots: the machine's busy share (of all its cores), the cores it kept busy,
+    and the proxy's and backends' CPU seconds a second."""
+    seconds = max(after["when"] - before["when"], 0.001)
+    share = (after["busy"] - before["busy"]) / max(after["total"] - before["total"], 1)
+    return {"machine_busy": round(share, 3), "cores": os.cpu_count(),
+            "proxy_per_s": round((after["proxy"] - before["proxy"]) / seconds, 2),
+            "backends_per_s": round((after["backends"] - before["backends"]) / seconds, 2)}
+
+
 def measured(lab: Lab, proxy: str, command: str) -> dict:
-    """Run a hostile.py command on the client while rp1's proxy memory is sampled; its report and
-    the peak memory."""
+    """Run a hostile.py command on the client while rp1's proxy memory is sampled; its report, the
+    peak memory and the CPU used meanwhile."""
+    before = cpu_snapshot(lab, proxy)
     peak, done = [memory_mib(lab, proxy)], threading.Event()
 
     def sample():
@@ -113,6 +157,7 @@ def measured(lab: Lab, proxy: str, command: str) -> dict:
         done.set()
         sampler.join(timeout=40)
     report["memory_mib"] = {"before": round(peak[0], 1), "peak": round(max(peak), 1)}
+    report["cpu"] = cpu_used(before, cpu_snapshot(lab, proxy))
     return report
 
 
@@ -127,15 +172,33 @@ def published(lab: Lab) -> tuple:
     return list(dict.fromkeys(names)), names[0], topology["office_web_apps"][0]["fqdn"]
 
 
-def converge(proxy: str) -> None:
-    labbench.playbook(str(REPO / "playbooks" / "site.yml"), {"lync_proxy_software": proxy}, limit="localhost,rp1",
-                      timeout=900)
+def converge(proxy: str, settings: dict) -> None:
+    labbench.playbook(str(REPO / "playbooks" / "site.yml"), {"lync_proxy_software": proxy, **settings},
+                      limit="localhost,rp1", timeout=900)
 
 
 def addresses(lab: Lab, add: bool) -> None:
     verb = "replace" if add else "del"
     lab.ssh("client", "; ".join("ip addr %s %s/24 dev ext0 2>/dev/null" % (verb, address)
                                 for address in [LEGIT, SECOND] + SPREAD) + "; true", timeout=60)
+
+
+def elsewhere(lab: Lab, start: bool, pid: str = "") -> str:
+    """The lab's backend (a pool's stand-in, fe1's certificate) on the client's own address, for
+    burst-elsewhere; bounded by timeout(1). Its PID, to stop it."""
+    if not start:
+        if pid:
+            lab.ssh("client", "kill %s 2>/dev/null; rm -rf /tmp/elsewhere; true" % shlex.quote(pid), timeout=30)
+        return ""
+    certificate = lab.ssh("fe1", "cat /opt/lab-host/server.crt", timeout=30)
+    key = lab.ssh("fe1", "cat /opt/lab-host/server.key", timeout=30)
+    config = {"host": "client", "cert": "/tmp/elsewhere/server.crt", "key": "/tmp/elsewhere/server.key",
+              "https_ports": [int(ELSEWHERE.rsplit(":", 1)[1])], "http_ports": []}
+    return lab.ssh("client", "umask 077; mkdir -p /tmp/elsewhere && printf %%s %s > /tmp/elsewhere/server.crt && "
+                   "printf %%s %s > /tmp/elsewhere/server.key && printf %%s %s > /tmp/elsewhere/backend.json && "
+                   "(nohup timeout 1500 python3 /opt/lab/backend.py /tmp/elsewhere/backend.json >/dev/null 2>&1 & "
+                   "echo $!)" % (shlex.quote(certificate), shlex.quote(key), shlex.quote(json.dumps(config))),
+                   timeout=30).strip()
 
 
 def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
@@ -146,7 +209,7 @@ def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
         listener, ",".join(names), LEGIT, args.duration)
     attacks = ("held-5k",) if args.smoke else args.attacks
     if not args.smoke:
-        converge(proxy)
+        converge(proxy, args.set)
     config = lab.ssh("rp1", "grep -hE '^ *(maxconn|worker_connections) ' %s | head -n 1" % (
         "/etc/nginx/nginx.conf" if proxy == "nginx" else "/etc/haproxy/haproxy.cfg"), timeout=30).replace(";", "").split()
     poll = None
@@ -157,7 +220,23 @@ def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
              "%s longpoll --listener %s --name %s --source %s --wait %d" % (HOSTILE, listener, first, LEGIT, args.long_poll)],
             stdout=subprocess.PIPE, text=True)
     pairs = {name: [] for name in attacks}
-    result = {"budget": " ".join(config), "pairs": pairs, "long_poll": None}
+    result = {"budget": " ".join(config), "pairs": pairs, "long_poll": None, "settings": args.set}
+    server = elsewhere(lab, True) if "burst-elsewhere" in attacks else ""
+    try:
+        run_rounds(lab, proxy, args, progress, attacks, result, (listener, terminated, first, legit))
+    finally:
+        elsewhere(lab, False, server)
+    if poll is not None:
+        output, dummy = poll.communicate(timeout=args.long_poll + 120)
+        result["long_poll"] = json.loads(output.strip().splitlines()[-1])
+        print("%s long poll: %s" % (proxy, result["long_poll"]), flush=True)
+    return result
+
+
+def run_rounds(lab: Lab, proxy: str, args, progress, attacks, result, where) -> None:
+    """Every round: each attack's quiet and attacked runs, one right after the other."""
+    listener, terminated, first, legit = where
+    pairs = result["pairs"]
     for round_number in range(args.rounds):
         for name in attacks:
             attack = attack_command(name, listener, terminated, first, args.smoke)
@@ -178,16 +257,13 @@ def run_proxy(lab: Lab, proxy: str, args, progress) -> dict:
             pairs[name].append({"quiet": quiet, "attacked": loaded})
             progress(result)
             print("%s %-16s round %d: legit %.3f ok, p99 %.3f s (quiet %.3f s), %s held/connected, closed after <= %s s, "
-                  "memory %.0f MiB" % (proxy, name, round_number + 1, loaded["legit"]["success"],
-                                       loaded["legit"]["latency"].get("p99", -1), quiet["latency"].get("p99", -1),
-                                       loaded["attack"].get("connected", loaded["attack"].get("ok")),
-                                       loaded["attack"].get("closed_after", {}).get("max"),
-                                       loaded["memory_mib"]["peak"]), flush=True)
-    if poll is not None:
-        output, dummy = poll.communicate(timeout=args.long_poll + 120)
-        result["long_poll"] = json.loads(output.strip().splitlines()[-1])
-        print("%s long poll: %s" % (proxy, result["long_poll"]), flush=True)
-    return result
+                  "memory %.0f MiB, cpu %s (quiet %s), attacker cpu %s s; p99 by name %s" % (
+                      proxy, name, round_number + 1, loaded["legit"]["success"],
+                      loaded["legit"]["latency"].get("p99", -1), quiet["latency"].get("p99", -1),
+                      loaded["attack"].get("connected", loaded["attack"].get("ok")),
+                      loaded["attack"].get("closed_after", {}).get("max"), loaded["memory_mib"]["peak"],
+                      loaded["cpu"], quiet["cpu"], loaded["attack"].get("cpu_seconds"),
+                      {n: v.get("p99") for n, v in loaded["legit"].get("by_name", {}).items()}), flush=True)
 
 
 def summarize(result: dict) -> dict:
@@ -223,6 +299,21 @@ def summarize(result: dict) -> dict:
             "memory_quiet_mib": max(q["memory_mib"]["peak"] for q in quiet),
             "failed": len(all_pairs) - len(pairs),
         }
+        if all("cpu" in a and "cpu" in q for a, q in zip(attacked, quiet)):
+            # what the machine's shared cores did meanwhile (medians of the rounds)
+            rows[name]["cpu"] = {
+                "machine_busy": statistics.median(a["cpu"]["machine_busy"] for a in attacked),
+                "quiet_machine_busy": statistics.median(q["cpu"]["machine_busy"] for q in quiet),
+                "proxy_per_s": statistics.median(a["cpu"]["proxy_per_s"] for a in attacked),
+                "backends_per_s": statistics.median(a["cpu"]["backends_per_s"] for a in attacked),
+                "quiet_backends_per_s": statistics.median(q["cpu"]["backends_per_s"] for q in quiet),
+                "attacker_per_s": statistics.median(a["attack"].get("cpu_seconds", 0) / max(a["attack"].get("seconds", 1), 1)
+                                                    for a in attacked),
+                "cores": attacked[0]["cpu"]["cores"],
+                # the name whose p99 was the highest beside the attack (which backend the requests waited for)
+                "slowest_name": max(((n, v.get("p99", 0)) for n, v in attacked[0]["legit"].get("by_name", {}).items()),
+                                    key=lambda item: item[1], default=(None, 0)),
+            }
         rows[name]["met"] = bool(rows[name]["success"] >= TARGET_SUCCESS and rows[name]["p99_ratio"] is not None
                                  and rows[name]["p99_ratio"] <= TARGET_P99_RATIO)
     return rows
@@ -282,12 +373,32 @@ def markdown(data: dict) -> str:
                 "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],
                 "%.1f" % row["closed_after_max_s"] if row["closed_after_max_s"] else "-", row["memory_peak_mib"],
                 row.get("memory_added_mib", 0), "met" if row["met"] else "not met"))
+        cpu = {name: row["cpu"] for name, row in entry["summary"].items() if "cpu" in row}
+        if cpu:
+            lines += ["", "CPU meanwhile (the lab's hosts share the machine's %d cores; busy: of all of them, quiet "
+                      "in brackets; CPU seconds a second, 1.0 = one core busy):" % next(iter(cpu.values()))["cores"], "",
+                      "| attack | machine busy (quiet) | attacker | proxy | backends (quiet) | slowest name, p99 ms |",
+                      "|---|---|---|---|---|---|"]
+            for name, row in cpu.items():
+                lines.append("| %s | %.0f %% (%.0f %%) | %.2f | %.2f | %.2f (%.2f) | %s, %.0f |" % (
+                    name, 100 * row["machine_busy"], 100 * row["quiet_machine_busy"], row["attacker_per_s"],
+                    row["proxy_per_s"], row["backends_per_s"], row["quiet_backends_per_s"], row["slowest_name"][0],
+                    1000 * (row["slowest_name"][1] or 0)))
+        settings = entry.get("settings")
+        if settings:
+            lines += ["", "Converged with %s." % ", ".join("%s=%s" % item for item in sorted(settings.items()))]
         poll = entry.get("long_poll")
         if poll:
             lines += ["", "Long poll across the rounds: waited %s s, answered %s after %s s." % (
                 poll["wait"], poll["status"], poll["seconds"])]
         lines.append("")
     return "\n".join(lines)
+
+
+def results_name(text: str) -> str:
+    if not re.fullmatch(r"hostile(-[a-z0-9]+)*", text):
+        raise argparse.ArgumentTypeError("hostile or hostile-WORD...: %r" % text)
+    return text
 
 
 def main() -> int:
@@ -299,17 +410,24 @@ def main() -> int:
     parser.add_argument("--attacks", default=",".join(ATTACKS),
                         help="the attacks to run, comma-separated (default: all of %s)" % ", ".join(ATTACKS))
     parser.add_argument("--dry", action="store_true", help="print the figures, write nothing")
-    parser.add_argument("--results", default="hostile", choices=("hostile", "hostile-trixie"),
-                        help="the results' name in benchmarks/results: hostile-trixie for the lab's Debian 13 boot")
+    parser.add_argument("--results", default="hostile", type=results_name,
+                        help="the results' name in benchmarks/results (hostile...): hostile-trixie for the lab's Debian "
+                             "13 boot, another for runs of some attacks or other settings beside the full figures")
+    parser.add_argument("--set", action="append", default=[], metavar="VARIABLE=YAML",
+                        help="a role variable for the converge (e.g. rp_firewall_source_rate=100), kept in the results")
     parser.add_argument("--rewrite", action="store_true",
                         help="no lab: the summaries, the Markdown and the plot again from benchmarks/results/hostile.json")
     parser.add_argument("--smoke", action="store_true",
                         help="the proxy rp1 runs now, one small attack, 3 s runs, no long poll, nothing written")
     args = parser.parse_args()
     args.attacks = tuple(name for name in args.attacks.split(",") if name)
-    unknown = sorted(set(args.attacks) - set(ATTACKS))
+    try:
+        args.set = {item.split("=", 1)[0]: yaml.safe_load(item.split("=", 1)[1]) for item in args.set}
+    except (IndexError, yaml.YAMLError) as error:
+        parser.error("--set: VARIABLE=YAML (%s)" % error)
+    unknown = sorted(set(args.attacks) - set(ATTACKS + DIAGNOSTIC))
     if unknown or not args.attacks:
-        parser.error("--attacks: %s is not one of %s" % (", ".join(unknown) or "nothing", ", ".join(ATTACKS)))
+        parser.error("--attacks: %s is not one of %s" % (", ".join(unknown) or "nothing", ", ".join(ATTACKS + DIAGNOSTIC)))
     args.duration = 3 if args.smoke else min(max(args.duration, 3), 60)
     args.rounds = 1 if args.smoke else min(max(args.rounds, 1), 5)
     args.long_poll = 0 if args.smoke else min(max(args.long_poll, 0), 1000)
@@ -350,6 +468,8 @@ def main() -> int:
         print(markdown(data))
     elif not args.smoke:
         print(markdown(data))
+        if args.results not in ("hostile", "hostile-trixie"):
+            return 0  # the documentation shows the plots of the full runs only
         try:
             plot(data, labbench.PLOTS / (args.results + ".png"))
         except ImportError:

@@ -59,7 +59,17 @@ options:
   source_rate:
     description:
       - Per source - the new connections a second it may open to the listener's ports (bursts of
-        twice as many pass); more are dropped. V(0) - no limit. nftables and iptables only.
+        O(source_burst) pass); more are dropped. V(0) - no limit. nftables and iptables only.
+    type: int
+    default: 0
+    version_added: 1.1.0
+  source_burst:
+    description:
+      - Per source - the new connections it may open at once before O(source_rate) applies (a token
+        bucket of that size, refilled at the rate). V(0) - twice O(source_rate). From O(source_rate)
+        to 10000 (iptables' hashlimit takes no more).
+      - V(1000) with O(source_rate=100) is HAProxy's per-source budget (100 a second averaged over
+        10 s) where the proxy cannot limit the rate itself (nginx).
     type: int
     default: 0
     version_added: 1.1.0

@@ -88,7 +88,15 @@ options:
   source_rate:
     description:
       - Per source - the new connections a second it may open to the listener's ports (bursts of
-        twice as many pass); more are dropped. V(0) - no limit. Left out with a warning (RV(_value.warnings)) where the backend cannot (firewalld, ufw).
+        O(source_burst) pass); more are dropped. V(0) - no limit. Left out with a warning (RV(_value.warnings)) where the backend cannot (firewalld, ufw).
+    type: int
+    default: 0
+    version_added: 1.1.0
+  source_burst:
+    description: >-
+      Per source - how many new connections pass at once before O(source_rate) holds (V(0) - twice the
+      rate; at most 10000); rp_firewall sets V(1000) with a rate of 100 behind nginx (HAProxy's budget).
+      Left out with O(source_rate) where the backend cannot.
     type: int
     default: 0
     version_added: 1.1.0

@@ -108,6 +108,10 @@ options:
     description: New connections one source may open a second. V(0) - no limit.
     type: int
     default: 200
+  source_burst:
+    description: New connections one source may open at once before O(source_rate) applies. V(0) - twice O(source_rate).
+    type: int
+    default: 0
   iptables_chain_prefix:
     description: iptables - the prefix of our chains.
     type: str

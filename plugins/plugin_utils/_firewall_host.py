@@ -55,6 +55,7 @@ ARGUMENT_SPEC = {
     "source_limits": {"type": "bool", "default": True},
     "source_connections": {"type": "int", "default": 1000},
     "source_rate": {"type": "int", "default": 200},
+    "source_burst": {"type": "int", "default": 0},
     "iptables_chain_prefix": {"type": "str", "default": "LYNC-RP"},
     "iptables_path": {"type": "path", "default": "/etc/lync-reverse-proxy/iptables"},
     "firewalld_prefix": {"type": "str", "default": "lync"},
@@ -187,6 +188,7 @@ def _config(args: Mapping, backend: str, read: Mapping) -> dict:
         egress_filtering=args["egress_filtering"],
         source_connections=args["source_connections"] if limits else 0,
         source_rate=args["source_rate"] if limits else 0,
+        source_burst=args["source_burst"] if limits else 0,
         table=args["table"], chain_prefix=args["iptables_chain_prefix"],
         firewalld_prefix=args["firewalld_prefix"], ufw_comment_prefix=args["ufw_comment_prefix"],
         host=read, ruleset_path=args["ruleset_path"], boot_dropin=DROPIN if args["persist"] else None)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import pathlib
+import resource
 import shlex
 import shutil
 import signal
@@ -349,11 +350,31 @@ def inotify_room(hosts: int) -> None:
         knob.write_text("%d\n" % wanted)
 
 
+# The open files systemd lets a normal host's services have (its DefaultLimitNOFILE hard limit):
+# what the proxies' connection budgets (maxconn, worker_connections: auto) are sized from.
+HOST_NOFILE = 524288
+
+
+def container_nofile() -> list:
+    """systemd-nspawn's argument that sizes the hosts' open files like a normal host's, where this
+    process may raise its own hard limit that far (a container cannot exceed it); none where it may
+    not (the hosts keep this process's limit, and the figures say so)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < HOST_NOFILE:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, HOST_NOFILE))
+        except (ValueError, OSError):
+            log("the hosts may open %d files (this process may not raise its limit to %d)" % (hard, HOST_NOFILE))
+            return []
+    return ["--rlimit=RLIMIT_NOFILE=%d" % HOST_NOFILE]
+
+
 def boot(lab: dict, rootfs: pathlib.Path, only: list | None = None) -> None:
     inotify_room(len(lab["lab"]["hosts"]))
     key = ssh_key()
     hosts = hosts_file(lab)
     booting = [name for name in lab["lab"]["hosts"] if only is None or name in only]
+    nofile = container_nofile()
     for name in booting:
         spec = lab["lab"]["hosts"][name]
         host_dir = RUN / "hosts" / name
@@ -377,7 +398,7 @@ def boot(lab: dict, rootfs: pathlib.Path, only: list | None = None) -> None:
              "--bind-ro=%s:/root/.ssh/authorized_keys" % (host_dir / "authorized_keys"),
              "--bind-ro=%s:/opt/lab" % (HERE / "files"),
              "--bind-ro=%s:/opt/lab-host" % files,
-             "--console=passive"],
+             "--console=passive"] + nofile,
             stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             # a host whose roles set its own network settings (sysctl net.*, its namespace's only)
             env=dict(os.environ, SYSTEMD_NSPAWN_API_VFS_WRITABLE="network") if spec.get("net_sysctl") else None)

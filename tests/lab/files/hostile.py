@@ -139,6 +139,9 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
             return
     connected = loop.time()
     result["connected"] += 1
+    # how many were open at once (a per-source count limits that, not how many connected in all)
+    result["open"] += 1
+    result["peak_open"] = max(result["peak_open"], result["open"])
     settled()
     try:
         writer.write(TLS_RECORD_START)
@@ -154,6 +157,7 @@ async def _held_one(target, source, args, deadline, result, slots, settled):
     except OSError:
         result["closed_after"].append(loop.time() - connected)
     finally:
+        result["open"] -= 1
         writer.transport.abort()
 
 
@@ -165,7 +169,8 @@ async def held(args) -> dict:
     _raise_nofile(count + 1024)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    result = {"mode": "held", "attempted": count, "connected": 0, "errors": {}, "closed_after": [], "open_at_end": 0}
+    result = {"mode": "held", "attempted": count, "connected": 0, "errors": {}, "closed_after": [], "open_at_end": 0,
+              "open": 0, "peak_open": 0}
     done = [0]
 
     def settled():
@@ -211,6 +216,8 @@ def held_workers(args) -> dict:
         reports.append(json.loads(lines[-1]))
     result = {"mode": "held", "attempted": count, "workers": workers, "errors": {},
               "connected": sum(r["connected"] for r in reports), "open_at_end": sum(r["open_at_end"] for r in reports),
+              # the workers' peaks need not coincide: their sum is an upper bound
+              "peak_open": sum(r["peak_open"] for r in reports),
               "ready_after": max(r.get("ready_after", 0) for r in reports), "seconds": max(r["seconds"] for r in reports)}
     for report in reports:
         for kind, number in report["errors"].items():
@@ -335,6 +342,9 @@ async def burst(args) -> dict:
     await asyncio.gather(*tasks, return_exceptions=True)
     result["seconds"] = round(loop.time() - start, 2)
     result["per_second"] = round(result["attempted"] / result["seconds"], 1)
+    # the attacker's own CPU (the lab's hosts share the machine's cores with it)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     return result
 
 
@@ -374,6 +384,7 @@ async def legit(args) -> dict:
     loop = asyncio.get_running_loop()
     start = loop.time()
     outcomes, latencies, tasks = {}, [], []
+    by_name = {name: [] for name in names}  # each name's latencies: which backend a slow request waited for
 
     timeline = []  # (seconds after the start the request began, its outcome): for a failover's figures
 
@@ -385,6 +396,7 @@ async def legit(args) -> dict:
             timeline.append((round(began, 3), status))
         if status == "200":
             latencies.append(seconds)
+            by_name[name].append(seconds)
 
     # SIGUSR1 ends the requests early (what was sent is reported): a caller that waits for an event
     # of unknown length (a proxy's converge) bounds the run with --duration and ends it when done.
@@ -400,6 +412,7 @@ async def legit(args) -> dict:
     ok = outcomes.get("200", 0)
     return {"mode": "legit", "requests": total, "ok": ok, "success": round(ok / total, 4) if total else 0.0,
             "outcomes": outcomes, "latency": _percentiles(latencies), "names": names,
+            "by_name": {name: _percentiles(values) for name, values in by_name.items()},
             "seconds": round(loop.time() - start, 2)} | ({"timeline": sorted(timeline)} if args.timeline else {})
 
 

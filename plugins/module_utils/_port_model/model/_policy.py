@@ -30,10 +30,11 @@ bound to the host's addresses (Windows Firewall), it needs neither.
 
 Per-source limits (:class:`SourceLimits`, off unless asked for): on the listener's ports, a new
 connection is dropped when its source already has ``connections`` open to them, or opens more than
-``rate`` new ones a second (bursts of twice that). A source is an IPv4 address or an IPv6 /64 (one
-subscriber's prefix). They apply where Internet traffic arrives for the listener: a proxy's
-external rules, a gateway's external side; never to the internal rules (there the proxy is the
-only source). Backends that cannot count per source say so (``Renderer.source_limits``).
+``rate`` new ones a second (bursts of ``burst``, twice the rate unless given). A source is an IPv4
+address or an IPv6 /64 (one subscriber's prefix). They apply where Internet traffic arrives for the
+listener: a proxy's external rules, a gateway's external side; never to the internal rules (there
+the proxy is the only source). Backends that cannot count per source say so
+(``Renderer.source_limits``).
 """
 
 from __future__ import annotations
@@ -52,23 +53,27 @@ SIDES = ("external", "internal")
 # The options build_policy takes, as the filters and the role name them.
 POLICY_OPTIONS = ("placement", "side", "management_sources", "management_port", "external_interfaces",
                   "internal_interfaces", "egress_filtering", "connection", "keep_connection_source",
-                  "source_connections", "source_rate")
+                  "source_connections", "source_rate", "source_burst")
 # The prefix length that counts as one source, per family: an IPv6 subscriber gets a /64.
 SOURCE_PREFIX = {4: 32, 6: 64}
+# The largest burst every backend takes (iptables' hashlimit: 10,000).
+SOURCE_BURST_MAX = 10000
 _IFNAME_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 
 
 @dataclass(frozen=True)
 class SourceLimits:
     """Per-source limits on the listener's ports: concurrent connections and new connections a
-    second (0: that limit is off); bursts of ``burst`` new connections pass."""
+    second (0: that limit is off); bursts of ``burst`` new connections pass (``burst_size``, or
+    twice the rate when that is 0)."""
 
     connections: int = 0
     rate: int = 0
+    burst_size: int = 0
 
     @property
     def burst(self) -> int:
-        return 2 * self.rate
+        return (self.burst_size or 2 * self.rate) if self.rate else 0
 
     def __bool__(self) -> bool:
         return bool(self.connections or self.rate)
@@ -166,14 +171,20 @@ def _limit(name: str, value) -> int:
 def build_policy(placement: str = "host", side: str | None = None, management_sources=None,
                  management_port=22, external_interfaces=None, internal_interfaces=None,
                  egress_filtering: bool = False, connection: str | None = None,
-                 keep_connection_source: bool = False, source_connections=0, source_rate=0) -> FirewallPolicy:
+                 keep_connection_source: bool = False, source_connections=0, source_rate=0,
+                 source_burst=0) -> FirewallPolicy:
     """Validate a host's firewall options once; every error names the option and the value.
 
     ``connection`` is the value of ``SSH_CONNECTION`` on the host: with ``keep_connection_source``
     its first field (the controller's address) joins the management sources.
-    ``source_connections`` and ``source_rate`` are the per-source limits (:class:`SourceLimits`).
+    ``source_connections``, ``source_rate`` and ``source_burst`` are the per-source limits
+    (:class:`SourceLimits`).
     """
-    limits = SourceLimits(_limit("source_connections", source_connections), _limit("source_rate", source_rate))
+    limits = SourceLimits(_limit("source_connections", source_connections), _limit("source_rate", source_rate),
+                          _limit("source_burst", source_burst))
+    if limits.burst_size and limits.rate and not limits.rate <= limits.burst_size <= SOURCE_BURST_MAX:
+        raise PortModelError("source_burst must be 0 (twice source_rate) or from source_rate (%d) to %d (iptables' "
+                             "hashlimit takes no more), got %d" % (limits.rate, SOURCE_BURST_MAX, limits.burst_size))
     if placement not in PLACEMENTS:
         raise PortModelError("placement must be one of %s, got %r" % (", ".join(PLACEMENTS), placement))
     external = _interfaces("external_interfaces", external_interfaces)

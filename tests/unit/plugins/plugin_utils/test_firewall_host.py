@@ -285,7 +285,8 @@ def test_the_options_are_the_roles_variables():
     for name, spec in ours.items():
         assert spec["type"] == mapped[name]["type"], name
         assert spec.get("choices") == mapped[name].get("choices"), name
-        if name != "reverse_proxy":  # the role's default is the inventory name
+        # the role's defaults: the inventory name; the rate and burst follow lync_proxy_software
+        if name not in ("reverse_proxy", "source_rate", "source_burst"):
             assert spec.get("default") == mapped[name].get("default"), name
 
 
@@ -300,3 +301,27 @@ def test_the_module_documents_every_option():
 def test_a_bad_table_name_is_refused_before_any_call():
     with pytest.raises(fh.FirewallHostError, match=r"^rp_firewall on rp1 \(backend nftables\): table 'a b' is not a valid"):
         fh.decide(args(table="a b"), read(), host="rp1")
+
+
+def test_the_burst_reaches_the_rules_and_is_off_with_the_limits():
+    plan = fh.decide(args(backend="nftables", source_rate=100, source_burst=1000), read())
+    assert plan["config"]["source_limits"]["rate"] == 100 and plan["config"]["source_limits"]["burst"] == 1000
+    assert "limit rate over 100/second burst 1000 packets" in plan["config"]["content"]
+    off = fh.decide(args(backend="nftables", source_limits=False, source_burst=1000), read())
+    assert off["config"]["source_limits"] == {} and "source_rate" not in off["config"]["content"]
+    assert fh.decide(args(backend="nftables"), read())["config"]["source_limits"]["burst"] == 400
+
+
+@pytest.mark.parametrize("software, rate, burst", [(None, 200, 400), ("haproxy", 200, 400), ("nginx", 100, 1000)])
+def test_the_roles_rate_is_the_proxys_budget_behind_nginx(software, rate, burst):
+    """rp_firewall's defaults, templated as Ansible does: nginx cannot limit the rate per source, so
+    the firewall holds HAProxy's 100 a second over 10 s; behind HAProxy it stays the second line."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar, trust_as_template  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(ROOT, "roles", "rp_firewall", "defaults", "main.yml"), encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
+    templar = Templar(DataLoader(), variables={} if software is None else {"lync_proxy_software": software})
+    given = {name: int(templar.template(trust_as_template(defaults["rp_firewall_" + name])))
+             for name in ("source_rate", "source_burst")}
+    plan = fh.decide(args(backend="nftables", **given), read())
+    assert (plan["config"]["source_limits"]["rate"], plan["config"]["source_limits"]["burst"]) == (rate, burst)

@@ -151,7 +151,7 @@ def firewall_config(data, backend: str = "nftables", reverse_proxy: str | None =
     whether the host already
     has exactly this nftables table, its file and its boot drop-in (so nft_table need not run).
 
-    Per-source limits (``source_connections``, ``source_rate``) a backend cannot express are left
+    Per-source limits (``source_connections``, ``source_rate``, ``source_burst``) a backend cannot express are left
     out, and ``warnings`` says so (the proxy's own limits still apply).
 
     Returns ``{"rules": <rule count>, "external_interfaces", "internal_interfaces",

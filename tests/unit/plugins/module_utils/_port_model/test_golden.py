@@ -61,8 +61,11 @@ def _nftables(model):
                            **_LIMITS)
 
 
-# The per-source limits rp_firewall sets by default (nftables and iptables render them).
+# The per-source limits rp_firewall sets by default (nftables and iptables render them): behind
+# HAProxy on the proxies' own firewalls; behind nginx, which cannot limit the rate per source, on the
+# gateways' (the firewall holds HAProxy's budget: 100 a second, bursts of 1,000).
 _LIMITS = {"source_connections": 1000, "source_rate": 200}
+_NGINX_LIMITS = {"source_connections": 1000, "source_rate": 100, "source_burst": 1000}
 _HOST = {"management_sources": ["10.250.0.0/24", "2001:db8:250::/64"], "external_interfaces": ["ext0"],
          "internal_interfaces": ["int0"]}
 _GATEWAY = {"external_interfaces": ["outside0"], "internal_interfaces": ["inside0"], "placement": "gateway"}
@@ -97,15 +100,16 @@ def _ufw(model):
 
 
 def _gateways(model):
-    """Both firewalls of the gateway placement, with every backend that supports it."""
+    """Both firewalls of the gateway placement, with every backend that supports it (the limits in
+    front of nginx proxies)."""
     out = []
     for side in ("external", "internal"):
         rules = model["rules"]
         out.append("## nftables %s\n" % side
-                   + render_nftables(rules, management_sources=[], side=side, **_GATEWAY, **_LIMITS))
+                   + render_nftables(rules, management_sources=[], side=side, **_GATEWAY, **_NGINX_LIMITS))
         for family in (4, 6):
             out.append("## iptables v%d %s\n" % (family, side)
-                       + render_iptables(rules, family=family, side=side, **_GATEWAY, **_LIMITS)["content"])
+                       + render_iptables(rules, family=family, side=side, **_GATEWAY, **_NGINX_LIMITS)["content"])
         files = render_firewalld(rules, side=side, **_GATEWAY)
         out.append("## firewalld %s\n" % side + "".join("# %s\n%s" % item for item in sorted(files.items())))
         out.append("## ufw %s\n" % side + json.dumps(render_ufw(rules, side=side, **_GATEWAY), indent=2) + "\n")

@@ -58,6 +58,33 @@ def test_limits_are_off_unless_asked_and_burst_is_twice_the_rate(rules):
     assert policy.limited_ports(rules) == [80, 443]
 
 
+# nginx cannot limit the rate per source: rp_firewall holds HAProxy's budget then (100 a second over 10 s)
+NGINX_BUDGET = {"source_connections": 1000, "source_rate": 100, "source_burst": 1000}
+
+
+def test_a_burst_given_replaces_twice_the_rate(rules):
+    assert build_policy(**HOST, **NGINX_BUDGET).source_limits.burst == 1000
+    assert build_policy(**HOST, source_rate=100, source_burst=0).source_limits.burst == 200
+    # a burst without a rate limits nothing
+    only = build_policy(**HOST, source_burst=500)
+    assert not only.source_limits and only.limited_ports(rules) == [] and only.source_limits.burst == 0
+
+
+@pytest.mark.parametrize("burst", [99, 10001])
+def test_a_burst_below_the_rate_or_above_what_iptables_takes_is_named(burst):
+    with pytest.raises(PortModelError, match=re.escape(
+            "source_burst must be 0 (twice source_rate) or from source_rate (100) to 10000 (iptables' hashlimit "
+            "takes no more), got %d" % burst)):
+        build_policy(**HOST, source_rate=100, source_burst=burst)
+
+
+@pytest.mark.parametrize("value", [-1, True, "100", 1.5])
+def test_bad_bursts_are_named(value):
+    with pytest.raises(PortModelError, match=re.escape("source_burst must be a whole number of at least 0 (0: no "
+                                                       "limit), got %r" % (value,))):
+        build_policy(**HOST, source_rate=100, source_burst=value)
+
+
 @pytest.mark.parametrize("value", [-1, True, "100", 1.5])
 def test_bad_limits_are_named(value):
     with pytest.raises(PortModelError, match=re.escape("source_rate must be a whole number of at least 0 (0: no limit), "
@@ -100,6 +127,14 @@ def test_nftables_one_limit_and_one_port():
     assert "source_rate" not in table
 
 
+def test_nftables_renders_the_burst_given(rules):
+    table = render_nftables(rules, **HOST, **NGINX_BUDGET)
+    assert _lines(table, "source-rate") == [
+        'iifname "ext0" tcp dport { 80, 443 } ct state new update @source_rate_v%d { %s limit rate over 100/second '
+        'burst 1000 packets } drop comment "source-rate"' % (version, key)
+        for version, key in ((4, "ip saddr"), (6, "ip6 saddr & ffff:ffff:ffff:ffff::"))]
+
+
 # -- iptables -----------------------------------------------------------------------------------
 def test_iptables_connlimit_and_hashlimit_as_iptables_save_prints_them(rules):
     v4 = render_iptables(rules, family=4, **HOST, **LIMITS)["content"]
@@ -115,6 +150,14 @@ def test_iptables_connlimit_and_hashlimit_as_iptables_save_prints_them(rules):
     assert max(i for i, line in enumerate(lines) if "source-" in line) < min(
         i for i, line in enumerate(lines) if "external-https" in line)
     assert "source-" not in render_iptables(rules, family=4, **HOST)["content"]
+
+
+def test_iptables_renders_the_burst_given(rules):
+    v4 = render_iptables(rules, family=4, **HOST, **NGINX_BUDGET)["content"]
+    assert _lines(v4, "source-rate") == [
+        "-A LYNC-RP-INPUT -i ext0 -p tcp -m multiport --dports 80,443 -m conntrack --ctstate NEW -m hashlimit "
+        "--hashlimit-above 100/sec --hashlimit-burst 1000 --hashlimit-mode srcip --hashlimit-name LYNC-RP-INPUT "
+        "-m comment --comment source-rate -j DROP"]
 
 
 # -- firewalld and ufw --------------------------------------------------------------------------
