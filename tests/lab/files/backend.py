@@ -29,6 +29,8 @@ import threading
 import time
 
 CONNECTIONS = itertools.count(1)
+# a client that does not finish its handshake within this many seconds is dropped
+HANDSHAKE_TIMEOUT = 10
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -36,6 +38,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "lync-lab-backend"
 
     def setup(self):
+        # The TLS handshake runs in the connection's own thread, as a real web server's does (IIS
+        # handshakes connections side by side): a burst of handshakes does not queue the others.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(HANDSHAKE_TIMEOUT)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         self.connection_id = "%s:%d:%d" % (self.server.config["host"], self.server.server_port, next(CONNECTIONS))
         self.requests = 0
@@ -116,6 +124,11 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
+    def handle_error(self, request, client_address):
+        # a client gone or silent during its handshake is no error of the backend's
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, OSError)):
+            super().handle_error(request, client_address)
+
 
 def serve(config, port, scheme):
     server = Server(("", port), Handler)
@@ -123,7 +136,7 @@ def serve(config, port, scheme):
     if scheme == "https":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(config["cert"], config["key"])
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.serve_forever()
 
 
