@@ -150,7 +150,9 @@ def test_interfaces_named_by_index_exist_in_the_namespace(tmp_path, monkeypatch)
 
 
 # -- with the real nft of the lab images -------------------------------------------------------
-IMAGES = sorted(pathlib.Path("/var/cache/lync-reverse-proxy-lab").glob("image-*/rootfs"))
+# only images the lab finished building (it writes "complete" last)
+IMAGES = sorted(path for path in pathlib.Path("/var/cache/lync-reverse-proxy-lab").glob("image-*/rootfs")
+                if (path.parent / "complete").exists())
 REAL = os.geteuid() == 0 and bool(IMAGES) and shutil.which("unshare") and shutil.which("chroot")
 
 
