@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import os
 
-__all__ = ["CollectionFileError", "collection_root", "collection_version", "role_file", "windows_scripts"]
+import yaml
+
+__all__ = ["CollectionFileError", "collection_root", "collection_version", "role_argument_spec", "role_file",
+           "windows_scripts"]
 
 # The rp_iis_arr role's scripts that the rendered Windows script embeds.
 WINDOWS_SCRIPTS = ("hosts.ps1", "arr.ps1")
@@ -63,3 +66,18 @@ def role_file(role: str, name: str, root: str | None = None) -> str:
 def windows_scripts(root: str | None = None) -> dict:
     """The rp_iis_arr role's scripts by name, as the rendered Windows script embeds them."""
     return {name: role_file("rp_iis_arr", name, root) for name in WINDOWS_SCRIPTS}
+
+
+def role_argument_spec(role: str, entry_point: str = "main", root: str | None = None) -> dict:
+    """The options of one entry point of a role's argument spec (``roles/<role>/meta/argument_specs.yml``),
+    as Ansible checks a role's variables against them."""
+    path = os.path.join(root or collection_root(), "roles", role, "meta", "argument_specs.yml")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            specs = (yaml.safe_load(handle) or {}).get("argument_specs") or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CollectionFileError("roles/%s/meta/argument_specs.yml of the installed collection cannot be read (%s): %s"
+                                  % (role, path, exc)) from None
+    if entry_point not in specs:
+        raise CollectionFileError("the role %s has no entry point %r (it has %s)" % (role, entry_point, ", ".join(sorted(specs))))
+    return specs[entry_point].get("options") or {}
