@@ -56,7 +56,7 @@ options:
   limits:
     description:
       - The per-source limits and time-outs that apply on the listener, said in the notes of the
-        external rules - C(firewall) (C(connections), C(rate); rp_firewall's per-source limits) and
+        external rules - C(firewall) (C(connections), C(rate), C(burst); rp_firewall's per-source limits) and
         C(proxy) (C(software) V(haproxy) or V(nginx), C(connections), C(rate), C(handshake),
         C(request_head); the proxy role's), each optional. Nothing is said without them.
     type: dict
@@ -77,7 +77,7 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: >-
       {{ lync_topology | lync.reverse_proxy.port_table(limits={
-           'firewall': {'connections': 1000, 'rate': 200},
+           'firewall': {'connections': 1000, 'rate': 200, 'burst': 400},
            'proxy': {'software': 'haproxy', 'connections': 500, 'rate': 100, 'handshake': '10s', 'request_head': '10s'}}) }}
 
 - name: The port summary for a change ticket

@@ -92,13 +92,13 @@ def _with_optional_8080(rules: list) -> list:
     return rules[:ids.index("internal-https-pools")] + [optional] + rules[ids.index("internal-https-pools"):]
 
 
-_LIMIT_KEYS = {"firewall": ("connections", "rate"),
+_LIMIT_KEYS = {"firewall": ("connections", "rate", "burst"),
                "proxy": ("software", "connections", "rate", "handshake", "request_head")}
 _PROXY_NAMES = {"haproxy": "HAProxy", "nginx": "nginx"}
 
 
 def check_limits(limits) -> dict:
-    """``limits`` checked: ``firewall`` (``connections``, ``rate``: rp_firewall's per-source limits)
+    """``limits`` checked: ``firewall`` (``connections``, ``rate``, ``burst``: rp_firewall's per-source limits)
     and ``proxy`` (``software``, ``connections``, ``rate``, ``handshake``, ``request_head``), each
     optional; a bad key or value is named."""
     if limits in (None, {}):
@@ -120,7 +120,7 @@ def check_limits(limits) -> dict:
             raise PortModelError("limits.%s takes no key %s (its keys: %s)" % (part, ", ".join(unknown), ", ".join(keys)))
         values = {}
         for key in keys:
-            value = given.get(key, 0 if key in ("connections", "rate") else None)
+            value = given.get(key, 0 if key in ("connections", "rate", "burst") else None)
             if key == "software":
                 if value not in _PROXY_NAMES:
                     raise PortModelError("limits.proxy.software must be one of haproxy, nginx, got %r" % (value,))
@@ -147,8 +147,12 @@ def limits_note(limits: dict, lang: str) -> str:
     parts = [text["limits_source"]]
     firewall = limits.get("firewall")
     if firewall and (firewall["connections"] or firewall["rate"]):
-        parts.append(text["limits_firewall"].format(connections="{:,}".format(firewall["connections"] or "-"),
-                                                    rate="{:,}".format(firewall["rate"] or "-")))
+        # each limit the firewall has; a burst only beside a rate (it is the rate's allowance)
+        key = "limits_firewall" if firewall["connections"] and firewall["rate"] else (
+            "limits_firewall_open" if firewall["connections"] else "limits_firewall_rate")
+        burst = text["limits_firewall_burst"].format(burst="{:,}".format(firewall["burst"])) if firewall["burst"] else ""
+        parts.append(text[key].format(connections="{:,}".format(firewall["connections"]),
+                                      rate="{:,}".format(firewall["rate"]), burst=burst))
     proxy = limits.get("proxy")
     if proxy:
         name = _PROXY_NAMES[proxy["software"]]

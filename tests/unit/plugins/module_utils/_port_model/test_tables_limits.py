@@ -62,7 +62,8 @@ def test_every_format_carries_the_note(fmt):
     ("1000", "limits must be a mapping with firewall and/or proxy"),
     ({"gateway": {}}, "limits takes no key gateway (its keys: firewall, proxy)"),
     ({"firewall": {"connections": -1}}, "limits.firewall.connections must be a whole number of at least 0, got -1"),
-    ({"firewall": {"burst": 3}}, "limits.firewall takes no key burst (its keys: connections, rate)"),
+    ({"firewall": {"bursts": 3}}, "limits.firewall takes no key bursts (its keys: connections, rate, burst)"),
+    ({"firewall": {"rate": 100, "burst": "1000"}}, "limits.firewall.burst must be a whole number of at least 0, got '1000'"),
     ({"proxy": {"software": "iis", "handshake": "10s", "request_head": "10s"}}, "limits.proxy.software must be one of"),
     ({"proxy": {"software": "nginx", "handshake": "ten", "request_head": "10s"}},
      "limits.proxy.handshake must be a time such as 10s, got 'ten'"),
@@ -70,3 +71,18 @@ def test_every_format_carries_the_note(fmt):
 def test_bad_limits_are_named(limits, message):
     with pytest.raises(PortModelError, match=re.escape(message)):
         render_port_table(compute_model(TOPOLOGY), limits=limits)
+
+
+def test_the_firewalls_burst_beside_its_rate():
+    """What rp_firewall applies behind nginx (100 a second, bursts of 1,000), in both languages; a burst
+    without a rate says nothing (it is the rate's allowance)."""
+    limits = {"firewall": {"connections": 1000, "rate": 100, "burst": 1000}}
+    assert _notes(limits)["external-https"].endswith(
+        "Per source (an IPv4 address or an IPv6 /64): the firewall drops a new connection over 1,000 open or "
+        "100 new a second (bursts of 1,000).")
+    assert _notes(limits, "ko")["external-https"].endswith(
+        "방화벽은 동시 연결이 1,000개를 넘거나 초당 새 연결이 100개(순간적으로는 1,000개까지)를 넘는 새 연결을 버립니다.")
+    assert _notes({"firewall": {"connections": 1000, "burst": 1000}})["external-https"].endswith(
+        "(an IPv4 address or an IPv6 /64): the firewall drops a new connection over 1,000 open.")
+    assert _notes({"firewall": {"rate": 200, "burst": 400}}, "ko")["external-https"].endswith(
+        "방화벽은 초당 새 연결이 200개(순간적으로는 400개까지)를 넘는 새 연결을 버립니다.")
