@@ -20,6 +20,9 @@ import yaml
 __all__ = ["CollectionFileError", "collection_root", "collection_version", "role_argument_spec", "role_file",
            "windows_scripts"]
 
+# libyaml's safe loader where PyYAML has it (several times faster on the roles' argument specs).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # The rp_iis_arr role's scripts that the rendered Windows script embeds.
 WINDOWS_SCRIPTS = ("hosts.ps1", "arr.ps1")
 
@@ -74,7 +77,7 @@ def role_argument_spec(role: str, entry_point: str = "main", root: str | None = 
     path = os.path.join(root or collection_root(), "roles", role, "meta", "argument_specs.yml")
     try:
         with open(path, encoding="utf-8") as handle:
-            specs = (yaml.safe_load(handle) or {}).get("argument_specs") or {}
+            specs = (yaml.load(handle, Loader=_SAFE_LOADER) or {}).get("argument_specs") or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CollectionFileError("roles/%s/meta/argument_specs.yml of the installed collection cannot be read (%s): %s"
                                   % (role, path, exc)) from None
