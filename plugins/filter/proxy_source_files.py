@@ -60,17 +60,25 @@ def proxy_source_files(hosts, hostvars):
         raise AnsibleFilterError("proxy_source_files takes a list of hosts, got %r" % (hosts,))
     found, problems = {}, []
     for host in hosts:
-        variables = hostvars[host]
-        software = variables.get("lync_proxy_software", "haproxy")
+        host_vars = hostvars[host]
+        templated = {}
+
+        def variable(name, host_vars=host_vars, templated=templated):
+            """A variable of the host, templated once (each templating costs)."""
+            if name not in templated:
+                templated[name] = host_vars.get(name)
+            return templated[name]
+
+        software = variable("lync_proxy_software") or "haproxy"
         if software not in SOFTWARE:
             continue  # site.yml names a bad choice on its own
         for text, source in PARTS:
-            if variables.get("rp_proxy_" + text) or variables.get("rp_proxy_" + source):
+            if variable("rp_proxy_" + text) or variable("rp_proxy_" + source):
                 text, source = "rp_proxy_" + text, "rp_proxy_" + source
             else:
                 text, source = "rp_%s_%s" % (software, text), "rp_%s_%s" % (software, source)
-            path = variables.get(source)
-            if variables.get(text) or not path:
+            path = variable(source)
+            if variable(text) or not path:
                 continue
             try:
                 found.setdefault(host, {})[source] = _user_path.check(path, exists="file", name=source)

@@ -88,6 +88,13 @@ def test_a_variable_that_needs_the_hosts_facts_is_left_to_the_role(root):
     assert _role_variables.check(["rp1"], hostvars, ["rp_demo"], root) == {"rp1": ["rp_demo_mode"]}
 
 
+def test_the_topology_is_the_models_to_check(root):
+    """lync_topology (in every role's spec) is validated key by key by the port model, once."""
+    assert "lync_topology" not in _role_variables.spec_for("rp_proxy")
+    assert "lync_topology" not in _role_variables.spec_for("rp_firewall")
+    assert _role_variables.check(["rp1"], {"rp1": {"lync_topology": "not a mapping"}}, ["rp_proxy"]) == {}
+
+
 def test_another_entry_point(root):
     with pytest.raises(_role_variables.RoleVariablesError, match="rp_demo_only_here"):
         _role_variables.check(["rp1"], {"rp1": {"rp_demo_only_here": "perhaps"}}, ["rp_demo:other"], root)
