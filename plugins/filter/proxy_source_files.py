@@ -54,21 +54,24 @@ PARTS = (("certificate", "certificate_src"), ("certificate_key", "certificate_ke
 SOFTWARE = ("haproxy", "nginx")
 
 
+def _templated_once(host_vars):
+    """A getter of the host's variables that templates each one once (each templating costs)."""
+    templated = {}
+
+    def variable(name):
+        if name not in templated:
+            templated[name] = host_vars.get(name)
+        return templated[name]
+    return variable
+
+
 def proxy_source_files(hosts, hostvars):
     """Per host and variable, the absolute path of each file the proxy role reads; all missing ones in one error."""
     if not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError("proxy_source_files takes a list of hosts, got %r" % (hosts,))
     found, problems = {}, []
     for host in hosts:
-        host_vars = hostvars[host]
-        templated = {}
-
-        def variable(name, host_vars=host_vars, templated=templated):
-            """A variable of the host, templated once (each templating costs)."""
-            if name not in templated:
-                templated[name] = host_vars.get(name)
-            return templated[name]
-
+        variable = _templated_once(hostvars[host])
         software = variable("lync_proxy_software") or "haproxy"
         if software not in SOFTWARE:
             continue  # site.yml names a bad choice on its own
