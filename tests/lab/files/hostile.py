@@ -37,6 +37,7 @@ import ssl
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 LAB_NETWORKS = [ipaddress.ip_network(n) for n in ("198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24")]
@@ -433,8 +434,10 @@ def run(args) -> dict:
     if legit_argv[0] != "legit":
         raise SystemExit("hostile.py run: --legit must start with legit")
     start = time.monotonic()
+    # (its standard error kept aside, read when it gives no report; a pipe could fill while stdout is read)
+    errors = tempfile.TemporaryFile("w+")
     child = subprocess.Popen([sys.executable, __file__] + attack_argv + ["--announce"], stdout=subprocess.PIPE,
-                             text=True)
+                             stderr=errors, text=True)
     # wait for the attack to hold what it can (bounded by --settle)
     deadline = start + args.settle
     line = ""
@@ -448,8 +451,13 @@ def run(args) -> dict:
         child.send_signal(signal.SIGUSR1)
     output, dummy = child.communicate(timeout=MAX_SECONDS + 120)
     lines = [line for line in output.splitlines() if line.startswith("{")]
-    attack_result = json.loads(lines[-1]) if lines else {"error": "the attack gave no report (rc %s): %r" % (
-        child.returncode, output[-2000:])}
+    if lines:
+        attack_result = json.loads(lines[-1])
+    else:
+        errors.seek(0)
+        attack_result = {"error": "the attack gave no report (rc %s): %r; its errors: %r" % (
+            child.returncode, output[-2000:], errors.read()[-2000:])}
+    errors.close()
     return {"attack": attack_result, "legit": legit_result, "legit_started_after": ready}
 
 
