@@ -168,7 +168,7 @@ options:
     description:
       - An ACME account key of your own (PEM, unencrypted; RSA of 2048 bits or more, or EC on P-256, P-384 or P-521),
         with O(certificate_source=acme); empty (and no O(acme_account_key_src)) - certbot makes its own on the host.
-      - Given, M(community.crypto.acme_account) registers it with the CA on the host (once, RV(acme.account)), and
+      - Given, M(community.crypto.acme_account) registers it with the CA on the host (once; C(account) of RV(acme)), and
         certbot's account files are written for it (C(/etc/letsencrypt/accounts/<server>/<account id>/), root only);
         certbot issues with C(--account) (no account of its own), and a certificate of another account is issued
         again. Another key type is refused before the host is touched. Never logged or shown in a diff.

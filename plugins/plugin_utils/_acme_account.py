@@ -67,7 +67,7 @@ def _load(text: str):
                         % VARIABLES) from None
     except (ValueError, UnsupportedAlgorithm) as exc:  # "Could not deserialize key data ..." and such
         raise AcmeError("%s is not a private key certbot can read: %s" % (
-            VARIABLES, str(exc).split("\n")[0][:200] or type(exc).__name__)) from None
+            VARIABLES, str(exc).split("\n", maxsplit=1)[0][:200] or type(exc).__name__)) from None
 
 
 def _jwk(key) -> tuple[dict, str]:
