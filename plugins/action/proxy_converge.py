@@ -96,11 +96,13 @@ class ActionModule(ActionSteps, ActionBase):
             model = _model.ensure_model(_inventory.with_inventory_proxies(args["topology"], task_vars,
                                                                           resolve=self._templar.template))
             material = self._material(args)
-            acme = account = None
+            acme = account = eab = None
             if args["certificate_source"] == "acme":
                 acme = _acme.check_settings(args["acme_directory"], args["acme_contact"], args["acme_challenge_port"],
                                             material["acme_ca"])
                 _acme.refusal(model)
+                eab = _acme_account.binding(args["acme_eab_kid"], args["acme_eab_hmac_key"],
+                                            bool(material["acme_account_key"]))
                 if material["acme_account_key"]:
                     account = _acme_account.account(material["acme_account_key"], acme["directory"])
             host, paths = _converge.host_of(renderer, material, args["backend_verify"], args["tls_dir"],
@@ -157,7 +159,8 @@ class ActionModule(ActionSteps, ActionBase):
         if _converge.nothing_to_do(plan):
             return result
         try:
-            return self._apply(result, plan, host, endpoints, args, task_vars, model["certificate_names"], account)
+            return self._apply(result, plan, host, endpoints, args, task_vars, model["certificate_names"], account,
+                               eab)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
 
@@ -173,7 +176,7 @@ class ActionModule(ActionSteps, ActionBase):
         return validated.validated_parameters
 
     def _apply(self, result: dict, plan: dict, host: dict, endpoints: list, args: dict, task_vars,
-               names: list, account: dict | None = None) -> dict:
+               names: list, account: dict | None = None, eab: dict | None = None) -> dict:
         changed = []
         check = self._task.check_mode
         for service in plan["stop"]:
@@ -216,7 +219,7 @@ class ActionModule(ActionSteps, ActionBase):
             changed.append("ACME account %s registered at %s (%s)" % (
                 registration["id"], acme["settings"]["directory"], registration["reason"]))
             if not check:
-                self._register(acme, account, task_vars)
+                self._register(acme, account, eab, task_vars)
         if plan["placeholder"] and not check:
             # the proxy must run, and answer port 80, before the CA can validate a name
             self._check("making a self-signed certificate to start with", self._module("ansible.legacy.command", {
@@ -280,13 +283,14 @@ class ActionModule(ActionSteps, ActionBase):
             raise AnsibleActionFail(_acme.failure(answer, names, settings))
         self._install(names, task_vars)
 
-    def _register(self, acme: dict, account: dict, task_vars) -> None:
+    def _register(self, acme: dict, account: dict, eab: dict | None, task_vars) -> None:
         """The given account key registered with the CA (community.crypto's acme_account on the host,
-        which verifies the ACME server with the CA bundle given), then certbot's regr.json and
+        which verifies the ACME server with the CA bundle given; with the external account binding
+        ``eab`` when given), then certbot's regr.json and
         meta.json of that account: certbot then uses it (--account) and registers none of its own."""
         settings = acme["settings"]
         environment = {"SSL_CERT_FILE": _acme.CA_BUNDLE} if settings["ca"] else {}
-        answer = self._module_in("community.crypto.acme_account", _acme_account.module_args(account, settings),
+        answer = self._module_in("community.crypto.acme_account", _acme_account.module_args(account, settings, eab),
                                  task_vars, environment)
         if answer.get("failed"):
             raise AnsibleActionFail("the ACME CA at %s did not register the account key of %s: %s" % (

@@ -178,6 +178,16 @@ options:
     description: A file on the controller with the ACME account key (PEM). This or O(acme_account_key_content).
     type: str
     default: ""
+  acme_eab_kid:
+    description:
+      - The key identifier of the CA's external account binding, with O(acme_eab_hmac_key); sent (HS256) when the given
+        account key (O(acme_account_key_content), O(acme_account_key_src)) is registered, which they need.
+    type: str
+    default: ""
+  acme_eab_hmac_key:
+    description: The MAC key of the external account binding (base64url, as the CA gives it).
+    type: str
+    default: ""
   request_only:
     description: Only check the arguments and return RV(request) and RV(listeners) (no connection to the host).
     type: bool

@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._acme import AcmeError
 
-__all__ = ["ACCOUNTS", "VARIABLES", "account", "decide", "key_file", "module_args", "registration_files",
+__all__ = ["ACCOUNTS", "VARIABLES", "account", "binding", "decide", "key_file", "module_args", "registration_files",
            "registration_paths", "server_path"]
 
 ACCOUNTS = "/etc/letsencrypt/accounts"
@@ -43,6 +43,7 @@ VARIABLES = "rp_proxy_acme_account_key_content (or the file of rp_proxy_acme_acc
 # the curves certbot has a signing algorithm for, by cryptography's name: the JWK name and its length
 _CURVES = {"secp256r1": ("P-256", 32), "secp384r1": ("P-384", 48), "secp521r1": ("P-521", 66)}
 _RSA_MIN_BITS = 2048
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def _b64(number: int, length: int | None = None) -> str:
@@ -114,6 +115,28 @@ def account(text: str, directory: str) -> dict:
             "jwk": jwk, "pem": text.strip() + "\n"}
 
 
+def binding(kid: str, hmac_key: str, account_given: bool) -> dict | None:
+    """The CA's external account binding (the key id and the MAC key, base64url) for the
+    registration, or None; an error naming the variables when one is missing, the MAC key is not
+    base64url, or no account key is given (certbot's own registration would need the MAC key on its
+    command line: the binding goes with the given key's registration, through acme_account)."""
+    if not kid and not hmac_key:
+        return None
+    if not kid or not hmac_key:
+        raise AcmeError("rp_proxy_acme_eab_kid and rp_proxy_acme_eab_hmac_key go together (the CA gives both), got "
+                        "only %s" % ("rp_proxy_acme_eab_kid" if kid else "rp_proxy_acme_eab_hmac_key"))
+    if not account_given:
+        raise AcmeError("rp_proxy_acme_eab_kid and rp_proxy_acme_eab_hmac_key need an account key of your own (%s): "
+                        "the binding is sent when that key is registered" % VARIABLES)
+    try:
+        decoded = base64.urlsafe_b64decode(hmac_key + "=" * (-len(hmac_key) % 4))
+    except ValueError:
+        decoded = b""
+    if not decoded or any(char not in _B64URL for char in hmac_key.rstrip("=")):
+        raise AcmeError("rp_proxy_acme_eab_hmac_key must be the MAC key as the CA gives it (base64url), it is not")
+    return {"kid": kid, "alg": "HS256", "key": hmac_key}
+
+
 def key_file(found: Mapping) -> dict:
     """certbot's private_key.json of the account (a secret host file, root only, as certbot makes it)."""
     return {"path": found["dir"] + "/private_key.json", "content": json.dumps(found["jwk"]), "owner": "root",
@@ -147,9 +170,13 @@ def decide(files: Mapping, found: Mapping) -> dict:
                 found["id"], ", ".join(path.rsplit("/", 1)[1] for path in missing)) if missing else ""}
 
 
-def module_args(found: Mapping, settings: Mapping) -> dict:
-    """community.crypto.acme_account's arguments that register the key (the module keeps
-    ``account_key_content`` out of its output)."""
-    return {"account_key_content": found["pem"], "acme_directory": settings["directory"], "acme_version": 2,
+def module_args(found: Mapping, settings: Mapping, eab: Mapping | None = None) -> dict:
+    """community.crypto.acme_account's arguments that register the key, with the external account
+    binding ``eab`` when given (the module keeps ``account_key_content`` and the MAC key out of its
+    output)."""
+    args = {"account_key_content": found["pem"], "acme_directory": settings["directory"], "acme_version": 2,
             "state": "present", "allow_creation": True, "terms_agreed": True, "validate_certs": True,
             "contact": ["mailto:" + settings["contact"]] if settings["contact"] else []}
+    if eab:
+        args["external_account_binding"] = dict(eab)
+    return args

@@ -57,6 +57,8 @@ ARGUMENT_SPEC = {
     "acme_challenge_port": {"type": "int", "default": 8402},
     "acme_account_key_content": {"type": "str", "default": "", "no_log": True},
     "acme_account_key_src": {"type": "str", "default": "", "no_log": False},
+    "acme_eab_kid": {"type": "str", "default": ""},
+    "acme_eab_hmac_key": {"type": "str", "default": "", "no_log": True},
 }
 
 # 1.x variables of rp_haproxy and rp_nginx (rp_<software>_<name>) the action still takes when the

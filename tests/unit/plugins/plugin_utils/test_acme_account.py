@@ -266,3 +266,27 @@ def test_acme_account_keeps_the_key_argument_out_of_its_output():
     """community.crypto's acme modules declare account_key_content no_log (where the collection is importable)."""
     acme = pytest.importorskip("ansible_collections.community.crypto.plugins.module_utils._acme.acme")
     assert acme.create_default_argspec().argument_spec["account_key_content"]["no_log"] is True
+
+
+def test_the_external_account_binding_goes_with_the_given_key_s_registration(rsa_key):
+    found = _acme_account.account(rsa_key, DIRECTORY)
+    hmac_key = base64.urlsafe_b64encode(bytes(range(32))).decode().rstrip("=")
+    eab = _acme_account.binding("kid-1", hmac_key, account_given=True)
+    assert eab == {"kid": "kid-1", "alg": "HS256", "key": hmac_key}
+    args = _acme_account.module_args(found, SETTINGS, eab)
+    assert args["external_account_binding"] == eab and args["account_key_content"] == found["pem"]
+    assert "external_account_binding" not in _acme_account.module_args(found, SETTINGS)
+    assert _acme_account.binding("", "", account_given=False) is None
+
+
+@pytest.mark.parametrize("kid, hmac_key, given, said", [
+    ("kid-1", "", True, "go together .* got only rp_proxy_acme_eab_kid$"),
+    ("", "c2VjcmV0", True, "got only rp_proxy_acme_eab_hmac_key$"),
+    ("kid-1", "c2VjcmV0", False, "need an account key of your own \\(rp_proxy_acme_account_key_content"),
+    ("kid-1", "not base64url!", True, "rp_proxy_acme_eab_hmac_key must be the MAC key as the CA gives it \\(base64url\\)"),
+    ("kid-1", "ab+/", True, "rp_proxy_acme_eab_hmac_key must be"),
+])
+def test_a_half_or_unusable_binding_is_refused_naming_the_variables(kid, hmac_key, given, said):
+    with pytest.raises(_acme.AcmeError, match=said) as caught:
+        _acme_account.binding(kid, hmac_key, account_given=given)
+    assert hmac_key not in str(caught.value) or not hmac_key
