@@ -23,6 +23,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme_account
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _inventory
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._action_steps import ActionSteps, managed_comment
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _proxy_converge as _converge
@@ -61,6 +62,16 @@ class ActionModule(ActionSteps, ActionBase):
                 what, name, name, name, name, ", or rp_proxy_backend_verify false" if part == "ca" else ""))
         if missing:
             raise _converge.ProxyConvergeError("; ".join(missing))
+        material["acme_account_key"] = ""
+        if acme and args["acme_account_key_content"] and args["acme_account_key_src"]:
+            raise _converge.ProxyConvergeError("give the ACME account key once: rp_proxy_acme_account_key_content or "
+                                               "rp_proxy_acme_account_key_src, not both")
+        if acme and args["acme_account_key_src"]:
+            path = _user_path.check(args["acme_account_key_src"], exists="file", name="acme_account_key_src")
+            with open(path, encoding="utf-8") as handle:
+                material["acme_account_key"] = handle.read()
+        elif acme:
+            material["acme_account_key"] = args["acme_account_key_content"] or ""
         return material
 
     def run(self, tmp=None, task_vars=None):
@@ -85,13 +96,17 @@ class ActionModule(ActionSteps, ActionBase):
             model = _model.ensure_model(_inventory.with_inventory_proxies(args["topology"], task_vars,
                                                                           resolve=self._templar.template))
             material = self._material(args)
-            acme = None
+            acme = account = eab = None
             if args["certificate_source"] == "acme":
                 acme = _acme.check_settings(args["acme_directory"], args["acme_contact"], args["acme_challenge_port"],
                                             material["acme_ca"])
                 _acme.refusal(model)
+                eab = _acme_account.binding(args["acme_eab_kid"], args["acme_eab_hmac_key"],
+                                            bool(material["acme_account_key"]))
+                if material["acme_account_key"]:
+                    account = _acme_account.account(material["acme_account_key"], acme["directory"])
             host, paths = _converge.host_of(renderer, material, args["backend_verify"], args["tls_dir"],
-                                            args["config_path"], acme=acme)
+                                            args["config_path"], acme=acme, account=account)
             managed = managed_comment(task_vars.get("ansible_managed") or C.DEFAULT_MANAGED_STR)
             host["files"] += _converge.acme_files(renderer, host, managed)
             tls = _model.tls_profile(args["tls_profile"], protocols=args["tls_protocols"] or None,
@@ -144,7 +159,8 @@ class ActionModule(ActionSteps, ActionBase):
         if _converge.nothing_to_do(plan):
             return result
         try:
-            return self._apply(result, plan, host, endpoints, args, task_vars, model["certificate_names"])
+            return self._apply(result, plan, host, endpoints, args, task_vars, model["certificate_names"], account,
+                               eab)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
 
@@ -160,7 +176,7 @@ class ActionModule(ActionSteps, ActionBase):
         return validated.validated_parameters
 
     def _apply(self, result: dict, plan: dict, host: dict, endpoints: list, args: dict, task_vars,
-               names: list) -> dict:
+               names: list, account: dict | None = None, eab: dict | None = None) -> dict:
         changed = []
         check = self._task.check_mode
         for service in plan["stop"]:
@@ -185,9 +201,10 @@ class ActionModule(ActionSteps, ActionBase):
             secret = item.get("secret", False)
             parent = item["path"].rsplit("/", 1)[0]
             if parent != host["tls_dir"]["path"].rstrip("/"):
-                # ours beside another package's files (certbot's hooks, a unit's drop-ins)
+                # ours beside another package's files (certbot's hooks and accounts, a unit's drop-ins)
                 self._check("creating %s" % parent, self._module("ansible.legacy.file", dict(
-                    path=parent, state="directory"), task_vars))
+                    path=parent, state="directory", **({"mode": item["dir_mode"]} if item.get("dir_mode") else {})),
+                    task_vars))
             answer = self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
                 content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
                 mode=item["mode"]), task_vars, secret=secret), secret=secret)
@@ -197,6 +214,12 @@ class ActionModule(ActionSteps, ActionBase):
         if acme and _acme.DROP_IN in changed and not check:
             self._check("reloading systemd's units", self._module("ansible.legacy.systemd_service", {
                 "daemon_reload": True}, task_vars))
+        registration = (plan["acme"] or {}).get("account") or {}
+        if registration.get("register"):
+            changed.append("ACME account %s registered at %s (%s)" % (
+                registration["id"], acme["settings"]["directory"], registration["reason"]))
+            if not check:
+                self._register(acme, account, eab, task_vars)
         if plan["placeholder"] and not check:
             # the proxy must run, and answer port 80, before the CA can validate a name
             self._check("making a self-signed certificate to start with", self._module("ansible.legacy.command", {
@@ -259,6 +282,35 @@ class ActionModule(ActionSteps, ActionBase):
         if answer.get("failed") or answer.get("rc"):
             raise AnsibleActionFail(_acme.failure(answer, names, settings))
         self._install(names, task_vars)
+
+    def _register(self, acme: dict, account: dict, eab: dict | None, task_vars) -> None:
+        """The given account key registered with the CA (community.crypto's acme_account on the host,
+        which verifies the ACME server with the CA bundle given; with the external account binding
+        ``eab`` when given), then certbot's regr.json and
+        meta.json of that account: certbot then uses it (--account) and registers none of its own."""
+        settings = acme["settings"]
+        environment = {"SSL_CERT_FILE": _acme.CA_BUNDLE} if settings["ca"] else {}
+        answer = self._module_in("community.crypto.acme_account", _acme_account.module_args(account, settings, eab),
+                                 task_vars, environment)
+        if answer.get("failed"):
+            raise AnsibleActionFail("the ACME CA at %s did not register the account key of %s: %s" % (
+                settings["directory"], _acme_account.VARIABLES, answer.get("msg") or "no message"))
+        for item in _acme_account.registration_files(account, answer.get("account_uri"),
+                                                     task_vars.get("inventory_hostname") or "localhost"):
+            self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
+                content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
+                mode=item["mode"]), task_vars))
+
+    def _module_in(self, name: str, args: dict, task_vars, environment: dict) -> dict:
+        """A module run with ``environment`` added to the task's."""
+        if not environment:
+            return self._module(name, args, task_vars)
+        saved = self._task.environment
+        self._task.environment = (list(saved) if isinstance(saved, list) else [saved] if saved else []) + [environment]
+        try:
+            return self._module(name, args, task_vars)
+        finally:
+            self._task.environment = saved
 
     def _install(self, names: list, task_vars) -> None:
         """certbot's deploy hook, in the environment certbot gives it when it renews."""

@@ -219,8 +219,8 @@ def certificate_names(text: str) -> list:
 
 def acme_state(module, lineage: str) -> dict:
     """An ACME lineage of certbot: its certificate's names and end (None without one), the directory
-    its renewal settings name, and whether certbot's timer is enabled and active."""
-    result = {"lineage": lineage, "certificate": None, "server": None, "timer": None}
+    and the account its renewal settings name, and whether certbot's timer is enabled and active."""
+    result = {"lineage": lineage, "certificate": None, "server": None, "account": None, "timer": None}
     path = CERTBOT_LIVE % lineage
     if os.path.exists(path):
         rc, out, err = _run(module, ["openssl", "x509", "-noout", "-ext", "subjectAltName", "-enddate", "-in", path])
@@ -233,8 +233,8 @@ def acme_state(module, lineage: str) -> dict:
         with open(CERTBOT_RENEWAL % lineage, encoding="utf-8") as handle:
             for line in handle:
                 key, dummy, value = line.partition("=")
-                if key.strip() == "server":
-                    result["server"] = value.strip()
+                if key.strip() in ("server", "account"):
+                    result[key.strip()] = value.strip()
     except OSError:
         pass
     if _systemd(module):

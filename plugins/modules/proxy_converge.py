@@ -138,7 +138,8 @@ options:
         and never leaves it. The topology must open external port 80 (C(options.http_redirect)); one that closes it
         is refused.
       - The action asks certbot only when there is no certificate, a name of the model is missing from it, or its
-        renewal settings name another directory (RV(acme)); a refusal fails the task with what the CA said, and the
+        renewal settings name another directory or another account than O(acme_account_key_content)'s (RV(acme)); a
+        refusal fails the task with what the CA said, and the
         proxy keeps serving the certificate it had.
     type: str
     choices: [files, acme]
@@ -163,6 +164,30 @@ options:
     description: The loopback port where certbot answers the HTTP-01 challenge.
     type: int
     default: 8402
+  acme_account_key_content:
+    description:
+      - An ACME account key of your own (PEM, unencrypted; RSA of 2048 bits or more, or EC on P-256, P-384 or P-521),
+        with O(certificate_source=acme); empty (and no O(acme_account_key_src)) - certbot makes its own on the host.
+      - Given, M(community.crypto.acme_account) registers it with the CA on the host (once; C(account) of RV(acme)), and
+        certbot's account files are written for it (C(/etc/letsencrypt/accounts/<server>/<account id>/), root only);
+        certbot issues with C(--account) (no account of its own), and a certificate of another account is issued
+        again. Another key type is refused before the host is touched. Never logged or shown in a diff.
+    type: str
+    default: ""
+  acme_account_key_src:
+    description: A file on the controller with the ACME account key (PEM). This or O(acme_account_key_content).
+    type: str
+    default: ""
+  acme_eab_kid:
+    description:
+      - The key identifier of the CA's external account binding, with O(acme_eab_hmac_key); sent (HS256) when the given
+        account key (O(acme_account_key_content), O(acme_account_key_src)) is registered, which they need.
+    type: str
+    default: ""
+  acme_eab_hmac_key:
+    description: The MAC key of the external account binding (base64url, as the CA gives it).
+    type: str
+    default: ""
   request_only:
     description: Only check the arguments and return RV(request) and RV(listeners) (no connection to the host).
     type: bool
@@ -239,7 +264,8 @@ acme:
   description:
     - With O(certificate_source=acme) - C(issue) (whether certbot is asked now), C(reason), C(missing) (the model's names
       the certificate lacks), C(timer) (whether C(certbot.timer) must be started), C(lineage), C(directory) and
-      C(names) (every name the certificate carries). Never a key.
+      C(names) (every name the certificate carries); with a given account key C(account) - C(id) (certbot's account
+      id), C(dir), C(type), C(register) (whether it is registered now) and C(reason). Never a key.
   returned: with O(certificate_source=acme), unless O(request_only)
   type: dict
 changes:

@@ -89,14 +89,16 @@ files:
 acme:
   description:
     - With O(acme) - C(lineage), C(certificate) (C(names), its DNS names, and C(not_after); null when there is none;
-      C(error) when openssl cannot read it), C(server) (the ACME directory of its renewal settings, null without
-      them) and C(timer) (C(enabled) and C(active) of C(certbot.timer); null without systemd).
+      C(error) when openssl cannot read it), C(server) and C(account) (the ACME directory and certbot's account id
+      of its renewal settings, null without them) and C(timer) (C(enabled) and C(active) of C(certbot.timer); null
+      without systemd).
   returned: with O(acme)
   type: dict
   sample:
     lineage: lync-reverse-proxy
     certificate: {names: [webext.contoso.com], not_after: "Mar  1 12:00:00 2027 GMT"}
     server: https://acme.example.net/directory
+    account: 3c1a4d7e0f9b2a6c5d8e7f6a5b4c3d2e
     timer: {name: certbot.timer, enabled: true, active: true}
 """
 

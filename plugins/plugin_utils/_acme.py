@@ -97,6 +97,9 @@ def command(names: list, settings: Mapping) -> list:
              "--http-01-address", "127.0.0.1", "--http-01-port", str(settings["challenge_port"]),
              # called only when the certificate must change (decide): now, not when due
              "--force-renewal"]
+    if settings.get("account"):
+        # the given key's account (certbot's account files written for it): certbot registers none of its own
+        argv += ["--account", settings["account"]]
     argv += ["--email", settings["contact"]] if settings["contact"] else ["--register-unsafely-without-email"]
     for name in names:
         argv += ["-d", name]
@@ -106,7 +109,8 @@ def command(names: list, settings: Mapping) -> list:
 def decide(found, names: list, settings: Mapping) -> dict:
     """Whether the lineage must be issued now, from the host's read (``proxy_info``'s ``acme``):
     when there is no certificate, a name of the model is missing from it, or its renewal settings
-    name another directory. A name the model no longer has does not cost a certificate."""
+    name another directory, or another account than the given key's (``settings["account"]``, the
+    account id). A name the model no longer has does not cost a certificate."""
     found = found or {}
     certificate = found.get("certificate")
     timer = found.get("timer")
@@ -123,6 +127,9 @@ def decide(found, names: list, settings: Mapping) -> dict:
     elif found.get("server") != settings["directory"]:
         result.update(issue=True, reason="the certificate's renewal settings name the directory %s, not %s" % (
             found.get("server"), settings["directory"]))
+    elif settings.get("account") and found.get("account") != settings["account"]:
+        result.update(issue=True, reason="the certificate's renewal settings name the ACME account %s, not %s (the "
+                                         "given account key's)" % (found.get("account"), settings["account"]))
     return result
 
 

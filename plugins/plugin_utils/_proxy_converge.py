@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model as _model
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme
+from ansible_collections.lync.reverse_proxy.plugins.plugin_utils import _acme_account
 from ansible_collections.lync.reverse_proxy.plugins.plugin_utils._proxy_host import proxy_host_changes
 
 __all__ = ["ARGUMENT_SPEC", "LEGACY", "ProxyConvergeError", "acme_files", "actions", "host_of", "legacy_arguments", "listeners",
@@ -54,6 +55,10 @@ ARGUMENT_SPEC = {
     "acme_ca": {"type": "str", "default": ""},
     "acme_ca_src": {"type": "str", "default": ""},
     "acme_challenge_port": {"type": "int", "default": 8402},
+    "acme_account_key_content": {"type": "str", "default": "", "no_log": True},
+    "acme_account_key_src": {"type": "str", "default": "", "no_log": False},
+    "acme_eab_kid": {"type": "str", "default": ""},
+    "acme_eab_hmac_key": {"type": "str", "default": "", "no_log": True},
 }
 
 # 1.x variables of rp_haproxy and rp_nginx (rp_<software>_<name>) the action still takes when the
@@ -103,13 +108,15 @@ def _digest(text: str) -> str:
 
 
 def host_of(renderer: _model.ProxyRenderer, material: Mapping, backend_verify: bool, tls_dir: str = "",
-            config_path: str = "", acme: Mapping | None = None) -> tuple[dict, dict]:
+            config_path: str = "", acme: Mapping | None = None, account: Mapping | None = None) -> tuple[dict, dict]:
     """What the host must have but the configuration (``host["config"]`` has no content yet), and
     the renderer options naming its files. ``material``: the certificate, key and CA as text.
 
     With ``acme`` (the checked settings, :func:`_acme.check_settings`) the listener certificate and
     key are not the controller's: certbot makes them on the host and its deploy hook installs them
-    (``host["acme"]``: the files it installs, the packages, our files beside certbot's)."""
+    (``host["acme"]``: the files it installs, the packages, our files beside certbot's). With
+    ``account`` (:func:`_acme_account.account`, a given account key) certbot's private_key.json of
+    that account is a host file, and ``host["acme"]["account"]`` says which account (no key)."""
     data = renderer.host
     tls_dir = (tls_dir or data.tls_dir).rstrip("/") or "/"
     config_path = config_path or data.config_path
@@ -134,7 +141,11 @@ def host_of(renderer: _model.ProxyRenderer, material: Mapping, backend_verify: b
         paths.update({item["option"]: item["path"] for item in items})
         paths["acme_challenge_port"] = acme["challenge_port"]
         packages += [name for name in _acme.PACKAGES if name not in packages]
-        extra = {"installed": items, "settings": dict(acme), "lineage": _acme.LINEAGE}
+        extra = {"installed": items, "settings": dict(acme), "lineage": _acme.LINEAGE, "account": None}
+        if account is not None:
+            files.append(_acme_account.key_file(account))
+            extra["account"] = {key: account[key] for key in ("id", "dir", "type")}
+            extra["settings"]["account"] = account["id"]
     host = {"packages": packages, "service": data.service,
             "tls_dir": {"path": tls_dir, "owner": "root", "group": data.tls_group, "mode": data.tls_dir_mode},
             "files": files, "ours": [item.pattern for item in data.files],
@@ -158,6 +169,8 @@ def request_of(host: Mapping) -> dict:
     extra = [item["path"] for item in host["files"] if not item["path"].startswith(tls_dir.rstrip("/") + "/")]
     if acme:
         extra += [path for path in (_acme.CA_BUNDLE, _acme.DROP_IN, _acme.HOOK) if path not in extra]
+        if acme.get("account"):
+            extra += _acme_account.registration_paths(acme["account"])
     return {"packages": list(host["packages"]), "service": host["service"],
             "paths": [tls_dir, host["config"]["path"]] + ["%s/%s" % (tls_dir.rstrip("/"), pattern)
                                                           for pattern in host["ours"]] + extra,
@@ -202,15 +215,18 @@ def actions(found: Mapping, host: Mapping, services: Mapping, probe, names: list
     (it did not answer in the read, or the read did not probe it). With ACME (``names``: the
     model's certificate names): whether certbot's certificate must be installed where the proxy
     reads it (``install``), or, without one, a placeholder to start with (``placeholder``), and
-    whether certbot must issue (``acme``, :func:`_acme.decide`); the files the
-    deploy hook installed are not stale."""
+    whether certbot must issue (``acme``, :func:`_acme.decide`) and, with a given account key,
+    whether its account must be registered (``acme["account"]``, :func:`_acme_account.decide`); the
+    files the deploy hook installed and the account's files of the registration are not stale."""
     changes = proxy_host_changes(found, host)
     acme = host.get("acme")
     placeholder, install, decision = False, False, None
     if acme:
         installed = [item["path"] for item in acme["installed"]]
         present = found.get("files") or {}
-        changes["stale"] = [path for path in changes["stale"] if path not in installed]
+        # certbot's account files written at the registration are not ours to compare, nor stale
+        registered = _acme_account.registration_paths(acme["account"]) if acme.get("account") else []
+        changes["stale"] = [path for path in changes["stale"] if path not in installed and path not in registered]
         missing = any(path not in present for path in installed)
         certificate = (found.get("acme") or {}).get("certificate")
         # certbot's certificate where the proxy reads it (another proxy software before, say), else one
@@ -218,6 +234,7 @@ def actions(found: Mapping, host: Mapping, services: Mapping, probe, names: list
         install = missing and bool(certificate) and not certificate.get("error")
         placeholder = missing and not install
         decision = _acme.decide(found.get("acme"), list(names or []), acme["settings"])
+        decision["account"] = _acme_account.decide(present, acme["account"]) if acme.get("account") else None
     return dict(changes, stop=list(services), probe_failed=probe is None or any(not row.get("ok") for row in probe),
                 placeholder=placeholder, install=install, acme=decision)
 
@@ -227,4 +244,5 @@ def nothing_to_do(plan: Mapping) -> bool:
     no certificate to issue)."""
     return not any(plan[key] for key in ("packages", "tls_dir", "files", "config", "service", "stale", "stop",
                                          "probe_failed", "placeholder", "install")) and not (
-        plan.get("acme") and (plan["acme"]["issue"] or plan["acme"]["timer"]))
+        plan.get("acme") and (plan["acme"]["issue"] or plan["acme"]["timer"]
+                              or (plan["acme"].get("account") or {}).get("register")))

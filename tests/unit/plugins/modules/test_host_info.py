@@ -328,12 +328,14 @@ OPENSSL_SAN = ("X509v3 Subject Alternative Name: \n"
 
 
 def test_proxy_info_reads_an_acme_lineage(run, tmp_path, monkeypatch):
-    """The lineage's names (lower case, no address) and end, its renewal settings' directory, the timer."""
+    """The lineage's names (lower case, no address) and end, its renewal settings' directory and account
+    (the [renewalparams] lines certbot 2.1 writes: ``account = <id>`` first), the timer."""
     live = tmp_path / "live" / "lync-reverse-proxy"
     live.mkdir(parents=True)
     (live / "cert.pem").write_text("certificate\n")
     (tmp_path / "lync-reverse-proxy.conf").write_text(
-        "# renew_before_expiry = 30 days\nversion = 2.1.0\n[renewalparams]\nauthenticator = standalone\n"
+        "# renew_before_expiry = 30 days\nversion = 2.1.0\n[renewalparams]\naccount = 9f3c0d1e2b4a59687766554433221100\n"
+        "authenticator = standalone\n"
         "server = https://acme.contoso.test/dir\nhttp01_port = 8402\n")
     monkeypatch.setattr(_host_info, "CERTBOT_LIVE", str(tmp_path / "live" / "%s" / "cert.pem"))
     monkeypatch.setattr(_host_info, "CERTBOT_RENEWAL", str(tmp_path / "%s.conf"))
@@ -348,6 +350,7 @@ def test_proxy_info_reads_an_acme_lineage(run, tmp_path, monkeypatch):
         "lineage": "lync-reverse-proxy",
         "certificate": {"names": ["meet.contoso.com", "webext.contoso.com"], "not_after": "Mar  6 02:06:31 2027 GMT"},
         "server": "https://acme.contoso.test/dir",
+        "account": "9f3c0d1e2b4a59687766554433221100",
         "timer": {"name": "certbot.timer", "enabled": True, "active": False}}
     (live / "cert.pem").unlink()
     assert run(proxy_info, host, acme="lync-reverse-proxy")["acme"]["certificate"] is None
