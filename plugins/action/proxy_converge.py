@@ -198,17 +198,13 @@ class ActionModule(ActionSteps, ActionBase):
         for item in host["files"]:
             if item["path"] not in plan["files"]:
                 continue
-            secret = item.get("secret", False)
             parent = item["path"].rsplit("/", 1)[0]
             if parent != host["tls_dir"]["path"].rstrip("/"):
                 # ours beside another package's files (certbot's hooks and accounts, a unit's drop-ins)
                 self._check("creating %s" % parent, self._module("ansible.legacy.file", dict(
                     path=parent, state="directory", **({"mode": item["dir_mode"]} if item.get("dir_mode") else {})),
                     task_vars))
-            answer = self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
-                content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
-                mode=item["mode"]), task_vars, secret=secret), secret=secret)
-            if answer.get("changed"):
+            if self._write(item, task_vars, secret=item.get("secret", False)).get("changed"):
                 changed.append(item["path"])
         acme = host.get("acme")
         if acme and _acme.DROP_IN in changed and not check:
@@ -297,9 +293,13 @@ class ActionModule(ActionSteps, ActionBase):
                 settings["directory"], _acme_account.VARIABLES, answer.get("msg") or "no message"))
         for item in _acme_account.registration_files(account, answer.get("account_uri"),
                                                      task_vars.get("inventory_hostname") or "localhost"):
-            self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
-                content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
-                mode=item["mode"]), task_vars))
+            self._write(item, task_vars)
+
+    def _write(self, item: dict, task_vars, secret: bool = False) -> dict:
+        """One of our files (``path``, ``content``, ``owner``, ``group``, ``mode``) written where it differs."""
+        return self._check("writing %s" % item["path"], self._run_action("ansible.legacy.copy", dict(
+            content=item["content"] + "\n", dest=item["path"], owner=item["owner"], group=item["group"],
+            mode=item["mode"]), task_vars, secret=secret), secret=secret)
 
     def _module_in(self, name: str, args: dict, task_vars, environment: dict) -> dict:
         """A module run with ``environment`` added to the task's."""

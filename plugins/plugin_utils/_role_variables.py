@@ -16,7 +16,6 @@ needs the host's facts) is left to the role's action, which checks its arguments
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
@@ -41,11 +40,10 @@ def spec_for(role: str, root: str | None = None) -> dict:
     (only what a host sets is checked: a required variable the host lacks is the role's own error)
     and without those in NOT_CHECKED."""
     name, dummy, entry_point = role.partition(":")
-    options = {key: copy.deepcopy(option) for key, option in _collection.role_argument_spec(
-        name, entry_point or "main", root).items() if key not in NOT_CHECKED}
-    for option in options.values():
-        option.pop("required", None)
-    return options
+    # The spec is read fresh from the file: a copy of each option's top level is enough.
+    return {key: {part: value for part, value in option.items() if part != "required"}
+            for key, option in _collection.role_argument_spec(name, entry_point or "main", root).items()
+            if key not in NOT_CHECKED}
 
 
 def _resolved(value):
