@@ -68,6 +68,29 @@ def _systemd(module) -> str | None:
     return systemctl if systemctl and os.path.isdir("/run/systemd/system") else None
 
 
+def _file_matches(module, nft: str, table: str, table_file: str, live: list, warnings: list) -> bool | None:
+    """Whether the live table is what ``table_file`` loads: as remembered for that exact file, else
+    the file loaded in a private network namespace, as nft_table compares (and then remembered);
+    None (and a warning) where no private namespace can be made."""
+    try:
+        with open(table_file, encoding="utf-8") as handle:
+            content = handle.read()
+    except (OSError, ValueError) as exc:
+        warnings.append("cannot compare the nftables table with %s: %s" % (table_file, exc))
+        return None
+    remembered = _nft.loads_as(nft, "inet", table, content)
+    if remembered is not None:
+        return remembered == _nft.objects_digest(live)
+    loaded, problem = _nft.load_privately(lambda args: _run(module, args), module.get_bin_path("unshare"), nft,
+                                          table_file, "inet", table, ip=module.get_bin_path("ip"), content=content)
+    if problem and problem[0] == "unavailable":
+        warnings.append("cannot compare the nftables table with %s: %s" % (table_file, problem[1]))
+        return None
+    if problem is None:
+        _nft.remember_load(nft, "inet", table, content, loaded)
+    return loaded == live
+
+
 def firewall_state(module, table: str, chain_prefix: str, connection: str | None = None,
                    paths=(), services=(), known_services: dict | None = None, table_file: str | None = None) -> dict:
     """Installed and running firewall managers, ours in each backend, the connection, the
@@ -96,14 +119,8 @@ def firewall_state(module, table: str, chain_prefix: str, connection: str | None
         backends["nftables"]["ours"] = rc == 0
         nftables["live"] = _nft.table_objects(out) if rc == 0 else None
         if nftables["live"] is not None and table_file and os.path.isfile(table_file):
-            # The file loaded in a private network namespace, as nft_table compares (no namespace: unknown).
-            loaded, problem = _nft.load_privately(lambda args: _run(module, args), module.get_bin_path("unshare"),
-                                                  commands["nftables"], table_file, "inet", table,
-                                                  ip=module.get_bin_path("ip"))
-            if problem and problem[0] == "unavailable":
-                warnings.append("cannot compare the nftables table with %s: %s" % (table_file, problem[1]))
-            else:
-                nftables["file_matches"] = loaded == nftables["live"]
+            nftables["file_matches"] = _file_matches(module, commands["nftables"], table, table_file,
+                                                     nftables["live"], warnings)
     for save in ("iptables-save", "ip6tables-save"):
         path = module.get_bin_path(save)
         if path:

@@ -24,8 +24,8 @@ import json
 import os
 import re
 
-__all__ = ["DROPIN", "HEADER", "dropin_text", "in_place", "load_privately", "live_table", "ruleset_file",
-           "table_objects"]
+__all__ = ["DROPIN", "HEADER", "MEMO_DIR", "dropin_text", "in_place", "load_privately", "live_table", "loads_as",
+           "remember_load", "ruleset_file", "table_objects"]
 
 HEADER = "# Managed by lync.reverse_proxy (nft_table): changes here are replaced.\n"
 
@@ -149,6 +149,57 @@ def load_privately(run, unshare: str | None, nft: str, path: str, family: str, n
     if objects is None:
         return None, ("refused", "nft -j did not list %s %s as JSON" % (family, name))
     return objects, None
+
+
+# What a table's file loads, remembered (a digest) so that the next read need not load it again in a
+# private namespace: under /run, so that a boot (a new kernel) forgets it; valid for the file's exact
+# content, the same nft binary and the same kernel release.
+MEMO_DIR = "/run/lync-reverse-proxy/nft"
+
+
+def objects_digest(objects: list) -> str:
+    """A digest of table_objects (to compare without keeping them)."""
+    return hashlib.sha256(json.dumps(objects, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _memo_key(nft: str, family: str, name: str, content: str) -> tuple:
+    try:
+        info = os.stat(nft)
+        binary = "%s:%d:%d:%d" % (nft, info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        binary = None
+    return os.path.join(MEMO_DIR, "%s-%s.json" % (family, name)), {
+        "file_sha256": _sha256(content), "nft": binary, "kernel": os.uname().release}
+
+
+def remember_load(nft: str, family: str, name: str, content: str, objects: list) -> None:
+    """Keep what the ruleset ``content`` loads as (root only; where /run cannot be written, nothing is kept)."""
+    path, key = _memo_key(nft, family, name, content)
+    if key["nft"] is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), 0o700, exist_ok=True)
+        scratch = "%s.%d" % (path, os.getpid())
+        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(dict(key, objects_sha256=objects_digest(objects)), handle)
+        os.replace(scratch, path)
+    except OSError:
+        pass
+
+
+def loads_as(nft: str, family: str, name: str, content: str) -> str | None:
+    """The digest of what ``content`` loads as, when remembered for this content, nft and kernel; else None."""
+    path, key = _memo_key(nft, family, name, content)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            memo = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(memo, dict) or key["nft"] is None or any(memo.get(part) != value for part, value in key.items()):
+        return None
+    digest = memo.get("objects_sha256")
+    return digest if isinstance(digest, str) else None
 
 
 def ruleset_file(family: str, name: str, content: str) -> str:

@@ -151,6 +151,7 @@ class NftTable(ApplyByDiff):
     def __init__(self, module: AnsibleModule) -> None:
         super().__init__(module)
         self.nft = module.get_bin_path("nft", required=True)
+        self.desired = None
 
     def live(self) -> str:
         rc, out, err = self.module.run_command([self.nft, "list", "table", self.params["family"], self.params["name"]])
@@ -264,6 +265,10 @@ class NftTable(ApplyByDiff):
 
     def run(self) -> dict:
         result = super().run()
+        if self.desired is not None and not self.module.check_mode:
+            # the file now loads as the live table: a read may compare them without loading it again
+            _nft.remember_load(self.nft, self.params["family"], self.params["name"], self.desired["text"],
+                               self.desired["objects"])
         result.setdefault("boot_changed", False)
         if self.params["state"] != "confirmed":
             self.persist(result)
@@ -285,7 +290,8 @@ class NftTable(ApplyByDiff):
         if not params["content"]:
             self.module.fail_json(msg="content is required with state=present")
         text = _nft.ruleset_file(params["family"], params["name"], params["content"])
-        return {"text": text, "objects": self.desired_objects(text)}
+        self.desired = {"text": text, "objects": self.desired_objects(text)}
+        return self.desired
 
     def live_matches(self, observed: dict, desired: dict | None) -> bool:
         if desired is None:

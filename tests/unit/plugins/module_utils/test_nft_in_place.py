@@ -26,8 +26,12 @@ from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils.nft_
 )
 
 
-def _bin(self, name, *args, **kwargs):
-    return "/usr/%s/%s" % ("bin" if name == "unshare" else "sbin", name)
+def _binaries(tmp_path):
+    """Commands found in a directory of the test (nft is a file there: what the read remembers is keyed on it)."""
+    directory = tmp_path / "sbin"
+    directory.mkdir(exist_ok=True)
+    (directory / "nft").write_text("nft 1.1.3")
+    return lambda self, name, *args, **kwargs: str(directory / name)
 
 
 @pytest.fixture(name="written")
@@ -37,7 +41,8 @@ def fixture_written(tmp_path, monkeypatch, capsys):
     path, dropin = tmp_path / "lync.nft", tmp_path / "dropin.conf"
     host = FakeHost("1.1.3")
     host.enabled = True
-    monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path", _bin)
+    host.bin_path = _binaries(tmp_path)
+    monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path", host.bin_path)
     monkeypatch.setattr(nft_table.AnsibleModule, "run_command", lambda self, args, **kw: host(args))
     with patch_module_args({"name": TABLE, "content": CONTENT, "path": str(path), "boot_dropin": str(dropin),
                             "rollback_timeout": 0, "state": "present", "_ansible_tmpdir": str(tmp_path)}):
@@ -54,8 +59,8 @@ def _read(monkeypatch, capsys, host, path, dropin, warned=None):
     monkeypatch.setattr(firewall_info.AnsibleModule, "warn", lambda self, text: warned.append(text))
     monkeypatch.setattr(firewall_info.AnsibleModule, "run_command", lambda self, args, **kw: host(args))
     monkeypatch.setattr(firewall_info.AnsibleModule, "get_bin_path",
-                        lambda self, name, *a, **kw: _bin(self, name) if name in ("nft", "unshare", "systemctl") else None)
-    monkeypatch.setattr(_host_info, "_systemd", lambda module: "/usr/sbin/systemctl")
+                        lambda self, name, *a, **kw: host.bin_path(self, name) if name in ("nft", "unshare", "systemctl") else None)
+    monkeypatch.setattr(_host_info, "_systemd", lambda module: host.bin_path(None, "systemctl"))
     with patch_module_args({"table": TABLE, "table_file": str(path), "paths": [str(path), str(dropin)],
                             "services": ["nftables"]}):
         with pytest.raises(SystemExit):
@@ -63,16 +68,27 @@ def _read(monkeypatch, capsys, host, path, dropin, warned=None):
     return json.loads(capsys.readouterr().out)
 
 
-def test_what_nft_table_leaves_is_in_place(written, monkeypatch, capsys):
+def _namespaces(host) -> int:
+    return sum(args[0].endswith("/unshare") for args in host.calls)
+
+
+def test_what_nft_table_leaves_is_in_place(written, monkeypatch, capsys, fixture_nft_memo):
+    """As nft_table remembered it (no namespace for the read), and as the file loads again once forgotten."""
     path, dropin, host = written
-    read = _read(monkeypatch, capsys, host, path, dropin)
-    assert read["nftables"]["file_matches"] is True and read["nftables"]["file"] == str(path)
-    assert _nft.in_place(CONTENT, read, TABLE, str(path), str(dropin))
+    for forgotten in (False, True):
+        if forgotten:
+            for memo in fixture_nft_memo.iterdir():
+                memo.unlink()
+        host.calls.clear()
+        read = _read(monkeypatch, capsys, host, path, dropin)
+        assert _namespaces(host) == (1 if forgotten else 0)
+        assert read["nftables"]["file_matches"] is True and read["nftables"]["file"] == str(path)
+        assert _nft.in_place(CONTENT, read, TABLE, str(path), str(dropin))
 
 
 @pytest.mark.parametrize("change", ["rule added", "table emptied", "table deleted", "file", "dropin", "disabled",
                                     "table name", "no nft", "no namespace", "other file"])
-def test_any_difference_is_not_in_place(written, monkeypatch, capsys, change):
+def test_any_difference_is_not_in_place(written, monkeypatch, capsys, change, fixture_nft_memo):
     path, dropin, host = written
     table, ruleset = TABLE, str(path)
     if change == "rule added":
@@ -89,8 +105,10 @@ def test_any_difference_is_not_in_place(written, monkeypatch, capsys, change):
         host.enabled = False
     elif change == "table name":
         table = "other"
-    elif change == "no namespace":
+    elif change == "no namespace":  # and nothing remembered (the host booted since)
         host.private_rc, host.private_err = 1, "unshare: unshare failed: Operation not permitted"
+        for memo in fixture_nft_memo.iterdir():
+            memo.unlink()
     elif change == "other file":
         ruleset = str(path) + ".other"
     warned = []

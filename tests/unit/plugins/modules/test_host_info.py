@@ -290,6 +290,42 @@ def test_firewall_info_compares_the_live_table_with_its_file(run, tmp_path, monk
     assert any("cannot compare the nftables table" in text for text in warned) == (matches is None)
 
 
+def test_firewall_info_remembers_what_the_file_loads(run, tmp_path, monkeypatch, fixture_nft_memo):
+    """The next read of the same file compares the live table with what was remembered, without a
+    namespace; a drifted live table still differs; another file content, or another nft binary,
+    is loaded again; a file nft refuses is not remembered."""
+    monkeypatch.setattr(firewall_info.AnsibleModule, "warn", lambda self, text: None)
+    nft = tmp_path / "bin" / "nft"
+    nft.parent.mkdir()
+    nft.write_text("nft 1.1.3")
+    ruleset = tmp_path / "lync.nft"
+    ruleset.write_text("table inet lync_reverse_proxy {\n}\n")
+    answers = {"nft -j list table inet lync_reverse_proxy": (0, recorded("1.1.3", "table.json"), ""),
+               "unshare --net -- /bin/sh -c": (0, recorded("1.1.3", "table.json"), "")}
+
+    def read():
+        host = FakeHost({"nft", "unshare"}, answers)
+        host.bin_path = lambda name, *a, **kw: str(nft) if name == "nft" else "/usr/bin/" + name
+        matches = run(firewall_info, host, table_file=str(ruleset))["nftables"]["file_matches"]
+        return matches, sum(call.startswith("unshare") for call in host.calls)
+
+    assert read() == (True, 1)
+    assert len(list(fixture_nft_memo.iterdir())) == 1
+    assert read() == (True, 0)
+    answers["nft -j list table inet lync_reverse_proxy"] = (0, recorded("1.1.3", "drifted.json"), "")
+    assert read() == (False, 0)
+    answers["nft -j list table inet lync_reverse_proxy"] = (0, recorded("1.1.3", "table.json"), "")
+    ruleset.write_text("table inet lync_reverse_proxy {\n\tchain input {\n\t}\n}\n")
+    assert read() == (True, 1)
+    assert read() == (True, 0)
+    nft.write_text("nft 1.1.4, another binary")
+    assert read() == (True, 1)
+    ruleset.write_text("table inet lync_reverse_proxy {\n\tbroken\n}\n")
+    answers["unshare --net -- /bin/sh -c"] = (97, "", "Error: syntax error")
+    assert read() == (False, 1)
+    assert read() == (False, 1)
+
+
 def test_firewall_info_compares_nothing_without_the_table_or_the_file(run, tmp_path):
     host = FakeHost({"nft", "unshare"}, {"nft -j list table inet lync_reverse_proxy": (1, "", "No such file")})
     result = run(firewall_info, host, table_file=str(tmp_path / "lync.nft"))

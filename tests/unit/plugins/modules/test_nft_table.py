@@ -10,10 +10,12 @@ validation before loading, a load that does not list as checked). The real nft r
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _nft
 from ansible_collections.lync.reverse_proxy.plugins.modules import nft_table
 from ansible_collections.lync.reverse_proxy.tests.unit.plugins.module_utils.nft_fixtures import (
     CONTENT,
@@ -33,8 +35,9 @@ def host(request):
 def run(monkeypatch, capsys, tmp_path):
     def runner(fake, check_mode=False, ssh="10.250.0.1 40000 10.250.0.11 22", **params):
         monkeypatch.setattr(nft_table.AnsibleModule, "run_command", lambda self, args, **kw: fake(args, **kw))
-        monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path",
-                            lambda self, name, *a, **kw: "/usr/%s/%s" % ("bin" if name == "unshare" else "sbin", name))
+        if not getattr(runner, "bin_path_fixed", False):
+            monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path",
+                                lambda self, name, *a, **kw: "/usr/%s/%s" % ("bin" if name == "unshare" else "sbin", name))
         monkeypatch.setenv("SSH_CONNECTION", ssh)
         args = {"name": TABLE, "content": CONTENT, "path": str(tmp_path / "d" / "t.nft"),
                 "management_sources": ["10.250.0.0/24"], "_ansible_check_mode": check_mode, "_ansible_diff": True,
@@ -67,6 +70,24 @@ def test_creates_checks_in_a_private_namespace_then_loads_and_lists(run, host):
     assert text.splitlines()[1:3] == ["table inet %s" % TABLE, "delete table inet %s" % TABLE]
     assert result["diff"]["after"] == CONTENT.rstrip() + "\n"
     assert host.state == "table"
+
+
+def test_the_applied_file_is_remembered_as_the_table_it_loads(run, host, tmp_path, monkeypatch):
+    """After a load (and after a run that finds the table in place) a read knows what the file loads
+    without loading it again; check mode remembers nothing."""
+    nft = tmp_path / "nft"
+    nft.write_text("nft")
+    monkeypatch.setattr(nft_table.AnsibleModule, "get_bin_path", lambda self, name, *a, **kw: str(tmp_path / name))
+    run.bin_path_fixed = True
+    loaded = _nft.objects_digest(_nft.table_objects(recorded(host.version, "table.json")))
+    run(host, check_mode=True)
+    assert _nft.loads_as(str(nft), "inet", TABLE, _nft.ruleset_file("inet", TABLE, CONTENT)) is None
+    run(host)
+    assert _nft.loads_as(str(nft), "inet", TABLE, run.path.read_text()) == loaded
+    for memo in pathlib.Path(_nft.MEMO_DIR).iterdir():
+        memo.unlink()
+    assert run(host)["changed"] is False
+    assert _nft.loads_as(str(nft), "inet", TABLE, run.path.read_text()) == loaded
 
 
 def test_no_change_when_nft_lists_the_same_table_however_the_content_is_written(run, host):
