@@ -31,6 +31,10 @@ options:
         When it exists and so does the table, the read loads it into a private network namespace
         (C(unshare --net); the host's ruleset is not touched) and says in RV(nftables) whether the
         live table is what the file loads, compared as C(nft -j) lists both.
+      - What the file loads is remembered as a digest under C(/run/lync-reverse-proxy/nft) (by this read
+        and by M(lync.reverse_proxy.nft_table)), for that exact file content, C(nft) binary and kernel
+        release; a later read of the same file compares the live table with it and loads nothing.
+        C(/run) is emptied at boot.
     type: path
   chain_prefix:
     description: The prefix of the collection's iptables chains.

@@ -26,6 +26,9 @@ description:
   - After loading, the live table is listed again; should it differ from the table loaded in the
     private namespace, the previous table and file are restored before the module fails (it never
     fails with the new ruleset left loaded).
+  - Once the table is what O(path) loads, a digest of it is kept under C(/run/lync-reverse-proxy/nft)
+    (not in check mode), so that M(lync.reverse_proxy.firewall_info) and M(lync.reverse_proxy.host_info)
+    compare the live table with the file without loading it again.
   - With O(management_sources), the module refuses (fails before applying) a ruleset when the
     address of the current SSH connection is not among them.
 extends_documentation_fragment:
