@@ -198,13 +198,31 @@ def placeholder(items: list, name: str) -> str:
     return "\n".join(lines)
 
 
+# certbot's lines that say what the CA said: its report of the challenges (Domain / Type / Detail), an
+# account the CA would not register, an error certbot did not expect (what, on the line after)
+_SAID = re.compile(r"\s*(Domain|Type|Detail|Error|An unexpected error|Certbot failed|Challenge failed|"
+                   r"Unable to register)\b")
+# an ACME problem (RFC 8555, 6.7) certbot shows by its detail only: the CA accepted none of the
+# anti-replay nonces of certbot's requests (certbot asks once more with a fresh one, then gives up)
+_BAD_NONCE = re.compile(r"\banti-replay nonce\b|\berror:badNonce\b")
+
+
 def failure(answer: Mapping, names: list, settings: Mapping) -> str:
-    """certbot's refusal as one sentence: the CA, the names, what the CA said (its detail lines)."""
-    text = "\n".join(str(answer.get(key) or "") for key in ("stderr", "stdout"))
-    detail = [" ".join(line.split()).rstrip(":") for line in text.splitlines()
-              if re.match(r"\s*(Domain|Type|Detail|Error|An unexpected error|Certbot failed|Challenge failed)\b",
-                          line)]
-    said = "; ".join(dict.fromkeys(detail)) or (answer.get("msg") or text.strip()[-500:] or "no output")
-    return ("the ACME CA at %s did not issue the listener certificate for %s: %s. The proxy keeps serving the "
+    """certbot's refusal as one sentence: the CA, the names, how the CA refused when certbot shows
+    it by a detail only (badNonce), what the CA said (certbot's lines of it)."""
+    lines = "\n".join(str(answer.get(key) or "") for key in ("stderr", "stdout")).splitlines()
+    detail = []
+    for index, line in enumerate(lines):
+        if not _SAID.match(line):
+            continue
+        said = " ".join(line.split())
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if said.endswith(":") and following and not _SAID.match(following):
+            said += " " + " ".join(following.split())
+        detail.append(said.rstrip(":"))
+    said = "; ".join(dict.fromkeys(detail)) or (answer.get("msg") or "\n".join(lines).strip()[-500:] or "no output")
+    how = (" (it refused certbot's requests as badNonce: it accepted no anti-replay nonce of theirs, nor the fresh "
+           "one of certbot's retry)") if _BAD_NONCE.search(said) else ""
+    return ("the ACME CA at %s did not issue the listener certificate for %s%s: %s. The proxy keeps serving the "
             "certificate it had (certbot's log: /var/log/letsencrypt/letsencrypt.log)" % (
-                settings["directory"], ", ".join(names), said))
+                settings["directory"], ", ".join(names), how, said))

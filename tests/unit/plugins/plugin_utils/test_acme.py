@@ -237,6 +237,40 @@ def test_a_refusal_says_which_ca_and_names_and_what_it_said():
     assert "Saving debug log" not in message and "Hint" not in message
 
 
+def test_a_ca_that_refuses_every_nonce_is_named_and_said_to_refuse_as_bad_nonce():
+    """certbot 2.1's output (Debian 12) when Pebble 2.4 rejects every good nonce
+    (PEBBLE_WFE_NONCEREJECT=100), recorded (data/certbot-bad-nonce.json: the command of _acme.command
+    against it on the loopback). certbot has no account at that CA yet and registers one first; the
+    CA refuses it, and the retry with a fresh nonce, as badNonce, and certbot says only the detail
+    (Pebble's and Boulder's wording, "JWS has an invalid anti-replay nonce"); ansible's command
+    module adds its msg."""
+    answer = dict(json.loads((HERE / "data" / "certbot-bad-nonce.json").read_text()), msg="non-zero return code")
+    settings = _acme.check_settings("https://127.0.0.1:14700/dir", "", 8402, "")
+    message = _acme.failure(answer, ["a.test", "b.test"], settings)
+    assert message.startswith("the ACME CA at https://127.0.0.1:14700/dir did not issue the listener certificate "
+                              "for a.test, b.test (it refused certbot's requests as badNonce: ")
+    assert ": Unable to register an account with ACME server. Error returned by the ACME server: JWS has an invalid " \
+           "anti-replay nonce: " in message
+    assert "keeps serving the certificate it had" in message
+    assert "non-zero return code" not in message and "Saving debug log" not in message and "Ask for help" not in message
+    # a refusal of another kind is not called badNonce
+    other = json.loads((HERE / "data" / "certbot-refusal.json").read_text())
+    assert "badNonce" not in _acme.failure(other, ["a.test"], settings)
+
+
+def test_an_error_certbot_did_not_expect_is_said_with_what_it_was():
+    """certbot prints "An unexpected error occurred:" and what on the next line (certbot 2.1, Debian 12,
+    when the CA no longer knows the account: its josepy error while it reports the ACME error)."""
+    answer = {"rc": 1, "msg": "non-zero return code", "stdout": "Requesting a certificate for a.test\n",
+              "stderr": "Saving debug log to /var/log/letsencrypt/letsencrypt.log\nAn unexpected error occurred:\n"
+                        "AttributeError: can't set attribute\nAsk for help or search for solutions at "
+                        "https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log or "
+                        "re-run Certbot with -v for more details.\n"}
+    message = _acme.failure(answer, ["a.test"], SETTINGS)
+    assert ": An unexpected error occurred: AttributeError: can't set attribute. The proxy keeps serving" in message
+    assert "badNonce" not in message
+
+
 def test_certbot_s_certificate_is_installed_where_a_new_proxy_reads_it():
     """Another proxy software before (or its files removed): the lineage's certificate is installed,
     no self-signed one, and no new certificate when it has every name."""
