@@ -22,13 +22,15 @@ if typing.TYPE_CHECKING:  # for readers and linters; also how Ansible's module p
         TopologyError,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import (
+        compute_model,
+        model_of_validated,
+    )
+    from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import (
         MODEL_KIND,
         MODEL_VERSION,
-        compute_model,
         ensure_model,
         is_model,
         model_kind,
-        model_of_validated,
     )
     from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import (
         normalize_topology,
@@ -98,11 +100,11 @@ _PARTS = {
     "PortModelError": "model._errors",
     "TopologyError": "model._errors",
     "compute_model": "model._compute",
-    "ensure_model": "model._compute",
-    "is_model": "model._compute",
-    "MODEL_KIND": "model._compute",
-    "MODEL_VERSION": "model._compute",
-    "model_kind": "model._compute",
+    "ensure_model": "model._kind",
+    "is_model": "model._kind",
+    "MODEL_KIND": "model._kind",
+    "MODEL_VERSION": "model._kind",
+    "model_kind": "model._kind",
     "model_of_validated": "model._compute",
     "normalize_topology": "model._validate",
     "aerleon_policy": "renderers._aerleon",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import ensure_model
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._data import INTERFACES
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import select_rules

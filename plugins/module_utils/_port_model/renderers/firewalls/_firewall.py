@@ -25,7 +25,7 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.ren
     _ufw,
     _windows_firewall,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import ensure_model
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._policy import (
     POLICY_OPTIONS,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers.proxies import _haproxy, _nginx
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._address import host_text
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._compute import ensure_model
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import ensure_model
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.renderers._renderer import check_options
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._select import proxy_group, select_rules

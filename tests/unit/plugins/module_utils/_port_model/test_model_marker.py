@@ -156,3 +156,37 @@ def test_anything_else_is_left_to_the_topologys_validation():
         assert model_kind(data) == "topology"
         with pytest.raises(TopologyError):
             ensure_model(copy.deepcopy(data))
+
+
+_IMPORTS = """
+import json, sys
+from ansible_collections.lync.reverse_proxy.plugins.module_utils import _port_model
+given = json.loads(sys.stdin.read())
+_port_model.ensure_model(given)
+if given.get("kind"):
+    _port_model.firewall_config(given, "nftables", reverse_proxy="rp01", management_sources=["10.250.0.0/24"],
+                                external_interfaces=["ext0"], internal_interfaces=["int0"])
+prefix = "ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model."
+print(json.dumps(sorted(name[len(prefix):] for name in sys.modules if name.startswith(prefix))))
+"""
+
+
+def _model_parts_imported(given) -> set:
+    """The model's modules a fresh Python imports to take ``given`` (and, for a model, to render a firewall from it)."""
+    import os  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+    answer = subprocess.run([sys.executable, "-c", _IMPORTS], input=json.dumps(given), capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path)),
+                            check=False, timeout=120)
+    assert answer.returncode == 0, answer.stderr
+    return set(json.loads(answer.stdout))
+
+
+def test_a_model_given_loads_neither_the_computation_nor_the_validation(model):
+    """Each task of a play runs in a worker of its own, which compiles every module it imports
+    (Ansible's collection loader keeps no bytecode): code given the model must not load the
+    topology's validation and the computation; given the topology, it does."""
+    given = json.loads(json.dumps(model))
+    assert not {"_compute", "_validate"} & _model_parts_imported(given)
+    assert {"_compute", "_validate"} <= _model_parts_imported(full())
