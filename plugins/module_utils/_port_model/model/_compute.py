@@ -27,7 +27,6 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.mod
     ROLE_ORDER,
     RULE_DEFS,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._errors import PortModelError
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import (  # the marker's names, as this module has had them
     MODEL_KEYS,
     MODEL_KIND,
