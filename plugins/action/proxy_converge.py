@@ -272,11 +272,14 @@ class ActionModule(ActionSteps, ActionBase):
     def _issue(self, acme: dict, names: list, task_vars) -> None:
         """certbot issues the lineage (answering HTTP-01 through the proxy's port 80), then its deploy
         hook installs it where the proxy reads it and reloads the proxy. A refusal fails the task
-        with what the CA said; the proxy keeps the certificate it serves."""
+        with what the CA said (its last ACME problem, from the end of certbot's log: certbot does not
+        always say it); the proxy keeps the certificate it serves."""
         settings = acme["settings"]
         answer = self._module("ansible.legacy.command", {"argv": _acme.command(names, settings)}, task_vars)
         if answer.get("failed") or answer.get("rc"):
-            raise AnsibleActionFail(_acme.failure(answer, names, settings))
+            log = self._module("ansible.legacy.command", {"argv": _acme.log_read()}, task_vars)
+            answered = _acme.problem(log.get("stdout") or "") if not log.get("failed") and not log.get("rc") else None
+            raise AnsibleActionFail(_acme.failure(answer, names, settings, answered))
         self._install(names, task_vars)
 
     def _register(self, acme: dict, account: dict, eab: dict | None, task_vars) -> None:

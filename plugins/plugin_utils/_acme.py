@@ -19,12 +19,13 @@ function here reads or returns key material.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Mapping
 
-__all__ = ["AcmeError", "CA_BUNDLE", "DROP_IN", "HOOK", "LINEAGE", "LIVE", "PACKAGES", "check_settings", "command", "decide",
-           "failure", "files", "hook", "installed", "placeholder", "refusal"]
+__all__ = ["AcmeError", "CA_BUNDLE", "DROP_IN", "HOOK", "LINEAGE", "LIVE", "LOG", "PACKAGES", "check_settings", "command",
+           "decide", "failure", "files", "hook", "installed", "log_read", "placeholder", "problem", "refusal"]
 
 LINEAGE = "lync-reverse-proxy"
 LIVE = "/etc/letsencrypt/live/" + LINEAGE
@@ -34,6 +35,11 @@ CA_BUNDLE = "/etc/letsencrypt/lync-reverse-proxy-acme-ca.pem"
 HOOK = "/etc/letsencrypt/renewal-hooks/deploy/lync-reverse-proxy"
 DROP_IN = "/etc/systemd/system/certbot.service.d/lync-reverse-proxy.conf"
 PACKAGES = ("certbot",)
+# certbot's log (its default --logs-dir; :func:`command` sets none), and how much of its end is read
+# after a refusal: a run that fails writes some 15 kB there. Debian's /etc/letsencrypt/cli.ini sets
+# max-log-backups = 0 (logrotate's turn), so each run appends to it: :func:`problem` keeps the last run.
+LOG = "/var/log/letsencrypt/letsencrypt.log"
+LOG_TAIL = 65536
 # What stands for the digest in the names of the installed files (listener-acme.pem ...): the
 # content changes on the host, so the name cannot follow it.
 INSTALLED = "acme"
@@ -198,6 +204,66 @@ def placeholder(items: list, name: str) -> str:
     return "\n".join(lines)
 
 
+def log_read() -> list:
+    """The command (argv) that reads the end of certbot's log on the host, after certbot failed."""
+    return ["tail", "-c", str(LOG_TAIL), LOG]
+
+
+# a record of certbot's log (certbot/_internal/log.py FILE_FMT "%(asctime)s:%(levelname)s:%(name)s:%(message)s"),
+# its message running on to the next record
+_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}:[A-Z]+:[\w.]+:", re.M)
+# an ACME problem's type (RFC 8555, 6.7; ACME v1's prefix before it)
+_PROBLEM = re.compile(r"(?:urn:ietf:params:acme:error:|urn:acme:error:)(\w{1,64})")
+_DETAIL = 300
+
+
+def _problem_in(document):
+    """The first ACME problem document in a response's JSON: the response itself, or one it carries
+    (a challenge's ``error`` in an authorization)."""
+    if isinstance(document, dict):
+        kind = document.get("type")
+        found = _PROBLEM.fullmatch(kind) if isinstance(kind, str) else None
+        if found:
+            return found.group(1), document.get("detail")
+        document = list(document.values())
+    if isinstance(document, list):
+        for item in document:
+            found = _problem_in(item)
+            if found:
+                return found
+    return None
+
+
+def problem(log: str) -> dict | None:
+    """The last ACME problem the CA answered certbot's last run with, from the end of certbot's log
+    (:func:`log_read`): ``name`` (the type after ``urn:ietf:params:acme:error:``) and ``detail``, or
+    None. Only the CA's responses are read (acme.client's "Received response:" records, their JSON
+    after the headers); certbot's requests (JWS payloads, signatures) are never looked at. certbot
+    appends each run to the log: the last run's records begin at its "certbot version:"; a last run
+    whose arguments (the verb not among them) do not name the lineage (the timer's ``renew`` since) is
+    not ours."""
+    starts = [match.start() for match in _RECORD.finditer(log)]
+    records = [log[start:end] for start, end in zip(starts, starts[1:] + [len(log)])]
+    runs = [index for index, record in enumerate(records) if ":certbot._internal.main:certbot version: " in record]
+    records = records[runs[-1]:] if runs else records
+    ours = "'--cert-name', '%s'" % LINEAGE
+    if any(":certbot._internal.main:Arguments: " in record and ours not in record for record in records):
+        return None
+    found = None
+    for record in records:
+        message = record[_RECORD.match(record).end():]
+        if not message.startswith("Received response:\nHTTP "):
+            continue
+        try:
+            said = _problem_in(json.loads(message.partition("\n\n")[2]))
+        except ValueError:  # not JSON (a certificate, base64)
+            continue
+        if said:
+            detail = " ".join(str(said[1] or "").split())
+            found = {"name": said[0], "detail": detail if len(detail) <= _DETAIL else detail[:_DETAIL - 3] + "..."}
+    return found
+
+
 # certbot's lines that say what the CA said: its report of the challenges (Domain / Type / Detail), an
 # account the CA would not register, an error certbot did not expect (what, on the line after)
 _SAID = re.compile(r"\s*(Domain|Type|Detail|Error|An unexpected error|Certbot failed|Challenge failed|"
@@ -207,9 +273,10 @@ _SAID = re.compile(r"\s*(Domain|Type|Detail|Error|An unexpected error|Certbot fa
 _BAD_NONCE = re.compile(r"\banti-replay nonce\b|\berror:badNonce\b")
 
 
-def failure(answer: Mapping, names: list, settings: Mapping) -> str:
-    """certbot's refusal as one sentence: the CA, the names, how the CA refused when certbot shows
-    it by a detail only (badNonce), what the CA said (certbot's lines of it)."""
+def failure(answer: Mapping, names: list, settings: Mapping, answered: Mapping | None = None) -> str:
+    """certbot's refusal as one sentence: the CA, the names, the CA's last ACME problem from certbot's
+    log (``answered``: :func:`problem`), how the CA refused when certbot shows it by a detail only
+    (badNonce), what certbot said of it (its lines)."""
     lines = "\n".join(str(answer.get(key) or "") for key in ("stderr", "stdout")).splitlines()
     detail = []
     for index, line in enumerate(lines):
@@ -222,7 +289,10 @@ def failure(answer: Mapping, names: list, settings: Mapping) -> str:
         detail.append(said.rstrip(":"))
     said = "; ".join(dict.fromkeys(detail)) or (answer.get("msg") or "\n".join(lines).strip()[-500:] or "no output")
     how = (" (it refused certbot's requests as badNonce: it accepted no anti-replay nonce of theirs, nor the fresh "
-           "one of certbot's retry)") if _BAD_NONCE.search(said) else ""
+           "one of certbot's retry)") if _BAD_NONCE.search(said) or (answered or {}).get("name") == "badNonce" else ""
+    if answered:
+        # the detail once: certbot's lines often repeat it
+        detail = answered["detail"].rstrip(".") if answered["detail"] and answered["detail"] not in said else ""
+        said = "the CA answered %s%s; certbot said: %s" % (answered["name"], ": " + detail if detail else "", said)
     return ("the ACME CA at %s did not issue the listener certificate for %s%s: %s. The proxy keeps serving the "
-            "certificate it had (certbot's log: /var/log/letsencrypt/letsencrypt.log)" % (
-                settings["directory"], ", ".join(names), how, said))
+            "certificate it had (certbot's log: %s)" % (settings["directory"], ", ".join(names), how, said, LOG))
