@@ -139,5 +139,5 @@ def test_no_part_of_certbot_s_requests_in_the_error():
 def test_the_read_is_the_end_of_certbot_s_log_only():
     assert _acme.log_read() == ["tail", "-c", str(_acme.LOG_TAIL), "/var/log/letsencrypt/letsencrypt.log"]
     # the log certbot writes when its command sets no other directory
-    assert not any(argument.startswith(("--logs-dir", "--config-dir")) for argument in _acme.command(["a.test"],
-                                                                                                    SETTINGS))
+    command = _acme.command(["a.test"], SETTINGS)
+    assert not any(argument.startswith(("--logs-dir", "--config-dir")) for argument in command)
