@@ -292,7 +292,7 @@ def failure(answer: Mapping, names: list, settings: Mapping, answered: Mapping |
            "one of certbot's retry)") if _BAD_NONCE.search(said) or (answered or {}).get("name") == "badNonce" else ""
     if answered:
         # the detail once: certbot's lines often repeat it
-        detail = answered["detail"].rstrip(".") if answered["detail"] and answered["detail"] not in said else ""
-        said = "the CA answered %s%s; certbot said: %s" % (answered["name"], ": " + detail if detail else "", said)
+        own = answered["detail"].rstrip(".") if answered["detail"] and answered["detail"] not in said else ""
+        said = "the CA answered %s%s; certbot said: %s" % (answered["name"], ": " + own if own else "", said)
     return ("the ACME CA at %s did not issue the listener certificate for %s%s: %s. The proxy keeps serving the "
             "certificate it had (certbot's log: %s)" % (settings["directory"], ", ".join(names), how, said, LOG))

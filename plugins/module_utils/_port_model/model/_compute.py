@@ -13,8 +13,8 @@ The model has four parts (see the collection's DESIGN contract):
 
 A model says what it is: ``kind: lync.reverse_proxy/port-model`` and ``model_version: 1``. It
 travels through Ansible's variables (set_fact, register, a JSON or YAML file) as a plain dict, so
-the marker is two keys of that dict, not a Python class. :func:`ensure_model` reads the marker to
-tell a model from a topology (:func:`model_kind`); ``model_version`` is raised only when a key of the
+the marker is two keys of that dict, not a Python class. ``_kind.ensure_model`` reads the marker to
+tell a model from a topology (``_kind.model_kind``); ``model_version`` is raised only when a key of the
 model changes meaning or goes away, never for an added key.
 """
 
@@ -27,18 +27,10 @@ from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.mod
     ROLE_ORDER,
     RULE_DEFS,
 )
-from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import (  # the marker's names, as this module has had them
-    MODEL_KEYS,
-    MODEL_KIND,
-    MODEL_VERSION,
-    ensure_model,
-    is_model,
-    model_kind,
-)
+from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._kind import MODEL_KIND, MODEL_VERSION
 from ansible_collections.lync.reverse_proxy.plugins.module_utils._port_model.model._validate import validate_topology
 
-__all__ = ["MODEL_KEYS", "MODEL_KIND", "MODEL_VERSION", "compute_model", "ensure_model", "is_model", "model_kind",
-           "model_of_validated"]
+__all__ = ["compute_model", "model_of_validated"]
 
 _ANY = ("0.0.0.0/0", "::/0")
 _BACKEND_KIND = {
