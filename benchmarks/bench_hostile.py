@@ -270,7 +270,7 @@ def summarize(result: dict) -> dict:
     """Per attack: legitimate success (the worst round), p99 and median of the attacked runs and
     of their quiet neighbours (medians of the rounds), the p99 ratio of each pair (the worst), what
     the attack held and how soon the proxy closed it (the worst round), the proxy's peak memory."""
-    rows = {}
+    rows, budget = {}, connection_budget(result)
     for name, all_pairs in result["pairs"].items():
         pairs = [pair for pair in all_pairs if "error" not in pair]
         if not pairs:
@@ -316,7 +316,16 @@ def summarize(result: dict) -> dict:
             }
         rows[name]["met"] = bool(rows[name]["success"] >= TARGET_SUCCESS and rows[name]["p99_ratio"] is not None
                                  and rows[name]["p99_ratio"] <= TARGET_P99_RATIO)
+        if budget and rows[name]["attempted"] > budget:
+            # more held at once than HAProxy's maxconn: what comes beyond it waits in the kernel's queue
+            rows[name]["over_budget"] = budget
     return rows
+
+
+def connection_budget(result: dict) -> int:
+    """HAProxy's maxconn as converged (0 for nginx: worker_connections is each worker's)."""
+    words = result.get("budget", "").split()
+    return int(words[1]) if len(words) == 2 and words[0] == "maxconn" and words[1].isdigit() else 0
 
 
 def plot(data: dict, path) -> None:
@@ -372,7 +381,9 @@ def markdown(data: dict) -> str:
                 name, 100 * row["success"], row["p50_ms"], row["quiet_p50_ms"], row["p99_ms"], row["quiet_p99_ms"],
                 "%.2f" % row["p99_ratio"] if row["p99_ratio"] is not None else "-", row["accepted"], row["attempted"],
                 "%.1f" % row["closed_after_max_s"] if row["closed_after_max_s"] else "-", row["memory_peak_mib"],
-                row.get("memory_added_mib", 0), "met" if row["met"] else "not met"))
+                row.get("memory_added_mib", 0), "met" if row["met"] else "not met" + (
+                    " (%d held at once, over maxconn %d)" % (row["attempted"], row["over_budget"])
+                    if row.get("over_budget") else "")))
         cpu = {name: row["cpu"] for name, row in entry["summary"].items() if "cpu" in row}
         if cpu:
             lines += ["", "CPU meanwhile (the lab's hosts share the machine's %d cores; busy: of all of them, quiet "
